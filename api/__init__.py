@@ -1,0 +1,1 @@
+"""The JSON API and the composition root of the service."""

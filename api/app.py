@@ -1,0 +1,86 @@
+"""create_app(settings): the composition root of the API and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from api.errors import install_error_handlers
+from api.limits import BodyLimit
+from api.routes import (
+    applications,
+    audit,
+    auth,
+    bases,
+    evaluations,
+    experts,
+    panels,
+    public,
+    publication,
+    ranking,
+    rounds,
+    rubrics,
+    sheets,
+)
+from scoring.db import make_engine, make_sessionmaker
+from scoring.settings import Settings, get_settings
+from web.mount import mount_web
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    owns_engine = engine is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="shuangchuang — 石家庄市“双创”示范基地评审与管理",
+        version="1.0",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine if engine is not None else make_engine(settings.database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    install_error_handlers(app)
+
+    app.include_router(auth.health_router)
+    app.include_router(auth.router, prefix=API_PREFIX)
+    _include_feature_routers(app)
+    mount_web(app)
+
+    app.add_middleware(
+        BodyLimit,
+        default_limit=settings.max_body_bytes,
+        upload_limit=settings.max_file_bytes + 64 * 1024,
+    )
+    return app
+
+
+def _include_feature_routers(app: FastAPI) -> None:
+    for module in (
+        rubrics,
+        rounds,
+        applications,
+        experts,
+        panels,
+        sheets,
+        ranking,
+        publication,
+        public,
+        bases,
+        evaluations,
+        audit,
+    ):
+        app.include_router(module.router, prefix=API_PREFIX)

@@ -1,0 +1,112 @@
+"""Dependency aliases: the request's unit of work, its language and the acting user per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from api.errors import locale_of
+from scoring.actors import Actor, Role
+from scoring.errors import Forbidden, NotAuthenticated, NotFound
+from scoring.i18n import msg
+from scoring.services.accounts import ResolvedSession, resolve_session
+from scoring.settings import Settings
+
+SESSION_COOKIE = "sc_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The edge owns the transaction: commit when the handler returns, roll back if it raises."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+# scope="function": the commit happens before the response is sent, so a failed commit is an error.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+LocaleDep = Annotated[str, Depends(locale_of)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def resolve_request(request: Request, session: Session, settings: Settings) -> ResolvedSession | None:
+    """Bearer token first; otherwise the page session cookie (CSRF-checked for unsafe methods)."""
+    cached = getattr(request.state, "resolved", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    token = bearer_token(request)
+    if token is not None:
+        resolved = resolve_session(session, settings=settings, token=token, kind="api")
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return None
+        resolved = resolve_session(session, settings=settings, token=cookie, kind="web")
+        unsafe = request.method not in _SAFE_METHODS and request.url.path.startswith("/api/")
+        if unsafe and request.headers.get(CSRF_HEADER) != resolved.csrf_token:
+            raise Forbidden(
+                msg("The form has expired or its security token is missing. Reload the page."),
+                code="csrf_failed",
+            )
+    request.state.resolved = resolved
+    return resolved
+
+
+def current_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
+    resolved = resolve_request(request, session, settings)
+    if resolved is None:
+        raise NotAuthenticated()
+    return resolved.actor
+
+
+def optional_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor | None:
+    try:
+        resolved = resolve_request(request, session, settings)
+    except NotAuthenticated:
+        return None
+    return resolved.actor if resolved else None
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+
+
+def require_roles(*roles: Role, hide: bool = False) -> Callable[[Actor], Actor]:
+    """A role gate. With hide=True the resource pretends not to exist (404) for other roles."""
+
+    def _check(actor: CurrentActor) -> Actor:
+        if actor.role not in roles and not (Role.STAFF in roles and actor.role is Role.ADMIN):
+            raise NotFound() if hide else Forbidden()
+        return actor
+
+    return _check
+
+
+StaffActor = Annotated[Actor, Depends(require_roles(Role.STAFF))]
+ApplicantActor = Annotated[Actor, Depends(require_roles(Role.APPLICANT))]
+CountyActor = Annotated[Actor, Depends(require_roles(Role.COUNTY))]
+ExpertActor = Annotated[Actor, Depends(require_roles(Role.EXPERT))]
+EvaluatorActor = Annotated[Actor, Depends(require_roles(Role.EVALUATOR))]
+AdminActor = Annotated[Actor, Depends(require_roles(Role.ADMIN))]

@@ -1,0 +1,7 @@
+"""API routes: bases."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

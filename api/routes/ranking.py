@@ -1,0 +1,86 @@
+"""API routes: the ranking of a kind, staff decisions, applicants' results and staff exports."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from api.deps import CurrentActor, LocaleDep, SessionDep, require_roles
+from scoring.actors import Actor, Role
+from scoring.errors import invalid
+from scoring.i18n import msg
+from scoring.services import decisions, exports, results
+from scoring.services import ranking as ranking_service
+
+router = APIRouter(tags=["ranking"])
+
+# Staff only; to anyone else these resources do not exist (404).
+HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _offset(cursor: str | None) -> int:
+    """The ranking's cursor is the position of the next row, as text."""
+    if cursor is None or cursor == "":
+        return 0
+    if not cursor.isdigit():
+        raise invalid("cursor", msg("is not valid"))
+    return int(cursor)
+
+
+@router.get("/rounds/{round_id}/ranking")
+def get_ranking(
+    round_id: int,
+    session: SessionDep,
+    actor: HiddenStaff,
+    locale: LocaleDep,
+    kind: str | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=50_000)] = None,
+    cursor: str | None = None,
+) -> Response:
+    ranking = ranking_service.get_ranking(session, actor=actor, round_id=round_id, kind=kind)
+    body = ranking_service.ranking_out(ranking, locale, offset=_offset(cursor), limit=limit)
+    if body["next_cursor"] is not None:
+        body["next_cursor"] = str(body["next_cursor"])
+    # Serialised directly: the generic encoder costs more than the ranking itself on large rounds.
+    return Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type="application/json"
+    )
+
+
+@router.post("/rounds/{round_id}/decisions")
+def decide(
+    round_id: int, data: decisions.DecisionIn, session: SessionDep, actor: HiddenStaff
+) -> dict[str, Any]:
+    return decisions.decide(session, actor=actor, round_id=round_id, data=data)
+
+
+@router.get("/applications/{application_id}/result")
+def get_result(application_id: int, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    return results.get_result(session, actor=actor, application_id=application_id)
+
+
+@router.get("/rounds/{round_id}/export.xlsx")
+def export_xlsx(round_id: int, session: SessionDep, actor: HiddenStaff, locale: LocaleDep) -> Response:
+    content = exports.export_xlsx(session, actor=actor, round_id=round_id, locale=locale)
+    return Response(
+        content,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}.xlsx"'},
+    )
+
+
+@router.get("/rounds/{round_id}/export.csv")
+def export_csv(
+    round_id: int, session: SessionDep, actor: HiddenStaff, locale: LocaleDep, kind: str | None = None
+) -> Response:
+    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind, locale=locale)
+    return Response(
+        content.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-{kind}.csv"'},
+    )

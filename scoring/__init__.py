@@ -1,0 +1,1 @@
+"""The domain of the 双创 demonstration-base service: rules, persistence and use cases."""

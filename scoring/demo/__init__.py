@@ -1,0 +1,55 @@
+"""The demo: a complete Shijiazhuang designation round seeded through the real services.
+
+`shuangchuang serve --demo` calls `seed_demo`: organisations and accounts, the expert pool, the round
+with applications through recommendation and formal check, a random panel draw with every sheet
+scored, the decision, approval and four-eyes publication, and dynamic management of the bases.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring.db import unit_of_work
+from scoring.demo.people import DemoPeople, seed_people
+from scoring.settings import Settings
+
+Credential = tuple[str, str, str]  # role, username, password
+
+# Shown on the console; the rest go to var/demo-accounts.txt.
+HIGHLIGHTED = (
+    "staff",
+    "staff2",
+    "admin",
+    "county_zhengding",
+    "app_zhengding",
+    "app_hebust",
+    "expert01",
+    "evaluator1",
+)
+
+
+def seed_demo(factory: sessionmaker[Session], *, settings: Settings) -> list[Credential]:
+    with unit_of_work(factory) as session:
+        people = seed_people(session)
+    for stage in _stages():
+        with unit_of_work(factory) as session:
+            stage(session, people, settings)
+    _write_accounts_file(settings.var_dir, people)
+    by_name = {u: (r, u, p) for r, u, p in people.credentials}
+    return [by_name[u] for u in HIGHLIGHTED if u in by_name]
+
+
+def _stages() -> list:  # type: ignore[type-arg]
+    """Later stages, each in its own transaction, in the order the work happens."""
+    from scoring.demo import bases, decisions, review, round
+
+    return [round.seed_round, review.seed_review, decisions.seed_decisions, bases.seed_bases]
+
+
+def _write_accounts_file(var_dir: Path, people: DemoPeople) -> None:
+    path = var_dir / "demo-accounts.txt"
+    lines = [f"{role}\t{username}\t{password}" for role, username, password in people.credentials]
+    path.write_text("# role\tusername\tpassword (demo only)\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)

@@ -1,0 +1,543 @@
+"""The ranking of one kind in a round: a fixed handful of set-based selects, then the pure core.
+
+Queries per ranking, whatever the number of applications or sheets: the frozen rubric document, the
+applications with their organisation, and the sheets of the kind's panel (four with the round itself).
+Columns are selected, not ORM objects, so 20,000 applications × 7 sheets stay cheap.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from criteria.schema import Rubric
+from scoring import ranking as core
+from scoring.actors import Actor
+from scoring.aggregate import METHODS, PanelScore, final_score, fmt2, panel_score, round2
+from scoring.consistency import ExpertCalibration, KendallResult, calibration, kendalls_w, outliers, spread
+from scoring.errors import NotFound, invalid
+from scoring.figures import effective_figures
+from scoring.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
+from scoring.i18n import Msg, msg
+from scoring.models import Application, Organisation, Panel, Round, Sheet
+from scoring.scores import data_points
+from scoring.services.rounds import round_references, round_rubric
+
+__all__ = ["KINDS", "KindRanking", "Row", "compute_ranking", "fmt2", "get_ranking", "ranking_out", "round2"]
+
+KINDS: tuple[str, ...] = ("regional", "university", "enterprise")
+# Applications the ranking lists. "recommended" is waiting for its formal check: listed, never eligible.
+LISTED_STATUSES: tuple[str, ...] = (
+    "recommended",
+    "accepted",
+    "under_review",
+    "scored",
+    "shortlisted",
+    "not_designated",
+    "designated",
+)
+FORMAL_CHECK_PASSED: frozenset[str] = frozenset(
+    {"accepted", "under_review", "scored", "shortlisted", "not_designated", "designated"}
+)
+
+# Flags this layer adds to the pure core's (tie_at_quota_line, rounded_tie, rounds_to_pass_line).
+OUTLIER_SHEETS = "outlier_sheets"
+NOT_SCOREABLE = "not_scoreable"
+GATE_FAILED = "gate_failed"
+GATE_MISSING = "gate_missing"
+SHEETS_MISSING = "sheets_missing"
+
+
+@dataclass(frozen=True)
+class DataIndicator:
+    code: str
+    points: Decimal
+    max_points: Decimal
+    result: str  # pass | fail | missing
+    detail: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One application in the ranking, with everything that explains its place."""
+
+    application_id: int
+    organisation_id: int
+    applicant: str
+    district: str | None
+    kind: str
+    status: str
+    panel: PanelScore
+    data_points: Decimal
+    final: Decimal | None
+    sheets_submitted: int
+    sheets_expected: int
+    gates: tuple[GateResult, ...]
+    data_indicators: tuple[DataIndicator, ...]
+    eligible: bool
+    rank: int | None
+    proposed: bool
+    decision: str  # within_quota | tie_at_quota_line | beyond_quota | not_eligible
+    eligibility_reasons: tuple[str, ...]
+    flags: tuple[str, ...]
+    outliers: tuple[int, ...]
+    spread: Decimal | None
+    totals: tuple[tuple[int, Decimal], ...]  # (sheet id, total) of the submitted sheets
+
+
+@dataclass(frozen=True)
+class KindRanking:
+    round_id: int
+    kind: str
+    method: str
+    quota: int
+    pass_line: Decimal
+    outlier_threshold: Decimal
+    rows: tuple[Row, ...]  # rank order
+    seats_left_for_tie: int
+    tie_rank: int | None
+    kendall: KendallResult
+    calibration: Mapping[int, ExpertCalibration]
+    rubric: Rubric
+
+    @property
+    def proposed_ids(self) -> tuple[int, ...]:
+        return tuple(r.application_id for r in self.rows if r.proposed)
+
+    @property
+    def tied_ids(self) -> tuple[int, ...]:
+        return tuple(r.application_id for r in self.rows if r.decision == core.TIE_AT_QUOTA_LINE)
+
+    def row(self, application_id: int) -> Row | None:
+        for r in self.rows:
+            if r.application_id == application_id:
+                return r
+        return None
+
+
+def _quota(rnd: Round, kind: str) -> int:
+    value = (rnd.quotas or {}).get(kind, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+class _Judge:
+    """Gates and data-indicator points of one rubric, memoised per distinct set of figures.
+
+    Exact: the key is the text of every figure the rubric reads, and the pure functions are
+    deterministic, so applications declaring the same figures share one evaluation.
+    """
+
+    def __init__(self, rubric: Rubric, references: Mapping[str, Decimal]) -> None:
+        self.rubric = rubric
+        self.references = references
+        self.codes = [f.code for f in rubric.figures]
+        self.data_inds = [ind for ind in rubric.indicators() if ind.kind == "data"]
+        self.memo: dict[tuple[str, ...], tuple[Any, ...]] = {}
+
+    def __call__(
+        self, declared: Mapping[str, Any] | None, verified: Mapping[str, Any] | None
+    ) -> tuple[tuple[GateResult, ...], tuple[DataIndicator, ...], Decimal, bool | None]:
+        figures: dict[str, Decimal | None] = dict.fromkeys(self.codes)
+        figures.update(effective_figures(declared or {}, verified or {}))
+        key = tuple(str(figures.get(code)) for code in self.codes)
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.memo[key] = self._evaluate(figures)
+        return hit  # type: ignore[return-value]
+
+    def _evaluate(self, figures: Mapping[str, Decimal | None]) -> tuple[Any, ...]:
+        rubric, references = self.rubric, self.references
+        gates = tuple(evaluate_gates(rubric, figures, references))
+        by_gate = {g.code: g for g in gates}
+        points = data_points(rubric, figures, references)
+        indicators: list[DataIndicator] = []
+        for ind in self.data_inds:
+            outcome: RuleOutcome | GateResult
+            if ind.gate is not None and ind.gate in by_gate:
+                outcome = by_gate[ind.gate]
+            else:
+                rule = rubric.rule_of(ind)
+                if rule is None:
+                    continue
+                outcome = evaluate_rule(rubric, rule, figures, references)
+            indicators.append(
+                DataIndicator(
+                    code=ind.code,
+                    points=points.get(ind.code, Decimal(0)),
+                    max_points=ind.max_points,
+                    result=outcome.result,
+                    detail=outcome.detail,
+                )
+            )
+        if any(g.result == "missing" for g in gates):
+            passed: bool | None = None
+        else:
+            passed = all(g.result == "pass" for g in gates)
+        return gates, tuple(indicators), sum(points.values(), Decimal(0)), passed
+
+
+def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
+    """The ranking of one kind; no permission check (callers check), no writes."""
+    rubric = round_rubric(session, rnd, kind)
+    references = round_references(rnd)
+    method = rnd.method if rnd.method in METHODS else "trimmed_mean"
+    threshold = rnd.outlier_threshold if rnd.outlier_threshold is not None else Decimal(20)
+
+    # Core selects on the session's connection: plain tuples, no ORM identity work per row.
+    conn = session.connection()
+    apps = conn.execute(
+        select(
+            Application.id,
+            Application.status,
+            Application.figures,
+            Application.verified_figures,
+            Application.organisation_id,
+            Organisation.name,
+            Organisation.district,
+        )
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .where(
+            Application.round_id == rnd.id,
+            Application.kind == kind,
+            Application.status.in_(LISTED_STATUSES),
+        )
+    ).all()
+    sheets = conn.execute(
+        select(Sheet.id, Sheet.application_id, Sheet.expert_id, Sheet.status, Sheet.total)
+        .join(Panel, Panel.id == Sheet.panel_id)
+        .where(Panel.round_id == rnd.id, Panel.kind == kind)
+    ).all()
+
+    listed = {a.id for a in apps}
+    totals: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    expected: dict[int, int] = defaultdict(int)
+    matrix: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for sheet_id, app_id, expert_id, status, total in sheets:
+        if app_id not in listed or status == "declined":
+            continue
+        expected[app_id] += 1
+        if status == "submitted" and total is not None:
+            totals[app_id].append((sheet_id, total))
+            matrix[expert_id][app_id] = total
+
+    judge = _Judge(rubric, references)
+    prepared: dict[int, dict[str, Any]] = {}
+    candidates: list[core.Candidate] = []
+    for a in apps:
+        gates, indicators, data_total, gates_passed = judge(a.figures, a.verified_figures)
+        sheet_totals = sorted(totals.get(a.id, ()))
+        panel = panel_score(sheet_totals, method)  # type: ignore[arg-type]
+        final = final_score(panel.value, data_total)
+        prepared[a.id] = {
+            "app": a,
+            "gates": gates,
+            "indicators": indicators,
+            "data_total": data_total,
+            "panel": panel,
+            "final": final,
+            "totals": tuple(sheet_totals),
+        }
+        candidates.append(
+            core.Candidate(
+                application_id=a.id,
+                final_score=final,
+                formal_check_passed=a.status in FORMAL_CHECK_PASSED,
+                gates_passed=gates_passed,
+            )
+        )
+
+    result = core.propose(candidates, rnd.pass_line, _quota(rnd, kind))
+    rows: list[Row] = []
+    for ranked in result.rows:
+        p = prepared[ranked.application_id]
+        a = p["app"]
+        sheet_totals = p["totals"]
+        gap = spread(sheet_totals) if sheet_totals else None
+        # Every total lies within [min, max] and so does the median: no sheet can be further than
+        # the spread from it, so outliers need looking for only when the spread exceeds the threshold.
+        flagged = outliers(sheet_totals, threshold) if gap is not None and gap > threshold else ()
+        flags = list(ranked.flags)
+        if flagged:
+            flags.append(OUTLIER_SHEETS)
+        if p["panel"].value is None:
+            flags.append(NOT_SCOREABLE)
+        if any(g.result == "fail" for g in p["gates"]):
+            flags.append(GATE_FAILED)
+        if any(g.result == "missing" for g in p["gates"]):
+            flags.append(GATE_MISSING)
+        if len(sheet_totals) < expected.get(a.id, 0):
+            flags.append(SHEETS_MISSING)
+        rows.append(
+            Row(
+                application_id=a.id,
+                organisation_id=a.organisation_id,
+                applicant=a.name,
+                district=a.district,
+                kind=kind,
+                status=a.status,
+                panel=p["panel"],
+                data_points=p["data_total"],
+                final=p["final"],
+                sheets_submitted=len(sheet_totals),
+                sheets_expected=expected.get(a.id, 0),
+                gates=p["gates"],
+                data_indicators=p["indicators"],
+                eligible=ranked.eligible,
+                rank=ranked.rank,
+                proposed=ranked.proposed,
+                decision=ranked.decision,
+                eligibility_reasons=ranked.reasons,
+                flags=tuple(flags),
+                outliers=flagged,
+                spread=gap,
+                totals=sheet_totals,
+            )
+        )
+    return KindRanking(
+        round_id=rnd.id,
+        kind=kind,
+        method=method,
+        quota=result.quota,
+        pass_line=rnd.pass_line,
+        outlier_threshold=threshold,
+        rows=tuple(rows),
+        seats_left_for_tie=result.seats_left_for_tie,
+        tie_rank=result.tie_rank,
+        kendall=kendalls_w(matrix),
+        calibration=calibration(matrix),
+        rubric=rubric,
+    )
+
+
+def load_round(session: Session, round_id: int) -> Round:
+    rnd = session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound()
+    return rnd
+
+
+def require_kind(rnd: Round, kind: str | None) -> str:
+    if kind is None or kind not in rnd.kinds:
+        raise invalid("kind", msg("must be one of the round's kinds: %(kinds)s", kinds=", ".join(rnd.kinds)))
+    return kind
+
+
+def get_ranking(session: Session, *, actor: Actor, round_id: int, kind: str | None) -> KindRanking:
+    """Staff only: anyone else is told the round's ranking does not exist."""
+    if not actor.is_staff:
+        raise NotFound()
+    rnd = load_round(session, round_id)
+    return compute_ranking(session, rnd, require_kind(rnd, kind))
+
+
+# ---- explanations and the API shape ----------------------------------------------------------------
+
+
+def reasons_of(row: Row, ranking: KindRanking) -> list[tuple[str, Msg]]:
+    """Why the row is where it is, as (code, message) pairs: eligibility first, then the quota."""
+    out: list[tuple[str, Msg]] = []
+    for reason in row.eligibility_reasons:
+        if reason == core.FORMAL_CHECK_NOT_PASSED:
+            out.append((reason, msg("The formal check has not been passed.")))
+        elif reason == core.GATE_FAILED:
+            failed = ", ".join(g.code for g in row.gates if g.result == "fail")
+            out.append((reason, msg("A gate is failed: %(gates)s.", gates=failed)))
+        elif reason == core.GATE_MISSING:
+            missing = ", ".join(g.code for g in row.gates if g.result == "missing")
+            out.append(
+                (reason, msg("A gate cannot be evaluated (figures missing): %(gates)s.", gates=missing))
+            )
+        elif reason == core.NOT_SCOREABLE:
+            out.append(
+                (
+                    reason,
+                    msg(
+                        "Only %(count)s sheet(s) submitted; at least 3 are needed for a panel score.",
+                        count=row.sheets_submitted,
+                    ),
+                )
+            )
+        elif reason == core.BELOW_PASS_LINE:
+            out.append(
+                (
+                    reason,
+                    msg(
+                        "The final score %(score)s is below the pass line %(pass_line)s.",
+                        score=fmt2(row.final),
+                        pass_line=fmt2(ranking.pass_line),
+                    ),
+                )
+            )
+    if row.decision == core.WITHIN_QUOTA:
+        out.append(
+            (
+                row.decision,
+                msg("Rank %(rank)s is within the quota of %(quota)s.", rank=row.rank, quota=ranking.quota),
+            )
+        )
+    elif row.decision == core.TIE_AT_QUOTA_LINE:
+        out.append(
+            (
+                row.decision,
+                msg(
+                    "Tied at rank %(rank)s across the quota line: %(tied)s applications for "
+                    "%(seats)s seat(s). Staff decide, with a recorded reason.",
+                    rank=row.rank,
+                    tied=len(ranking.tied_ids),
+                    seats=ranking.seats_left_for_tie,
+                ),
+            )
+        )
+    elif row.decision == core.BEYOND_QUOTA:
+        out.append(
+            (
+                row.decision,
+                msg("Rank %(rank)s is beyond the quota of %(quota)s.", rank=row.rank, quota=ranking.quota),
+            )
+        )
+    return out
+
+
+def gate_out(gate: GateResult, locale: str) -> dict[str, Any]:
+    return {
+        "code": gate.code,
+        "text": gate.text_en if locale.startswith("en") else gate.text_zh,
+        "result": gate.result,
+        "detail": gate.detail,
+        "reason": gate.reason.render(locale) if gate.reason is not None else None,
+    }
+
+
+class _Renderer:
+    """Rows in the API shape. Gate and data-indicator results are shared by every application with the
+    same figures (see _Judge), so their JSON parts are built once per distinct result."""
+
+    def __init__(self, ranking: KindRanking, locale: str) -> None:
+        self.ranking = ranking
+        self.locale = locale
+        self._gates: dict[int, list[dict[str, Any]]] = {}
+        self._data: dict[int, list[dict[str, Any]]] = {}
+        self._points: dict[Decimal, str | None] = {}
+
+    def points(self, value: Decimal) -> str | None:
+        text = self._points.get(value)
+        if text is None:
+            text = self._points[value] = fmt2(value)
+        return text
+
+    def gates(self, gates: tuple[GateResult, ...]) -> list[dict[str, Any]]:
+        out = self._gates.get(id(gates))
+        if out is None:
+            out = self._gates[id(gates)] = [gate_out(g, self.locale) for g in gates]
+        return out
+
+    def data(self, indicators: tuple[DataIndicator, ...]) -> list[dict[str, Any]]:
+        out = self._data.get(id(indicators))
+        if out is None:
+            out = self._data[id(indicators)] = [
+                {
+                    "code": d.code,
+                    "points": fmt2(d.points),
+                    "max_points": fmt2(d.max_points),
+                    "result": d.result,
+                    "detail": d.detail,
+                }
+                for d in indicators
+            ]
+        return out
+
+    def row(self, row: Row) -> dict[str, Any]:
+        locale = self.locale
+        return {
+            "application_id": row.application_id,
+            "applicant": row.applicant,
+            "organisation_id": row.organisation_id,
+            "district": row.district,
+            "kind": row.kind,
+            "status": row.status,
+            "panel_score": fmt2(row.panel.value),
+            "data_points": self.points(row.data_points),
+            "final_score": fmt2(row.final),
+            "sheets_submitted": row.sheets_submitted,
+            "sheets_expected": row.sheets_expected,
+            "gates": self.gates(row.gates),
+            "eligible": row.eligible,
+            "rank": row.rank,
+            "proposed": row.proposed,
+            "decision": row.decision,
+            "flags": list(row.flags),
+            "explanation": {
+                "method": row.panel.method,
+                "used_sheet_ids": list(row.panel.used),
+                "dropped_sheet_ids": list(row.panel.dropped),
+                "reasons": [
+                    {"code": code, "text": text.render(locale)}
+                    for code, text in reasons_of(row, self.ranking)
+                ],
+                "data_indicators": self.data(row.data_indicators),
+                "outliers": list(row.outliers),
+                "spread": None if row.spread is None else self.points(row.spread),
+            },
+        }
+
+
+def row_out(row: Row, ranking: KindRanking, locale: str) -> dict[str, Any]:
+    return _Renderer(ranking, locale).row(row)
+
+
+def _fmt4(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.quantize(Decimal('0.0001')):f}"
+
+
+def ranking_out(
+    ranking: KindRanking, locale: str, *, offset: int = 0, limit: int | None = None
+) -> dict[str, Any]:
+    """The API shape: a summary of the kind and its rows in rank order (optionally one page of them)."""
+    rows = ranking.rows[offset : None if limit is None else offset + limit]
+    nxt = offset + len(rows) if limit is not None and offset + len(rows) < len(ranking.rows) else None
+    k = ranking.kendall
+    renderer = _Renderer(ranking, locale)
+    en = locale == "en"
+    return {
+        "round_id": ranking.round_id,
+        "kind": ranking.kind,
+        "method": ranking.method,
+        "quota": ranking.quota,
+        "pass_line": fmt2(ranking.pass_line),
+        "outlier_threshold": fmt2(ranking.outlier_threshold),
+        "seats_left_for_tie": ranking.seats_left_for_tie,
+        "tie_rank": ranking.tie_rank,
+        "proposed": list(ranking.proposed_ids),
+        "count": len(ranking.rows),
+        "gates": [{"code": g.code, "text": g.text_en if en else g.text_zh} for g in ranking.rubric.gates],
+        "data_indicators": [
+            {"code": ind.code, "max_points": fmt2(ind.max_points), "text": ind.text_en if en else ind.text_zh}
+            for ind in ranking.rubric.indicators()
+            if ind.kind == "data"
+        ],
+        "kendalls_w": {
+            "w": _fmt4(k.w),
+            "experts": k.m,
+            "applications": k.n,
+        },
+        # Information for staff only: never changes a score.
+        "calibration": {
+            str(expert_id): {
+                "applications": c.n_applications,
+                "mean": fmt2(c.mean),
+                "sd": fmt2(c.sd),
+                "panel_mean": fmt2(c.panel_mean),
+                "difference": fmt2(c.difference),
+                "mean_z": fmt2(c.mean_z),
+            }
+            for expert_id, c in ranking.calibration.items()
+        },
+        "rows": [renderer.row(r) for r in rows],
+        "next_cursor": nxt,
+    }

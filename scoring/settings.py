@@ -1,0 +1,83 @@
+"""Runtime configuration from the environment (prefix SHUANGCHUANG_), read once per process."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_WEAK_SECRETS = {"", "changeme", "secret", "change-me", "dev", "development"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Route plain PostgreSQL URLs through psycopg 3 (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHUANGCHUANG_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    data_dir: Path | None = None
+    secret_key: str = ""
+
+    token_ttl_minutes: int = Field(default=60 * 8, ge=1)
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lock_minutes: int = Field(default=15, ge=1)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    max_application_bytes: int = Field(default=300 * 1024 * 1024, ge=1)
+    cookie_secure: bool = False
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.var_dir / 'shuangchuang.sqlite3').as_posix()}"
+        self.database_url = normalise_database_url(self.database_url)
+        if self.data_dir is None:
+            self.data_dir = self.var_dir / "files"
+        if self.environment == "production":
+            if self.secret_key.strip().lower() in _WEAK_SECRETS or len(self.secret_key) < 32:
+                raise ValueError(
+                    "SHUANGCHUANG_SECRET_KEY must be set to at least 32 random characters in production"
+                )
+        elif not self.secret_key:
+            self.secret_key = _development_secret(self.var_dir)
+        return self
+
+    @property
+    def files_dir(self) -> Path:
+        assert self.data_dir is not None
+        return self.data_dir
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _development_secret(var_dir: Path) -> str:
+    """Generate once and keep under var/ so sessions survive a restart in development."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,171 @@
+"""Test fixtures: schema from migrations, one rolled-back transaction per test, API clients per role.
+
+SQLite by default; PostgreSQL when SHUANGCHUANG_TEST_DATABASE_URL is set (as .ci/run does).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from scoring import migrate, passwords
+from scoring.actors import SYSTEM, Actor
+from scoring.db import make_engine
+from scoring.models import Organisation, User
+from scoring.services.accounts import OrganisationIn, UserIn, actor_for, create_organisation, create_user
+from scoring.settings import Settings, normalise_database_url
+
+passwords.use_fast_hashing()
+
+PASSWORD = "Test-Passw0rd!"
+
+
+def _test_database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("SHUANGCHUANG_TEST_DATABASE_URL")
+    return normalise_database_url(url) if url else f"sqlite:///{(tmp_dir / 'test.sqlite3').as_posix()}"
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = _test_database_url(tmp_path_factory.mktemp("db"))
+    if url.startswith("postgresql"):
+        migrate.downgrade(url, "base")  # a clean slate even after an interrupted run
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    var = tmp_path_factory.mktemp("var")
+    return Settings(
+        environment="test", var_dir=var, database_url=db_url, secret_key=secrets.token_urlsafe(40)
+    )
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    trans = conn.begin()
+    try:
+        yield conn
+    finally:
+        trans.rollback()
+        conn.close()
+
+
+def _session_on(conn: Connection) -> Session:
+    return Session(
+        bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False, autoflush=False
+    )
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    s = _session_on(connection)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, connection: Connection) -> Any:
+    from api.app import create_app
+
+    application = create_app(settings, engine=engine)
+    application.state.sessionmaker = lambda: _session_on(connection)
+    return application
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@dataclass
+class Person:
+    user: User
+    actor: Actor
+    password: str = PASSWORD
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+
+_counter = iter(range(1, 10**9))
+
+
+@pytest.fixture
+def make_org(session: Session) -> Callable[..., Organisation]:
+    from scoring.credit_code import make_credit_code
+
+    def _make(
+        kind: str = "enterprise", district: str | None = "长安区", name: str | None = None
+    ) -> Organisation:
+        n = next(_counter)
+        code = make_credit_code("9", "1", "130102", f"{n:08d}")
+        data = OrganisationIn(name=name or f"测试单位{n}", credit_code=code, kind=kind, district=district)
+        return create_organisation(session, actor=SYSTEM, data=data)
+
+    return _make
+
+
+@pytest.fixture
+def make_person(session: Session) -> Callable[..., Person]:
+    def _make(
+        role: str,
+        *,
+        org: Organisation | None = None,
+        district: str | None = None,
+        username: str | None = None,
+    ) -> Person:
+        name = username or f"{role}{next(_counter)}"
+        data = UserIn(
+            username=name,
+            password=PASSWORD,
+            role=role,
+            organisation_id=org.id if org else None,
+            district=district,
+        )
+        user = create_user(session, actor=SYSTEM, data=data)
+        session.flush()
+        return Person(user=user, actor=actor_for(user))
+
+    return _make
+
+
+@pytest.fixture
+def login(client: TestClient) -> Callable[[Person], dict[str, str]]:
+    def _login(person: Person) -> dict[str, str]:
+        resp = client.post(
+            "/api/v1/auth/token", json={"username": person.username, "password": person.password}
+        )
+        assert resp.status_code == 200, resp.text
+        return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+    return _login
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def count(session: Session, table: str) -> int:
+    return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())

@@ -1,0 +1,117 @@
+"""Page dependencies: the locale, the logged-in user from the session cookie, and the page context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
+
+from api.deps import SESSION_COOKIE, SessionDep, SettingsDep
+from api.errors import locale_of
+from scoring.actors import ROLE_NAMES_ZH, Actor, Role
+from scoring.errors import DomainError, NotAuthenticated, NotFound
+from scoring.services.accounts import resolve_session
+from web.csrf import check
+from web.templating import current_locale
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies; turned into a redirect to the login page."""
+
+
+@dataclass
+class Page:
+    request: Request
+    locale: str
+    actor: Actor | None
+    csrf_token: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def context(self, **values: Any) -> dict[str, Any]:
+        return {
+            "request": self.request,
+            "locale": self.locale,
+            "actor": self.actor,
+            "role_names": ROLE_NAMES_ZH,
+            "csrf_token": self.csrf_token,
+            **values,
+        }
+
+    def require_csrf(self, submitted: str | None) -> None:
+        check(self.csrf_token, submitted)
+
+
+def page_context(request: Request, session: SessionDep, settings: SettingsDep) -> Page:
+    locale = locale_of(request)
+    current_locale.set(locale)
+    actor = None
+    csrf = ""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        try:
+            resolved = resolve_session(session, settings=settings, token=cookie, kind="web")
+            actor, csrf = resolved.actor, resolved.csrf_token
+        except NotAuthenticated:
+            actor = None
+    return Page(request=request, locale=locale, actor=actor, csrf_token=csrf)
+
+
+PageDep = Annotated[Page, Depends(page_context)]
+
+
+def logged_in(page: PageDep) -> Page:
+    if page.actor is None:
+        raise LoginRequired()
+    return page
+
+
+def roles(*allowed: Role) -> Callable[[Page], Page]:
+    def _check(page: Annotated[Page, Depends(logged_in)]) -> Page:
+        assert page.actor is not None
+        ok = page.actor.role in allowed or (Role.STAFF in allowed and page.actor.role is Role.ADMIN)
+        if not ok:
+            raise NotFound()
+        return page
+
+    return _check
+
+
+LoggedInPage = Annotated[Page, Depends(logged_in)]
+StaffPage = Annotated[Page, Depends(roles(Role.STAFF))]
+ApplicantPage = Annotated[Page, Depends(roles(Role.APPLICANT))]
+CountyPage = Annotated[Page, Depends(roles(Role.COUNTY))]
+ExpertPage = Annotated[Page, Depends(roles(Role.EXPERT))]
+EvaluatorPage = Annotated[Page, Depends(roles(Role.EVALUATOR))]
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+def error_page(request: Request, exc: DomainError) -> Any:
+    from web.mount import templates
+
+    locale = locale_of(request)
+    current_locale.set(locale)
+    if isinstance(exc, NotAuthenticated):
+        return login_redirect(request)
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "request": request,
+            "locale": locale,
+            "actor": None,
+            "csrf_token": "",
+            "role_names": ROLE_NAMES_ZH,
+            "message": exc.message.render(locale),
+            "fields": {k: v.render(locale) for k, v in exc.fields.items()},
+            "status": exc.status,
+        },
+        status_code=exc.status,
+    )

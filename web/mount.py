@@ -1,0 +1,28 @@
+"""Attach the pages, static assets and page error handling to the application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from web.templating import make_templates
+
+templates = make_templates()
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def mount_web(app: FastAPI) -> None:
+    from web.deps import LoginRequired, error_page, login_redirect
+    from web.routes import applicant, auth, county, expert, home
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.state.domain_error_page = error_page
+    for module in (auth, home, applicant, county, expert):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return login_redirect(request)

@@ -1,0 +1,90 @@
+"""The Jinja2 environment: autoescaping, gettext from the shared catalogs, locale-aware filters."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from scoring.i18n import DEFAULT_LOCALE, translate, translations
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
+# Set by the page dependency; read by the filters and gettext when a template is rendered. The
+# page context also carries `locale`, which wins: FastAPI may run a dependency in another thread.
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+def _locale_of(ctx: Context | None) -> str:
+    if ctx is not None:
+        value = ctx.get("locale")
+        if isinstance(value, str):
+            return value
+    return current_locale.get()
+
+
+@pass_context
+def _gettext(ctx: Context, message: str, **params: Any) -> str:
+    return translate(message, _locale_of(ctx), params or None)
+
+
+@pass_context
+def _ngettext(ctx: Context, singular: str, plural: str, n: int, **params: Any) -> str:
+    text = translations(_locale_of(ctx)).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+def _q(value: Any, places: int) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+@pass_context
+def fmt_decimal(ctx: Context, value: Any, places: int = 2) -> str:
+    if value is None or value == "":
+        return "—"
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return format_decimal(_q(value, places), format=pattern, locale=_locale_of(ctx))
+
+
+@pass_context
+def fmt_percent(ctx: Context, value: Any, places: int = 2) -> str:
+    return "—" if value is None or value == "" else f"{fmt_decimal(ctx, value, places)}%"
+
+
+@pass_context
+def fmt_date(ctx: Context, value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(CHINA_TZ).date()
+    locale = _locale_of(ctx)
+    return format_date(value, format="long" if locale != "en" else "medium", locale=locale)
+
+
+@pass_context
+def fmt_datetime(ctx: Context, value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return format_datetime(value.astimezone(CHINA_TZ), format="yyyy-MM-dd HH:mm", locale=_locale_of(ctx))
+
+
+def make_templates() -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Plain callables (not the i18n extension's newstyle wrappers) so they can read the locale from
+    # the render context; they %-format their keyword parameters like newstyle gettext does.
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+    env.filters.update(dec=fmt_decimal, pct=fmt_percent, date=fmt_date, datetime=fmt_datetime)
+    return Jinja2Templates(env=env)
