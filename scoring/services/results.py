@@ -75,7 +75,7 @@ def get_result(session: Session, *, actor: Actor, application_id: int) -> dict[s
     ).first()
     if found is None:
         raise NotFound()
-    app, rnd = found.tuple()
+    app, rnd = found
     if not _visible(actor, app.organisation_id, rnd):
         raise NotFound(msg("The result is shown here once the list is published."))
     ranking = ranking_service.compute_ranking(session, rnd, app.kind)

@@ -9,7 +9,8 @@ import pytest
 
 from criteria.load import shipped_rubric, shipped_rubrics
 
-SOURCE = Path(__file__).resolve().parents[3] / "shared" / "sources" / "shijiazhuang-2018-49.md"
+# A copy of ../shared/sources/ kept in the repository, so a clean checkout tests on its own.
+SOURCE = Path(__file__).resolve().parents[2] / "docs" / "sources" / "shijiazhuang-2018-49.md"
 APPENDIX_TITLE = "石家庄市“双创”示范基地评价标准要点"
 KIND_HEADINGS = {
     "regional": "一、区域“双创”示范基地",
