@@ -2,7 +2,8 @@
 
 `shuangchuang serve --demo` calls `seed_demo`: organisations and accounts, the expert pool, the round
 with applications through recommendation and formal check, a random panel draw with every sheet
-scored, the decision, approval and four-eyes publication, and dynamic management of the bases.
+scored, the decision, approval and four-eyes publication, dynamic management of the bases, and a
+second, live round under review.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ HIGHLIGHTED = (
     "county_zhengding",
     "app_zhengding",
     "app_hebust",
-    "expert01",
+    "expert",  # the featured expert of the live round (see scoring.demo.live)
     "evaluator1",
 )
 
@@ -38,14 +39,21 @@ def seed_demo(factory: sessionmaker[Session], *, settings: Settings) -> list[Cre
             stage(session, people, settings)
     _write_accounts_file(settings.var_dir, people)
     by_name = {u: (r, u, p) for r, u, p in people.credentials}
-    return [by_name[u] for u in HIGHLIGHTED if u in by_name]
+    shown = [people.featured.get(u, u) for u in HIGHLIGHTED]
+    return [by_name[u] for u in shown if u in by_name]
 
 
 def _stages() -> list:  # type: ignore[type-arg]
     """Later stages, each in its own transaction, in the order the work happens."""
-    from scoring.demo import bases, decisions, review, round
+    from scoring.demo import bases, decisions, live, review, round
 
-    return [round.seed_round, review.seed_review, decisions.seed_decisions, bases.seed_bases]
+    return [
+        round.seed_round,
+        review.seed_review,
+        decisions.seed_decisions,
+        bases.seed_bases,
+        live.seed_live_round,
+    ]
 
 
 def _write_accounts_file(var_dir: Path, people: DemoPeople) -> None:

@@ -20,6 +20,8 @@ class DemoPeople:
     users: dict[str, User] = field(default_factory=dict)  # username -> row
     experts: dict[str, Expert] = field(default_factory=dict)  # username -> pool row
     credentials: list[tuple[str, str, str]] = field(default_factory=list)
+    # role -> username of the account a newcomer should try first (chosen by later stages)
+    featured: dict[str, str] = field(default_factory=dict)
 
     def actor(self, username: str) -> Actor:
         return actor_for(self.users[username])

@@ -17,7 +17,7 @@ from scoring.audit import verify_chain
 from scoring.db import make_engine, make_sessionmaker
 from scoring.demo import seed_demo
 from scoring.demo_data import DEMO
-from scoring.models import Application, DesignatedBase, Objection, Round
+from scoring.models import Application, DesignatedBase, Expert, Objection, Round, Sheet, User
 from scoring.settings import Settings
 
 
@@ -37,14 +37,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[sessionmaker[Session
 def test_the_demo_round_is_published_with_the_quota_of_each_kind(demo: tuple) -> None:
     factory, _, _ = demo
     with factory() as s:
-        rnd = s.scalars(select(Round)).one()
+        rnd = s.scalars(select(Round).where(Round.year == 2023)).one()
         assert rnd.status == "published"
         assert (rnd.notice_starts_on, rnd.notice_ends_on) == (date(2023, 10, 16), date(2023, 10, 23))
         assert rnd.approval_document_no == "石政字〔2023〕58号"
         bases = s.scalars(select(DesignatedBase)).all()
         assert Counter(b.kind for b in bases) == Counter(DEMO.round.quotas)
         assert {b.designated_on for b in bases} == {date(2023, 10, 30)}
-        statuses = Counter(s.scalars(select(Application.status)))
+        statuses = Counter(s.scalars(select(Application.status).where(Application.round_id == rnd.id)))
         assert statuses["designated"] == sum(DEMO.round.quotas.values())
 
 
@@ -70,10 +70,10 @@ def test_the_demo_objection_was_dismissed_during_the_notice(demo: tuple) -> None
 def test_the_demo_history_is_dated_2023_and_the_audit_chain_verifies(demo: tuple) -> None:
     factory, _, _ = demo
     with factory() as s:
-        rnd = s.scalars(select(Round)).one()
+        rnd = s.scalars(select(Round).where(Round.year == 2023)).one()
         assert rnd.published_at is not None and rnd.published_at.year == 2023
         assert rnd.application_deadline is not None and rnd.application_deadline < rnd.published_at
-        submitted = s.scalars(select(Application.submitted_at)).all()
+        submitted = s.scalars(select(Application.submitted_at).where(Application.round_id == rnd.id)).all()
         assert all(at is not None and at < rnd.application_deadline for at in submitted)
         assert verify_chain(s).ok
 
@@ -84,3 +84,19 @@ def test_the_demo_prints_the_highlighted_accounts_and_files_the_rest_privately(d
     accounts = var / "demo-accounts.txt"
     assert accounts.stat().st_mode & 0o777 == 0o600
     assert len(accounts.read_text(encoding="utf-8").splitlines()) == len(DEMO.accounts) + 1
+
+
+def test_the_live_round_leaves_work_for_the_featured_expert_and_the_panels(demo: tuple) -> None:
+    factory, _, shown = demo
+    featured = next(u for r, u, _ in shown if r == "expert")
+    with factory() as s:
+        live = s.scalars(select(Round).where(Round.status == "reviewing")).one()
+        rows = s.execute(
+            select(Sheet.status, User.username)
+            .join(Expert, Expert.id == Sheet.expert_id)
+            .join(User, User.id == Expert.user_id)
+            .join(Application, Application.id == Sheet.application_id)
+            .where(Application.round_id == live.id)
+        ).all()
+        assert {status for status, name in rows if name == featured} == {"assigned"}
+        assert Counter(status for status, _ in rows).keys() >= {"submitted", "draft", "assigned"}

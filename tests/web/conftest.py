@@ -7,8 +7,8 @@ server: `live_server` starts uvicorn in a thread over its own freshly migrated S
 
 from __future__ import annotations
 
-import re
 import os
+import re
 import secrets
 import socket
 import threading
