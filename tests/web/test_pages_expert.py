@@ -71,6 +71,15 @@ def test_assignments_list_my_sheets_with_status_and_progress(session: Session, p
         assert f'data-sheet="{sheet.id}"' not in page.text
 
 
+def test_assignments_put_drafts_first_and_count_what_is_left(session: Session, page_as, world) -> None:
+    person, sheet = declared(session, world)
+    others = [s for s in world.sheets_of(session, person) if s.id != sheet.id]
+    page = page_as(person).get("/expert")
+    order = [int(x) for x in re.findall(r'data-sheet="(\d+)"', page.text)]
+    assert order == [sheet.id, *[s.id for s in others]]
+    assert "还有 2 份评分表待完成。" in page.text
+
+
 @pytest.mark.parametrize("role", ["applicant", "county", "staff"])
 def test_expert_pages_do_not_exist_for_other_roles(
     session: Session, page_as, make_person, world, role

@@ -37,7 +37,11 @@ def assignments(page: ExpertPage, session: SessionDep, done: str | None = None) 
     for item in items:
         done_count, _, total = item["progress"].partition("/")
         item["done"], item["expected"] = int(done_count), int(total)
-    return render(page, "expert/assignments.html", items=items, done=done)
+    # Work still to do first (drafts, then undeclared), newest round first within each group.
+    order = {"draft": 0, "assigned": 1, "submitted": 2}
+    items.sort(key=lambda item: (order.get(item["status"], 3), -item["id"]))
+    pending = sum(1 for item in items if item["status"] in ("draft", "assigned"))
+    return render(page, "expert/assignments.html", items=items, done=done, pending=pending)
 
 
 @router.get("/expert/sheets/{sheet_id}", response_class=HTMLResponse)
