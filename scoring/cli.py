@@ -10,6 +10,7 @@ import typer
 
 from scoring import migrate
 from scoring.actors import SYSTEM
+from scoring.cli_bases import bases_app
 from scoring.cli_rubric import rubric_app
 from scoring.db import make_engine, make_sessionmaker, unit_of_work
 from scoring.errors import DomainError
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rubric_app, name="rubric")
+app.add_typer(bases_app, name="bases")
 
 
 def _fail(exc: DomainError) -> None:

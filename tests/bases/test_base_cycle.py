@@ -273,3 +273,33 @@ def test_year_on_year_figures_show_the_change(client: TestClient, bw: BaseWorld,
         "base.figures",
         "base.figures",
     ]
+
+
+def test_the_cli_lists_what_is_overdue(client: TestClient, bw: BaseWorld, session: Session) -> None:
+    from scoring.cli_bases import due_lines
+
+    cid = campaign(client, bw)
+    evaluate(client, bw, "40", campaign_id=cid)
+    client.post(f"{bw.url}/rectification", json={"reasons": "x", "deadline": "2026-04-30"}, headers=bw.alice)
+    assert due_lines(session, date(2026, 4, 30)) == []
+    [line] = due_lines(session, date(2026, 5, 2))
+    assert line.startswith("rectification") and bw.base.name in line and "2 day(s) overdue" in line
+
+
+def test_the_cli_command_runs_against_a_database(tmp_path: Any, monkeypatch: Any) -> None:
+    from typer.testing import CliRunner
+
+    from scoring import migrate
+    from scoring.cli import app
+
+    url = f"sqlite:///{(tmp_path / 'cli.sqlite3').as_posix()}"
+    migrate.upgrade(url)
+    monkeypatch.setenv("SHUANGCHUANG_DATABASE_URL", url)
+    monkeypatch.setenv("SHUANGCHUANG_VAR_DIR", str(tmp_path))
+    from scoring import settings
+
+    if hasattr(settings.get_settings, "cache_clear"):
+        settings.get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["bases", "due"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "nothing overdue"
