@@ -112,13 +112,20 @@ def test_the_demo_bases_show_each_state_of_dynamic_management(demo: tuple) -> No
         by_status = Counter(s.scalars(select(DesignatedBase.status)))
         assert by_status == {"active": 8, "rectifying": 1, "revoked": 1}
         revoked = s.scalars(select(DesignatedBase).where(DesignatedBase.status == "revoked")).one()
-        assert (revoked.revoked_on, revoked.revocation_document_no) == (date(2025, 11, 10), "石政字〔2025〕87号")
+        assert (revoked.revoked_on, revoked.revocation_document_no) == (
+            date(2025, 11, 10),
+            "石政字〔2025〕87号",
+        )
         rectifying = s.scalars(select(DesignatedBase).where(DesignatedBase.status == "rectifying")).one()
         detail = base_service.base_detail(s, actor=SYSTEM, base_id=rectifying.id)
         assert detail["rectifications"][0]["deadline"] == "2027-04-20"
         promoted = s.scalars(select(DesignatedBase).where(DesignatedBase.promotion_marked)).all()
         assert [b.name for b in promoted] == ["石家庄高新技术产业开发区管理委员会"]
-        grades = [o["grade"] for o in base_service.base_detail(s, actor=SYSTEM, base_id=promoted[0].id)["outcomes"]]
+        grades = [
+            o["grade"] for o in base_service.base_detail(s, actor=SYSTEM, base_id=promoted[0].id)["outcomes"]
+        ]
         assert grades == ["excellent", "excellent"]
-        history = [h["at"][:10] for h in base_service.base_detail(s, actor=SYSTEM, base_id=revoked.id)["history"]]
+        history = [
+            h["at"][:10] for h in base_service.base_detail(s, actor=SYSTEM, base_id=revoked.id)["history"]
+        ]
         assert history == sorted(history) and history[0] == "2023-10-30" and history[-1] == "2025-11-12"
