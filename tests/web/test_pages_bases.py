@@ -1,0 +1,238 @@
+"""Pages for dynamic management: staff, the third-party evaluator and the base's own applicant, each
+seeing only what their role allows, every form guarded by CSRF, and the whole cycle in the browser's
+forms (evaluation fail → rectification → re-evaluation → revocation by a second staff member)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scoring.actors import SYSTEM
+from scoring.models import DesignatedBase, Evaluation, Expert, Organisation, User
+from scoring.services import evaluations
+from scoring.services.accounts import actor_for
+from scoring.services.experts import ExpertIn, create_expert
+from tests.bases.conftest import Today, scores_for
+from tests.conftest import PASSWORD, Person
+from tests.ranking.conftest import make_world, small_rubric_version  # noqa: F401  (fixtures)
+from tests.web.conftest import csrf_of
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class PagesWorld:
+    base: DesignatedBase
+    owner: Person
+    stranger: Person
+    alice: Person
+    bob: Person
+    evaluators: list[tuple[Expert, Person]]
+    conflicted: Expert
+    today: Today
+
+
+@pytest.fixture
+def pw(
+    session: Session,
+    make_world: Callable[..., Any],  # noqa: F811
+    make_org: Callable[..., Any],
+    make_person: Callable[..., Person],
+    monkeypatch: pytest.MonkeyPatch,
+) -> PagesWorld:
+    world = make_world(status="published")
+    app = world.application(["90", "90", "90"], name="石家庄芯联光电科技股份有限公司", status="designated")
+    base = DesignatedBase(
+        application_id=app.id,
+        round_id=world.round.id,
+        organisation_id=app.organisation_id,
+        kind="enterprise",
+        name="石家庄芯联光电科技股份有限公司",
+        district="长安区",
+        designated_on=date(2025, 10, 30),
+        document_no="石政字〔2025〕58号",
+        final_score=Decimal(90),
+    )
+    session.add(base)
+    session.flush()
+    owner_org = session.get(Organisation, app.organisation_id)
+    assert owner_org is not None
+
+    def evaluator(name: str, org_id: int) -> tuple[Expert, Person]:
+        expert = create_expert(
+            session,
+            actor=SYSTEM,
+            data=ExpertIn(
+                name=name,
+                organisation_id=org_id,
+                district="桥西区",
+                pool="evaluator",
+                username=f"peval{next(_ids)}",
+                password=PASSWORD,
+            ),
+        )
+        user = session.get(User, expert.user_id)
+        assert user is not None
+        return expert, Person(user=user, actor=actor_for(user))
+
+    return PagesWorld(
+        base=base,
+        owner=make_person("applicant", org=owner_org),
+        stranger=make_person("applicant", org=make_org()),
+        alice=make_person("staff"),
+        bob=make_person("staff"),
+        evaluators=[evaluator(f"孟评估{i}", make_org(name=f"评估机构{i}").id) for i in range(2)],
+        conflicted=evaluator("本单位评估员", owner_org.id)[0],
+        today=Today(monkeypatch),
+    )
+
+
+def post(client: Any, url: str, data: dict[str, Any]) -> Any:
+    token = csrf_of(client.get("/").text)
+    return client.post(url, data={"csrf_token": token, **data}, follow_redirects=False)
+
+
+def score_through_pages(client: Any, session: Session, ev_id: int, expert_total: str) -> None:
+    assert (
+        post(client, f"/evaluator/evaluations/{ev_id}/declaration", {"no_conflict": "1"}).status_code == 303
+    )
+    version = session.get(Evaluation, ev_id).version  # type: ignore[union-attr]
+    form = {f"scores.{k}": v for k, v in scores_for(expert_total).items()}
+    resp = post(
+        client, f"/evaluator/evaluations/{ev_id}", {**form, "version": str(version), "intent": "submit"}
+    )
+    assert resp.status_code == 200 and "提交评估表?" in resp.text
+    assert post(client, f"/evaluator/evaluations/{ev_id}/submit", {}).status_code == 303
+
+
+def test_the_whole_cycle_in_the_pages_ends_in_a_revocation_by_a_second_staff_member(
+    session: Session, page_as: Callable[[Person], Any], pw: PagesWorld
+) -> None:
+    alice, bob = page_as(pw.alice), page_as(pw.bob)
+    assert post(alice, "/staff/campaigns", {"year": "2025", "title": "2025年度绩效评估"}).status_code == 303
+    [campaign] = evaluations.list_campaigns(session, actor=SYSTEM)
+    page = alice.get(f"/staff/bases/{pw.base.id}")
+    assert re.search(r"本单位评估员\s+—\s+回避:\s*是该基地所在单位的工作人员", page.text)
+    first, second = pw.evaluators
+    resp = post(
+        alice,
+        f"/staff/bases/{pw.base.id}/evaluations",
+        {"purpose": "regular", "campaign_id": str(campaign.id), "evaluator_ids": str(first[0].id)},
+    )
+    assert resp.status_code == 303
+    ev_id = session.scalar(select(Evaluation.id).where(Evaluation.evaluator_id == first[0].id))
+    evaluator = page_as(first[1])
+    assert "签署声明并开始" in evaluator.get("/evaluator").text
+    score_through_pages(evaluator, session, ev_id, "40")
+    assert "不合格" in alice.get(f"/staff/bases/{pw.base.id}").text
+
+    resp = post(
+        alice,
+        f"/staff/bases/{pw.base.id}/rectification",
+        {"reasons": "研发平台未建成", "deadline": "2026-04-30"},
+    )
+    assert resp.status_code == 303
+    pw.today.set(date(2026, 5, 4))
+    assert "已逾期" in alice.get("/staff/bases").text
+    post(
+        alice,
+        f"/staff/bases/{pw.base.id}/evaluations",
+        {"purpose": "re_evaluation", "evaluator_ids": str(second[0].id)},
+    )
+    re_id = session.scalar(select(Evaluation.id).where(Evaluation.evaluator_id == second[0].id))
+    score_through_pages(page_as(second[1]), session, re_id, "45")
+    assert post(alice, f"/staff/bases/{pw.base.id}/revocation", {"reason": "复评仍不合格"}).status_code == 303
+
+    same = post(
+        alice,
+        f"/staff/bases/{pw.base.id}/revocation/confirm",
+        {"document_no": "石政字〔2026〕9号", "decided_on": "2026-05-04"},
+    )
+    assert same.status_code == 409 and "提请撤销的人不能自行确认" in same.text
+    resp = post(
+        bob,
+        f"/staff/bases/{pw.base.id}/revocation/confirm",
+        {"document_no": "石政字〔2026〕9号", "decided_on": "2026-05-04"},
+    )
+    assert resp.status_code == 303
+    session.refresh(pw.base)
+    assert (pw.base.status, pw.base.revocation_document_no) == ("revoked", "石政字〔2026〕9号")
+    mine = page_as(pw.owner).get(f"/applicant/bases/{pw.base.id}")
+    assert mine.status_code == 200
+    assert "撤销称号" in mine.text and "不合格" in mine.text
+    assert "孟评估" not in mine.text  # never who evaluated
+
+
+def test_each_role_sees_only_its_own(
+    session: Session, page_as: Callable[[Person], Any], pw: PagesWorld
+) -> None:
+    campaign = evaluations.create_campaign(
+        session, actor=SYSTEM, data=evaluations.CampaignIn(year=2025, title="t")
+    )
+    [ev] = evaluations.assign(
+        session,
+        actor=SYSTEM,
+        base_id=pw.base.id,
+        data=evaluations.AssignIn(campaign_id=campaign.id, evaluator_ids=[pw.evaluators[0][0].id]),
+    )
+    other = page_as(pw.evaluators[1][1])
+    assert other.get(f"/evaluator/evaluations/{ev.id}").status_code == 404
+    assert f'data-evaluation="{ev.id}"' not in other.get("/evaluator").text
+    stranger = page_as(pw.stranger)
+    assert stranger.get(f"/applicant/bases/{pw.base.id}").status_code == 404
+    assert "贵单位暂无示范基地" in stranger.get("/applicant/bases").text
+    assert page_as(pw.owner).get("/staff/bases").status_code in (403, 404)
+    assert page_as(pw.evaluators[0][1]).get(f"/staff/bases/{pw.base.id}").status_code in (403, 404)
+    owner_page = page_as(pw.owner).get(f"/applicant/bases/{pw.base.id}")
+    assert "孟评估" not in owner_page.text and "指派第三方评估人员" not in owner_page.text
+
+
+def test_every_form_refuses_a_missing_csrf_token(
+    session: Session, page_as: Callable[[Person], Any], pw: PagesWorld
+) -> None:
+    alice = page_as(pw.alice)
+    for url in (
+        f"/staff/bases/{pw.base.id}/evaluations",
+        f"/staff/bases/{pw.base.id}/rectification",
+        f"/staff/bases/{pw.base.id}/restore",
+        f"/staff/bases/{pw.base.id}/revocation",
+        f"/staff/bases/{pw.base.id}/revocation/confirm",
+        "/staff/campaigns",
+    ):
+        assert (
+            alice.post(url, data={"reasons": "x", "reason": "x"}, follow_redirects=False).status_code == 403
+        ), url
+    owner = page_as(pw.owner)
+    resp = owner.post(f"/applicant/bases/{pw.base.id}/figures", data={"year": "2025"}, follow_redirects=False)
+    assert resp.status_code == 403
+    evaluator = page_as(pw.evaluators[0][1])
+    for url in (
+        "/evaluator/evaluations/1/declaration",
+        "/evaluator/evaluations/1",
+        "/evaluator/evaluations/1/submit",
+    ):
+        assert evaluator.post(url, data={}, follow_redirects=False).status_code == 403, url
+
+
+def test_bad_figures_are_refused_in_chinese_and_keep_what_was_typed(
+    session: Session, page_as: Callable[[Person], Any], pw: PagesWorld
+) -> None:
+    owner = page_as(pw.owner)
+    resp = post(
+        owner, f"/applicant/bases/{pw.base.id}/figures", {"year": "2025", "figures.rd_platforms": "-1"}
+    )
+    assert resp.status_code == 422
+    assert "不能为负数" in resp.text or "负" in resp.text
+    assert 'value="-1"' in resp.text
+    ok = post(owner, f"/applicant/bases/{pw.base.id}/figures", {"year": "2025", "figures.rd_platforms": "2"})
+    assert ok.status_code == 303
+    assert ">2<" in owner.get(f"/applicant/bases/{pw.base.id}").text

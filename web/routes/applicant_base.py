@@ -1,0 +1,71 @@
+"""The base's own pages for its organisation's applicant account: my bases, each with its history,
+evaluation grades (never who evaluated), any rectification order, and the yearly figures to declare."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from api.deps import SessionDep
+from scoring.errors import DomainError
+from scoring.services import bases
+from web.deps import ApplicantPage, Page
+from web.views_roles import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/applicant/bases", response_class=HTMLResponse)
+def my_bases(page: ApplicantPage, session: SessionDep) -> Response:
+    assert page.actor is not None
+    return render(page, "bases/mine.html", bases=bases.list_bases(session, actor=page.actor))
+
+
+@router.get("/applicant/bases/{base_id}", response_class=HTMLResponse)
+def my_base(base_id: int, page: ApplicantPage, session: SessionDep, done: str | None = None) -> Response:
+    return _detail(page, session, base_id, done=done)
+
+
+def _detail(
+    page: Page,
+    session: Session,
+    base_id: int,
+    *,
+    done: str | None = None,
+    error: DomainError | None = None,
+    values: dict[str, object] | None = None,
+) -> Response:
+    assert page.actor is not None
+    detail = bases.base_detail(session, actor=page.actor, base_id=base_id)
+    base = bases.get_base(session, actor=page.actor, base_id=base_id)
+    rubric = bases.performance_rubric(session, base.kind)
+    return render(
+        page,
+        "bases/detail.html",
+        status=error.status if error else 200,
+        base=detail,
+        staff=False,
+        figures=rubric.figures,
+        done=done,
+        form="figures" if error else None,
+        values=values or {},
+        errors=field_errors(error, page.locale) if error else {},
+        message=error.message.render(page.locale) if error else None,
+    )
+
+
+@router.post("/applicant/bases/{base_id}/figures")
+def declare_figures(base_id: int, page: ApplicantPage, session: SessionDep, form: FormDep) -> Response:
+    page.require_csrf(text(form, "csrf_token"))
+    actor = page.actor
+    values: dict[str, object] = {
+        "year": text(form, "year") or None,
+        "figures": {code: v.strip() for code, v in prefixed(form, "figures").items() if v.strip()},
+    }
+    try:
+        data = parse_input(bases.FiguresIn, values)
+        attempt(session, lambda: bases.declare_figures(session, actor=actor, base_id=base_id, data=data))  # type: ignore[arg-type]
+    except DomainError as exc:
+        return _detail(page, session, base_id, error=exc, values=values)
+    return redirect(f"/applicant/bases/{base_id}?done=figures")

@@ -1,0 +1,188 @@
+"""Staff pages for designated bases: the list with what is overdue, each base's history, yearly
+figures and evaluations, campaigns and evaluator assignments, rectification, restoration and the
+four-eyes revocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import SessionDep
+from scoring.errors import DomainError
+from scoring.models import Expert
+from scoring.services import bases, evaluations
+from web.deps import Page, StaffPage
+from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/staff/bases", response_class=HTMLResponse)
+def base_list(page: StaffPage, session: SessionDep, status: str | None = None) -> Response:
+    assert page.actor is not None
+    status = status if status in bases.BASE_STATUSES else None
+    rows = bases.list_bases(session, actor=page.actor, status=status)
+    return render(
+        page,
+        "bases/list.html",
+        bases=rows,
+        filter_status=status,
+        due=bases.due(session, actor=page.actor),
+        campaigns=evaluations.list_campaigns(session, actor=page.actor),
+    )
+
+
+@router.get("/staff/bases/{base_id}", response_class=HTMLResponse)
+def base_page(base_id: int, page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
+    return _detail(page, session, base_id, done=done)
+
+
+def _detail(
+    page: Page,
+    session: Session,
+    base_id: int,
+    *,
+    done: str | None = None,
+    error: DomainError | None = None,
+    form: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    assert page.actor is not None
+    detail = bases.base_detail(session, actor=page.actor, base_id=base_id)
+    base = bases.get_base(session, actor=page.actor, base_id=base_id)
+    pool = list(session.scalars(select(Expert).where(Expert.pool == "evaluator", Expert.is_active)))
+    evaluators = [
+        {"id": e.id, "name": e.name, "conflict": _render(evaluations.conflict_reason(e, base), page.locale)}
+        for e in pool
+    ]
+    return render(
+        page,
+        "bases/detail.html",
+        status=error.status if error else 200,
+        base=detail,
+        staff=True,
+        evaluators=evaluators,
+        campaigns=[c for c in evaluations.list_campaigns(session, actor=page.actor) if c.status == "open"],
+        done=done,
+        form=form,
+        values=values or {},
+        errors=field_errors(error, page.locale) if error else {},
+        message=error.message.render(page.locale) if error else None,
+    )
+
+
+def _render(reason: Any, locale: str) -> str | None:
+    return reason.render(locale) if reason is not None else None
+
+
+def _act(
+    page: Page, session: Session, base_id: int, form_name: str, values: dict[str, Any], call: Any
+) -> Response:
+    try:
+        attempt(session, call)
+    except DomainError as exc:
+        return _detail(page, session, base_id, error=exc, form=form_name, values=values)
+    return redirect(f"/staff/bases/{base_id}?done={form_name}")
+
+
+@router.post("/staff/bases/{base_id}/evaluations")
+def assign(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+    page.require_csrf(text(form, "csrf_token"))
+    actor = page.actor
+    values = {
+        "purpose": text(form, "purpose") or "regular",
+        "campaign_id": text(form, "campaign_id") or None,
+        "evaluator_ids": [v for v in form.getlist("evaluator_ids") if isinstance(v, str) and v],
+        "reason": text(form, "reason") or None,
+    }
+
+    def call() -> Any:
+        data = parse_input(evaluations.AssignIn, values)
+        return evaluations.assign(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+
+    return _act(page, session, base_id, "assign", values, call)
+
+
+@router.post("/staff/bases/{base_id}/rectification")
+def rectification(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+    page.require_csrf(text(form, "csrf_token"))
+    actor = page.actor
+    values = {"reasons": text(form, "reasons"), "deadline": text(form, "deadline") or None}
+
+    def call() -> Any:
+        data = parse_input(bases.RectificationIn, values)
+        return bases.order_rectification(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+
+    return _act(page, session, base_id, "rectification", values, call)
+
+
+@router.post("/staff/bases/{base_id}/restore")
+def restore(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+    page.require_csrf(text(form, "csrf_token"))
+    actor = page.actor
+    values = {"reason": text(form, "reason") or None}
+
+    def call() -> Any:
+        data = parse_input(bases.RestoreIn, values)
+        return bases.restore(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+
+    return _act(page, session, base_id, "restore", values, call)
+
+
+@router.post("/staff/bases/{base_id}/revocation")
+def propose_revocation(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+    page.require_csrf(text(form, "csrf_token"))
+    actor = page.actor
+    values = {"reason": text(form, "reason")}
+
+    def call() -> Any:
+        data = parse_input(bases.RevocationIn, values)
+        return bases.propose_revocation(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+
+    return _act(page, session, base_id, "revocation", values, call)
+
+
+@router.post("/staff/bases/{base_id}/revocation/confirm")
+def confirm_revocation(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+    page.require_csrf(text(form, "csrf_token"))
+    actor = page.actor
+    values = {"document_no": text(form, "document_no"), "decided_on": text(form, "decided_on") or None}
+
+    def call() -> Any:
+        data = parse_input(bases.RevocationConfirmIn, values)
+        return bases.confirm_revocation(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+
+    return _act(page, session, base_id, "confirm", values, call)
+
+
+@router.post("/staff/campaigns")
+def create_campaign(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+    page.require_csrf(text(form, "csrf_token"))
+    actor = page.actor
+    values = {
+        "year": text(form, "year") or None,
+        "title": text(form, "title"),
+        "bands": {"excellent": text(form, "excellent") or "85", "pass": text(form, "pass") or "60"},
+    }
+    try:
+        data = parse_input(evaluations.CampaignIn, values)
+        attempt(session, lambda: evaluations.create_campaign(session, actor=actor, data=data))  # type: ignore[arg-type]
+    except DomainError as exc:
+        assert actor is not None
+        return render(
+            page,
+            "bases/list.html",
+            status=exc.status,
+            bases=bases.list_bases(session, actor=actor),
+            filter_status=None,
+            due=bases.due(session, actor=actor),
+            campaigns=evaluations.list_campaigns(session, actor=actor),
+            errors=field_errors(exc, page.locale),
+            message=exc.message.render(page.locale),
+            values=values,
+        )
+    return redirect("/staff/bases?done=campaign")

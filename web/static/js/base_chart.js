@@ -1,0 +1,29 @@
+// Year-on-year figures of a base as a line chart (percentages on the left axis, counts on the right).
+(function () {
+  "use strict";
+  var holder = document.getElementById("base-chart");
+  var source = document.getElementById("base-chart-data");
+  if (!holder || !source || !window.echarts) return;
+  var data = JSON.parse(source.textContent);
+  var en = data.locale === "en";
+  var years = data.figures.years.map(String);
+  var series = data.figures.series.map(function (s) {
+    return {
+      name: en ? s.name_en : s.name_zh,
+      type: "line",
+      yAxisIndex: s.type === "percent" ? 0 : 1,
+      connectNulls: true,
+      data: s.points.map(function (p) { return p.value === null ? null : Number(p.value); }),
+    };
+  });
+  var chart = window.echarts.init(holder);
+  chart.setOption({
+    tooltip: { trigger: "axis" },
+    legend: { type: "scroll", bottom: 0 },
+    grid: { left: 48, right: 48, top: 24, bottom: 56 },
+    xAxis: { type: "category", data: years },
+    yAxis: [{ type: "value", name: "%" }, { type: "value", minInterval: 1 }],
+    series: series,
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();
