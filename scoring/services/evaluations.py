@@ -194,7 +194,11 @@ def assign(session: Session, *, actor: Actor, base_id: int, data: AssignIn) -> l
             )
         if today < order.deadline and order.brought_forward_reason is None:
             order.brought_forward_reason = data.reason
-        year, version, deadline = today.year, _rubric_version(session, base.kind), data.deadline
+        # The re-evaluation looks at the latest year the base has declared since the failed one.
+        failed = latest_outcome(session, base.id, purpose="regular")
+        declared = session.scalars(select(BaseYearFigures.year).where(BaseYearFigures.base_id == base.id))
+        year = max([failed["year"] if failed else today.year - 1, *declared])
+        version, deadline = _rubric_version(session, base.kind), data.deadline
     experts = {e.id: e for e in session.scalars(select(Expert).where(Expert.id.in_(data.evaluator_ids)))}
     problems: dict[str, Msg] = {}
     for i, expert_id in enumerate(data.evaluator_ids):
