@@ -16,11 +16,21 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def mount_web(app: FastAPI) -> None:
     from web.deps import LoginRequired, error_page, login_redirect
-    from web.routes import applicant, applicant_base, auth, county, evaluator, expert, home, staff_bases
+    from web.routes import (
+        applicant,
+        applicant_base,
+        auth,
+        county,
+        evaluator,
+        expert,
+        home,
+        public,
+        staff_bases,
+    )
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.state.domain_error_page = error_page
-    for module in (auth, home, applicant, applicant_base, county, expert, evaluator, staff_bases):
+    for module in (auth, home, applicant, applicant_base, county, expert, evaluator, staff_bases, public):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

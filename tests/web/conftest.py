@@ -29,6 +29,7 @@ from scoring.models import Organisation, User
 from scoring.services.accounts import OrganisationIn, UserIn, create_organisation, create_user
 from scoring.settings import Settings
 from tests.conftest import PASSWORD, Person
+from tests.ranking.conftest import clock, make_world, small_rubric_version  # noqa: F401  (shared fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"

@@ -23,7 +23,6 @@ from scoring.services.accounts import actor_for
 from scoring.services.experts import ExpertIn, create_expert
 from tests.bases.conftest import Today, scores_for
 from tests.conftest import PASSWORD, Person
-from tests.ranking.conftest import make_world, small_rubric_version  # noqa: F401  (fixtures)
 from tests.web.conftest import csrf_of
 
 _ids = itertools.count(1)
@@ -44,7 +43,7 @@ class PagesWorld:
 @pytest.fixture
 def pw(
     session: Session,
-    make_world: Callable[..., Any],  # noqa: F811
+    make_world: Callable[..., Any],
     make_org: Callable[..., Any],
     make_person: Callable[..., Person],
     monkeypatch: pytest.MonkeyPatch,

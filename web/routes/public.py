@@ -1,0 +1,99 @@
+"""Public pages, without login: the designation list, the revoked list, and the list under public
+notice (公示) with its objection form. Printable; never scores, experts or evaluators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from api.deps import SessionDep
+from scoring.errors import DomainError
+from scoring.services import publication
+from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
+from web.deps import Page, PageDep
+from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text
+
+router = APIRouter(include_in_schema=False)
+KINDS = ("regional", "university", "enterprise")
+PAGE_SIZE = 500
+
+
+@router.get("/public/bases", response_class=HTMLResponse)
+def bases(
+    page: PageDep,
+    session: SessionDep,
+    status: str = "active",
+    kind: str | None = None,
+    year: str | None = None,
+) -> Response:
+    status = status if status in ("active", "revoked") else "active"
+    kind = kind if kind in KINDS else None
+    chosen_year = int(year) if year and year.isdigit() and 2000 <= int(year) <= 2100 else None
+    items, _ = publication.public_bases(session, status=status, kind=kind, year=chosen_year, limit=PAGE_SIZE)
+    if status == "active":
+        # "Designated" means still holding the title: active and under rectification alike.
+        more, _ = publication.public_bases(
+            session, status="rectifying", kind=kind, year=chosen_year, limit=PAGE_SIZE
+        )
+        items = sorted(items + more, key=lambda item: (item["year"], item["kind"], item["id"]))
+    years = sorted({item["year"] for item in items}, reverse=True)
+    return render(
+        page, "public/bases.html", items=items, filter_status=status, kind=kind, year=chosen_year, years=years
+    )
+
+
+def _notice_page(page: Page, session: Session, status: int = 200, **values: Any) -> Response:
+    """Visitors are not logged in: their form carries a double-submit cookie token instead."""
+    token = page.csrf_token or prelogin_token(page.request)
+    context: dict[str, Any] = {"errors": {}, "values": {}} | values
+    response = render(
+        page,
+        "public/notice.html",
+        status=status,
+        notices=publication.public_notice(session),
+        csrf_token=token,
+        **context,
+    )
+    if not page.csrf_token:
+        set_prelogin_cookie(response, token)
+    return response
+
+
+def _check_csrf(page: Page, submitted: str) -> None:
+    if page.actor is not None:
+        page.require_csrf(submitted)
+    else:
+        check(page.request.cookies.get(PRELOGIN_COOKIE), submitted)
+
+
+@router.get("/public/notice", response_class=HTMLResponse)
+def notice(page: PageDep, session: SessionDep, done: str | None = None) -> Response:
+    return _notice_page(page, session, done=done)
+
+
+@router.post("/public/objections")
+def objection(page: PageDep, session: SessionDep, form: FormDep) -> Response:
+    _check_csrf(page, text(form, "csrf_token"))
+    values: dict[str, Any] = {
+        "round_id": text(form, "round_id") or None,
+        "application_id": text(form, "application_id") or None,
+        "name": text(form, "name"),
+        "contact": text(form, "contact"),
+        "text": text(form, "text"),
+    }
+    try:
+        data = parse_input(publication.ObjectionIn, values)
+        attempt(session, lambda: publication.file_objection(session, data=data))
+    except DomainError as exc:
+        return _notice_page(
+            page,
+            session,
+            status=exc.status,
+            errors=field_errors(exc, page.locale),
+            message=exc.message.render(page.locale),
+            values=values,
+        )
+    return redirect("/public/notice?done=objection")
