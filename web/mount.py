@@ -26,11 +26,25 @@ def mount_web(app: FastAPI) -> None:
         home,
         public,
         staff_bases,
+        staff_decision,
+        staff_round,
     )
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.state.domain_error_page = error_page
-    for module in (auth, home, applicant, applicant_base, county, expert, evaluator, staff_bases, public):
+    for module in (
+        auth,
+        home,
+        applicant,
+        applicant_base,
+        county,
+        expert,
+        evaluator,
+        staff_round,
+        staff_decision,
+        staff_bases,
+        public,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
