@@ -107,7 +107,7 @@ def test_decision_approval_and_four_eyes_publication_through_the_pages(
     )
     assert post(alice, f"{url}/publication", {"action": "propose"}).status_code == 303
     same = post(alice, f"{url}/publication", {"action": "confirm"})
-    assert same.status_code == 409 and "提请" in same.text
+    assert same.status_code == 409 and "提出发布的人员不能自行确认" in same.text
     assert post(bob, f"{url}/publication", {"action": "confirm"}).status_code == 303
     session.expire_all()
     assert session.get(Round, w.round.id).status == "notice"

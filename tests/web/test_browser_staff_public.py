@@ -1,0 +1,117 @@
+"""Real-browser test: staff decide and propose the list, a second staff member confirms it (the
+first is refused), the list is published after its notice, and the public list shows it — without
+login. Screenshots of the staff and public pages go to test-output/screenshots/."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from scoring.actors import SYSTEM
+from scoring.models import Round
+from scoring.services.publication import china_today
+from scoring.services.rubrics import freeze
+from tests.ranking.conftest import SMALL_RUBRIC, World
+from tests.web.conftest import LiveServer, browser_login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def expect(target: Any) -> Any:
+    from playwright.sync_api import expect as _expect
+
+    return _expect(target)
+
+
+def deciding_round(s: Any) -> tuple[Round, list[Any]]:
+    version = freeze(s, actor=SYSTEM, rubric=SMALL_RUBRIC, source="tests").version
+    rnd = Round(
+        year=2026,
+        title="2026年度“双创”示范基地评选(浏览器测试)",
+        status="deciding",
+        kinds=["enterprise"],
+        rubric_versions={"enterprise": version},
+        references={},
+        method="trimmed_mean",
+        panel_size=5,
+        reserves=0,
+        pass_line=Decimal(60),
+        quotas={"enterprise": 2},
+        outlier_threshold=Decimal(20),
+        notice_days=5,
+    )
+    s.add(rnd)
+    s.flush()
+    w = World(session=s, round=rnd)
+    apps = [
+        w.application(["90", "88", "92"], name="石家庄星河科技股份有限公司", district="长安区"),
+        w.application(["82", "80", "84"], name="石家庄远航智能装备有限公司", district="桥西区"),
+        w.application(["70", "71", "69"], name="石家庄晨光新材料有限公司", district="新华区"),
+    ]
+    return rnd, apps
+
+
+def test_staff_publish_with_a_second_account_and_the_public_list_shows_it(
+    live_server: LiveServer, browser: Any
+) -> None:
+    server = live_server
+    with server.session() as s:
+        rnd, _ = deciding_round(s)
+        _, make_person = server.makers(s)
+        alice, bob = make_person("staff"), make_person("staff")
+    contexts = [
+        browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}) for _ in range(3)
+    ]
+    try:
+        first, second, visitor = (c.new_page() for c in contexts)
+        url = f"{server.url}/staff/rounds/{rnd.id}/decision"
+
+        browser_login(first, server.url, alice.username)
+        first.goto(url)
+        expect(first.locator("h1")).to_have_text("认定与公布")
+        screenshot(first, "staff-01-decision")
+        first.click("text=确定认定名单")
+        expect(first.locator(".alert.ok")).to_contain_text("认定决定已记录")
+        first.fill("input[name=document_no]", "石政字〔2026〕12号")
+        first.fill("input[name=approved_on]", china_today().isoformat())
+        first.click("text=登记批准文件")
+        expect(first.locator(".alert.ok")).to_contain_text("批准文件已登记")
+        first.click("text=提请公布")
+        expect(first.locator(".alert.ok")).to_contain_text("须由另一名工作人员确认")
+        first.click("text=确认(须另一名工作人员)")
+        expect(first.locator(".alert.error")).to_contain_text("不能自行确认")  # four eyes: not the proposer
+
+        browser_login(second, server.url, bob.username)
+        second.goto(url)
+        second.click("text=确认(须另一名工作人员)")
+        expect(second.locator(".alert.ok")).to_contain_text("公示开始")
+        screenshot(second, "staff-02-notice-started")
+
+        visitor.goto(f"{server.url}/public/notice")
+        expect(visitor.locator("main")).to_contain_text("石家庄星河科技股份有限公司")
+        screenshot(visitor, "public-01-notice")
+
+        with server.session() as s:  # the five working days of the notice pass
+            row = s.get(Round, rnd.id)
+            row.notice_starts_on = china_today() - timedelta(days=14)
+            row.notice_ends_on = china_today() - timedelta(days=7)
+        second.goto(url)
+        second.click("text=公示期满后正式公布")
+        expect(second.locator(".alert.ok")).to_contain_text("名单已正式公布")
+
+        visitor.goto(f"{server.url}/public/bases")
+        table = visitor.locator("table.public-list")
+        expect(table).to_contain_text("石家庄星河科技股份有限公司")
+        expect(table).to_contain_text("石家庄远航智能装备有限公司")
+        expect(table).to_contain_text("石政字〔2026〕12号")
+        expect(table).not_to_contain_text("石家庄晨光新材料有限公司")
+        screenshot(visitor, "public-02-designation-list")
+        visitor.emulate_media(media="print")
+        assert not visitor.locator("header.topbar").is_visible()  # the print stylesheet hides the chrome
+        assert date.today().year >= 2026
+    finally:
+        for c in contexts:
+            c.close()
