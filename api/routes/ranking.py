@@ -41,9 +41,13 @@ def get_ranking(
     kind: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=50_000)] = None,
     cursor: str | None = None,
+    consistency: bool = False,
 ) -> Response:
+    """The ranking; with consistency=true also Kendall's W and each expert's calibration."""
     ranking = ranking_service.get_ranking(session, actor=actor, round_id=round_id, kind=kind)
-    body = ranking_service.ranking_out(ranking, locale, offset=_offset(cursor), limit=limit)
+    body = ranking_service.ranking_out(
+        ranking, locale, offset=_offset(cursor), limit=limit, consistency=consistency
+    )
     if body["next_cursor"] is not None:
         body["next_cursor"] = str(body["next_cursor"])
     # Serialised directly: the generic encoder costs more than the ranking itself on large rounds.

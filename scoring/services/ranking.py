@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from criteria.schema import Rubric
 from scoring import ranking as core
 from scoring.actors import Actor
 from scoring.aggregate import METHODS, PanelScore, final_score, fmt2, panel_score, round2
-from scoring.consistency import ExpertCalibration, KendallResult, calibration, kendalls_w, outliers, spread
+from scoring.consistency import ExpertCalibration, KendallResult, calibration, kendalls_w, outliers
 from scoring.errors import NotFound, invalid
 from scoring.figures import effective_figures
 from scoring.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
@@ -102,9 +103,18 @@ class KindRanking:
     rows: tuple[Row, ...]  # rank order
     seats_left_for_tie: int
     tie_rank: int | None
-    kendall: KendallResult
-    calibration: Mapping[int, ExpertCalibration]
+    matrix: Mapping[int, Mapping[int, Decimal]]  # expert id -> application id -> sheet total
     rubric: Rubric
+
+    # Consistency statistics are information for staff, computed only when asked for: the ranking
+    # itself never depends on them.
+    @cached_property
+    def kendall(self) -> KendallResult:
+        return kendalls_w(self.matrix)
+
+    @cached_property
+    def calibration(self) -> Mapping[int, ExpertCalibration]:
+        return calibration(self.matrix)
 
     @property
     def proposed_ids(self) -> tuple[int, ...]:
@@ -258,7 +268,9 @@ def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
         p = prepared[ranked.application_id]
         a = p["app"]
         sheet_totals = p["totals"]
-        gap = spread(sheet_totals) if sheet_totals else None
+        # The same as consistency.spread: totals are checked Decimals already (panel_score did it),
+        # and a difference of two 4-place totals is exact in any context.
+        gap = max(t for _, t in sheet_totals) - min(t for _, t in sheet_totals) if sheet_totals else None
         # Every total lies within [min, max] and so does the median: no sheet can be further than
         # the spread from it, so outliers need looking for only when the spread exceeds the threshold.
         flagged = outliers(sheet_totals, threshold) if gap is not None and gap > threshold else ()
@@ -309,8 +321,7 @@ def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
         rows=tuple(rows),
         seats_left_for_tie=result.seats_left_for_tie,
         tie_rank=result.tie_rank,
-        kendall=kendalls_w(matrix),
-        calibration=calibration(matrix),
+        matrix=matrix,
         rubric=rubric,
     )
 
@@ -496,15 +507,19 @@ def _fmt4(value: Decimal | None) -> str | None:
 
 
 def ranking_out(
-    ranking: KindRanking, locale: str, *, offset: int = 0, limit: int | None = None
+    ranking: KindRanking,
+    locale: str,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    consistency: bool = False,
 ) -> dict[str, Any]:
     """The API shape: a summary of the kind and its rows in rank order (optionally one page of them)."""
     rows = ranking.rows[offset : None if limit is None else offset + limit]
     nxt = offset + len(rows) if limit is not None and offset + len(rows) < len(ranking.rows) else None
-    k = ranking.kendall
     renderer = _Renderer(ranking, locale)
     en = locale == "en"
-    return {
+    out: dict[str, Any] = {
         "round_id": ranking.round_id,
         "kind": ranking.kind,
         "method": ranking.method,
@@ -521,6 +536,17 @@ def ranking_out(
             for ind in ranking.rubric.indicators()
             if ind.kind == "data"
         ],
+        "rows": [renderer.row(r) for r in rows],
+        "next_cursor": nxt,
+    }
+    if consistency:
+        out.update(_consistency_out(ranking))
+    return out
+
+
+def _consistency_out(ranking: KindRanking) -> dict[str, Any]:
+    k = ranking.kendall
+    return {
         "kendalls_w": {
             "w": _fmt4(k.w),
             "experts": k.m,
@@ -538,6 +564,4 @@ def ranking_out(
             }
             for expert_id, c in ranking.calibration.items()
         },
-        "rows": [renderer.row(r) for r in rows],
-        "next_cursor": nxt,
     }

@@ -212,6 +212,7 @@ def test_kendalls_w_and_calibration(make_world: Callable[..., World], session: S
     assert (ranking.kendall.m, ranking.kendall.n) == (3, 3)
     first = ranking.calibration[w.experts[0].id]
     assert first.mean == 60 and first.panel_mean == 50 and first.difference == 10
-    out = ranking_out(ranking, "zh_CN")
+    assert "kendalls_w" not in ranking_out(ranking, "zh_CN")  # only when asked for
+    out = ranking_out(ranking, "zh_CN", consistency=True)
     assert out["kendalls_w"] == {"w": "1.0000", "experts": 3, "applications": 3}
     assert out["calibration"][str(w.experts[0].id)]["difference"] == "10.00"

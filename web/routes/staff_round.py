@@ -255,7 +255,7 @@ def ranking_page(
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     kind = kind if kind in rnd.kinds else rnd.kinds[0]
     result = ranking.get_ranking(session, actor=page.actor, round_id=rnd.id, kind=kind)
-    shape = ranking.ranking_out(result, page.locale)
+    shape = ranking.ranking_out(result, page.locale, consistency=True)
     names = {
         item["expert"]["id"]: item["expert"]["name"]
         for item in sheets.list_sheets(session, actor=page.actor, round_id=rnd.id, kind=kind, limit=100_000)
