@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from api.backpressure import Backpressure
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
 from api.routes import (
@@ -25,7 +26,7 @@ from api.routes import (
     rubrics,
     sheets,
 )
-from scoring.db import make_engine, make_sessionmaker
+from scoring.db import DB_POOL_CAPACITY, make_engine, make_sessionmaker
 from scoring.settings import Settings, get_settings
 from web.mount import mount_web
 
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _include_feature_routers(app)
     mount_web(app)
 
+    # Fewer requests in flight than database connections (see api.backpressure).
+    app.add_middleware(Backpressure, limit=DB_POOL_CAPACITY - 2)
     app.add_middleware(
         BodyLimit,
         default_limit=settings.max_body_bytes,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -24,17 +26,32 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_session(request: Request) -> Iterator[Session]:
+_finisher: anyio.CapacityLimiter | None = None
+
+
+def _finish_limiter() -> anyio.CapacityLimiter:
+    """Threads of their own for commit, rollback and close. Handlers run in the shared thread pool;
+    if a transaction's commit had to queue there too, a burst of requests blocked on the database
+    (a row lock, the audit chain's lock, a pool checkout) could take every thread and wait forever
+    for the very commit that would release them."""
+    global _finisher
+    if _finisher is None:
+        _finisher = anyio.CapacityLimiter(64)
+    return _finisher
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The edge owns the transaction: commit when the handler returns, roll back if it raises."""
     session: Session = request.app.state.sessionmaker()
+    limiter = _finish_limiter()
     try:
         yield session
-        session.commit()
+        await anyio.to_thread.run_sync(session.commit, limiter=limiter)
     except BaseException:
-        session.rollback()
+        await anyio.to_thread.run_sync(session.rollback, limiter=limiter)
         raise
     finally:
-        session.close()
+        await anyio.to_thread.run_sync(session.close, limiter=limiter)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -71,6 +88,10 @@ def resolve_request(request: Request, session: Session, settings: Settings) -> R
                 code="csrf_failed",
             )
     request.state.resolved = resolved
+    # End the authentication's transaction now: FastAPI runs this dependency and the handler in
+    # separate pool threads, and a connection held between the two could be the one every
+    # blocked thread is waiting for.
+    session.commit()
     return resolved
 
 

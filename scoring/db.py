@@ -84,12 +84,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Connections per process; the web application admits fewer requests at once (api.backpressure).
+DB_POOL_SIZE, DB_POOL_OVERFLOW = 10, 20
+DB_POOL_CAPACITY = DB_POOL_SIZE + DB_POOL_OVERFLOW
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=DB_POOL_SIZE,
+            max_overflow=DB_POOL_OVERFLOW,
+        )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=DB_POOL_SIZE, max_overflow=DB_POOL_OVERFLOW
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -57,6 +57,7 @@ def page_context(request: Request, session: SessionDep, settings: SettingsDep) -
             actor, csrf = resolved.actor, resolved.csrf_token
         except NotAuthenticated:
             actor = None
+        session.commit()  # see api.deps.resolve_request: hold no connection between threads
     return Page(request=request, locale=locale, actor=actor, csrf_token=csrf)
 
 
