@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
+from scoring.districts import DISTRICTS
 from scoring.errors import DomainError
 from scoring.lifecycle import ROUND_TRANSITIONS, allowed_actions
 from scoring.models import Application
@@ -22,6 +23,11 @@ from web.deps import Page, StaffPage
 from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
+
+
+def _int(value: str) -> int:
+    """A form's id field; anything not a plain number reads as 0, which no row has (→ 404)."""
+    return int(value) if value.isdigit() and len(value) < 12 else 0
 
 
 def _problem(page: Page, error: DomainError | None) -> dict[str, Any]:
@@ -66,12 +72,15 @@ def _round(
             ).all()
         )
     )
+    possible = allowed_actions(ROUND_TRANSITIONS, rnd.status)
     return render(
         page,
         "staff/round.html",
         status=error.status if error else 200,
         round=rounds.round_out(rnd),
-        actions=allowed_actions(ROUND_TRANSITIONS, rnd.status),
+        row=rnd,
+        actions=[a for a in possible if a in rounds.ROUND_ACTIONS_HERE],
+        elsewhere=any(a in rounds.ROUND_ACTIONS_ELSEWHERE for a in possible),
         counts=counts,
         done=done,
         **_problem(page, error),
@@ -129,7 +138,7 @@ def _queue(
 def formal_check(application_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
-    round_id = int(text(form, "round_id") or 0)
+    round_id = _int(text(form, "round_id"))
     values = {"decision": text(form, "decision"), "reason": text(form, "reason")}
     try:
         data = parse_input(applications.FormalCheckIn, values)
@@ -145,6 +154,21 @@ def formal_check(application_id: int, page: StaffPage, session: SessionDep, form
 # ---- expert pool ------------------------------------------------------------------------------
 
 
+def _organisations(session: Session, page: Page) -> dict[int, str]:
+    """Applicant organisations by id (the choices for a declared conflict), through the service."""
+    assert page.actor is not None
+    items, _ = applications.list_applications(session, actor=page.actor, limit=10_000)
+    return {app.organisation_id: app.organisation.name for app in items}
+
+
+def _split_fields(raw: str) -> list[str]:
+    return [f.strip() for f in raw.replace(",", ",").replace("、", ",").split(",") if f.strip()]
+
+
+def _ids(form: Any, name: str) -> list[int]:
+    return [_int(v) for v in form.getlist(name) if isinstance(v, str)]
+
+
 @router.get("/staff/experts", response_class=HTMLResponse)
 def pool(page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
     return _pool(page, session, done=done)
@@ -157,6 +181,7 @@ def _pool(
     done: str | None = None,
     error: DomainError | None = None,
     values: dict[str, Any] | None = None,
+    failed_id: int | None = None,
 ) -> Response:
     assert page.actor is not None
     members = experts.experts_out(session, experts.list_experts(session, actor=page.actor, limit=1000))
@@ -165,8 +190,11 @@ def _pool(
         "staff/experts.html",
         status=error.status if error else 200,
         members=members,
+        organisations=_organisations(session, page),
+        districts=DISTRICTS,
         done=done,
         values=values or {},
+        failed_id=failed_id,
         **_problem(page, error),
     )
 
@@ -182,7 +210,8 @@ def add_expert(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
         "district": text(form, "district") or None,
         "username": text(form, "username") or None,
         "password": text(form, "password") or None,
-        "fields": [f.strip() for f in text(form, "fields").replace(",", ",").split(",") if f.strip()],
+        "fields": _split_fields(text(form, "fields")),
+        "declared_conflict_org_ids": _ids(form, "declared_conflict_org_ids"),
     }
     try:
         data = parse_input(experts.ExpertIn, values)
@@ -191,6 +220,29 @@ def add_expert(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
         values.pop("password", None)
         return _pool(page, session, error=exc, values=values)
     return redirect("/staff/experts?done=expert")
+
+
+@router.post("/staff/experts/{expert_id}")
+def edit_expert(expert_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+    """Fields, title, district, declared conflicts and (de)activation of one pool member."""
+    page.require_csrf(text(form, "csrf_token"))
+    actor = page.actor
+    values: dict[str, Any] = {
+        "title": text(form, "title"),
+        "fields": _split_fields(text(form, "fields")),
+        "district": text(form, "district") or None,
+        "declared_conflict_org_ids": _ids(form, "declared_conflict_org_ids"),
+        "is_active": text(form, "is_active") == "true",
+    }
+    try:
+        data = parse_input(experts.ExpertUpdate, values)
+        attempt(
+            session,
+            lambda: experts.update_expert(session, actor=actor, expert_id=expert_id, data=data),  # type: ignore[arg-type]
+        )
+    except DomainError as exc:
+        return _pool(page, session, error=exc, failed_id=expert_id)
+    return redirect(f"/staff/experts?done=updated#expert-{expert_id}")
 
 
 # ---- panels and progress ----------------------------------------------------------------------
@@ -210,12 +262,20 @@ def _panels(
         panels.panel_out(v, page.locale)
         for v in panels.list_panels(session, actor=page.actor, round_id=rnd.id)
     ]
+    pool_members = experts.list_experts(session, actor=page.actor, limit=10_000)
+    expert_names = {e.id: e.name for e in pool_members}
+    active = [e for e in pool_members if e.pool == "expert" and e.is_active]
+    apps, _ = applications.list_applications(session, actor=page.actor, round_id=rnd.id, limit=10_000)
+    app_names = {a.id: a.organisation.name for a in apps}
     items = sheets.list_sheets(session, actor=page.actor, round_id=rnd.id, limit=100_000)
     by_panel: dict[int, Counter[str]] = defaultdict(Counter)
     by_expert: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
         by_panel[item["panel_id"]][item["status"]] += 1
         by_expert[item["expert"]["name"]][item["status"]] += 1
+    for view in views:
+        on_panel = {e["id"] for e in view["experts"]} | {e["id"] for e in view["reserves"]}
+        view["candidates"] = [{"id": e.id, "name": e.name} for e in active if e.id not in on_panel]
     drawn = {v["kind"] for v in views}
     return render(
         page,
@@ -226,6 +286,8 @@ def _panels(
         undrawn=[k for k in rnd.kinds if k not in drawn],
         by_panel=by_panel,
         by_expert=sorted(by_expert.items()),
+        expert_names=expert_names,
+        app_names=app_names,
         done=done,
         **_problem(page, error),
     )
@@ -235,13 +297,36 @@ def _panels(
 def draw(round_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
-    values = {"kind": text(form, "kind"), "seed": text(form, "seed") or None}
+    values = {
+        "kind": text(form, "kind"),
+        "seed": text(form, "seed").strip() or None,
+        "size": text(form, "size").strip() or None,
+        "reserves": text(form, "reserves").strip() or None,
+    }
     try:
         data = parse_input(panels.DrawIn, values)
         attempt(session, lambda: panels.draw(session, actor=actor, round_id=round_id, data=data))  # type: ignore[arg-type]
     except DomainError as exc:
         return _panels(page, session, round_id, error=exc)
     return redirect(f"/staff/rounds/{round_id}/panels?done=drawn")
+
+
+@router.post("/staff/panels/{panel_id}/extend")
+def extend(panel_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+    """Further reserves for a panel whose reserves declines have used up; short applications get
+    their missing sheets from them at once."""
+    page.require_csrf(text(form, "csrf_token"))
+    actor = page.actor
+    assert actor is not None
+    view = panels.get_panel(session, actor=actor, panel_id=panel_id)
+    round_id = view.panel.round_id
+    values = {"expert_ids": _ids(form, "expert_ids")}
+    try:
+        data = parse_input(panels.ExtendIn, values)
+        attempt(session, lambda: panels.extend_panel(session, actor=actor, panel_id=panel_id, data=data))
+    except DomainError as exc:
+        return _panels(page, session, round_id, error=exc)
+    return redirect(f"/staff/rounds/{round_id}/panels?done=extended")
 
 
 # ---- ranking ----------------------------------------------------------------------------------
@@ -298,7 +383,14 @@ def _charts(shape: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
         {"bin": f"{b}–{b + 5}", "count": bins.get(b, 0)} for b in range(min(bins or [60]), 100, 5)
     ]
     calibration = [
-        {"expert": names.get(int(expert_id), expert_id), "mean": c["mean"], "panel_mean": c["panel_mean"]}
+        {
+            "expert": names.get(int(expert_id), expert_id),
+            "applications": c["applications"],
+            "mean": c["mean"],
+            "panel_mean": c["panel_mean"],
+            "difference": c["difference"],
+            "mean_z": c["mean_z"],
+        }
         for expert_id, c in shape["calibration"].items()
     ]
     return {"distribution": distribution, "calibration": calibration}

@@ -4,6 +4,7 @@
   var source = document.getElementById("chart-data");
   if (!source || !window.echarts) return;
   var data = JSON.parse(source.textContent);
+  var labels = data.labels || {};
   function draw(id, option) {
     var el = document.getElementById(id);
     if (!el) return;
@@ -15,7 +16,7 @@
     tooltip: {},
     xAxis: { type: "category", data: data.distribution.map(function (d) { return d.bin; }) },
     yAxis: { type: "value", minInterval: 1 },
-    series: [{ type: "bar", data: data.distribution.map(function (d) { return d.count; }) }],
+    series: [{ name: labels.count, type: "bar", data: data.distribution.map(function (d) { return d.count; }) }],
   });
   draw("chart-calibration", {
     tooltip: { trigger: "axis" },
@@ -24,20 +25,31 @@
     xAxis: { type: "category", data: data.calibration.map(function (c) { return c.expert; }), axisLabel: { rotate: 30 } },
     yAxis: { type: "value" },
     series: [
-      { name: "expert", type: "bar", data: data.calibration.map(function (c) { return Number(c.mean); }) },
-      { name: "panel", type: "line", data: data.calibration.map(function (c) { return Number(c.panel_mean); }) },
+      { name: labels.expert, type: "bar", data: data.calibration.map(function (c) { return Number(c.mean); }) },
+      { name: labels.panel, type: "line", data: data.calibration.map(function (c) { return Number(c.panel_mean); }) },
     ],
   });
   if (data.profile) {
-    draw("chart-profile", {
-      tooltip: {},
-      radar: {
-        indicator: data.profile.sections.map(function (s) { return { name: s.title, max: Number(s.max) }; }),
-      },
-      series: [{
-        type: "radar",
-        data: [{ name: data.profile.applicant, value: data.profile.sections.map(function (s) { return Number(s.points || 0); }) }],
-      }],
-    });
+    var sections = data.profile.sections;
+    var points = sections.map(function (s) { return Number(s.points || 0); });
+    if (sections.length >= 3) {
+      draw("chart-profile", {
+        tooltip: {},
+        radar: { indicator: sections.map(function (s) { return { name: s.title, max: Number(s.max) }; }) },
+        series: [{ type: "radar", data: [{ name: data.profile.applicant, value: points }] }],
+      });
+    } else {
+      // A radar needs three axes: fewer sections are drawn as bars of points against the maximum.
+      draw("chart-profile", {
+        tooltip: { trigger: "axis" },
+        legend: { bottom: 0 },
+        xAxis: { type: "category", data: sections.map(function (s) { return s.title; }) },
+        yAxis: { type: "value" },
+        series: [
+          { name: labels.points, type: "bar", data: points },
+          { name: labels.max, type: "bar", data: sections.map(function (s) { return Number(s.max); }) },
+        ],
+      });
+    }
   }
 })();
