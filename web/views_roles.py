@@ -62,6 +62,25 @@ def attempt(session: Session, call: Callable[[], T]) -> T:
         return call()
 
 
+def form_action(
+    session: Session,
+    model: type[M],
+    values: Mapping[str, Any],
+    call: Callable[[M], object],
+    *,
+    done: str,
+    on_error: Callable[[DomainError], Response],
+) -> Response:
+    """Parse a form into the service's input and call the service in a savepoint, then redirect to
+    `done`; a refusal re-renders the page through on_error, everything typed kept."""
+    try:
+        data = parse_input(model, values)
+        attempt(session, lambda: call(data))
+    except DomainError as exc:
+        return on_error(exc)
+    return redirect(done)
+
+
 def field_errors(exc: DomainError, locale: str) -> dict[str, str]:
     return {path: rule.render(locale) for path, rule in exc.fields.items()}
 

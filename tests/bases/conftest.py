@@ -69,6 +69,25 @@ class BaseWorld:
         return f"/api/v1/bases/{self.base.id}"
 
 
+def designated_base(session: Session, world: Any, name: str) -> DesignatedBase:
+    """An enterprise base designated on 30 October 2025 from a published round's application."""
+    app = world.application(["90", "90", "90"], name=name, status="designated")
+    base = DesignatedBase(
+        application_id=app.id,
+        round_id=world.round.id,
+        organisation_id=app.organisation_id,
+        kind="enterprise",
+        name=name,
+        district="长安区",
+        designated_on=date(2025, 10, 30),
+        document_no="石政字〔2025〕58号",
+        final_score=Decimal(90),
+    )
+    session.add(base)
+    session.flush()
+    return base
+
+
 @pytest.fixture
 def bw(
     session: Session,
@@ -78,22 +97,8 @@ def bw(
     login: Callable[[Person], dict[str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> BaseWorld:
-    world = make_world(status="published")
-    app = world.application(["90", "90", "90"], name="石家庄康拓生物医药股份有限公司", status="designated")
-    base = DesignatedBase(
-        application_id=app.id,
-        round_id=world.round.id,
-        organisation_id=app.organisation_id,
-        kind="enterprise",
-        name="石家庄康拓生物医药股份有限公司",
-        district="长安区",
-        designated_on=date(2025, 10, 30),
-        document_no="石政字〔2025〕58号",
-        final_score=Decimal(90),
-    )
-    session.add(base)
-    session.flush()
-    owner_org = session.get(Organisation, app.organisation_id)
+    base = designated_base(session, make_world(status="published"), "石家庄康拓生物医药股份有限公司")
+    owner_org = session.get(Organisation, base.organisation_id)
 
     def evaluator(name: str, org_id: int, district: str) -> tuple[Expert, dict[str, str]]:
         username = f"eval{next(_ids)}"

@@ -167,29 +167,40 @@ def small_rubric_version(session: Session) -> str:
     return freeze(session, actor=SYSTEM, rubric=SMALL_RUBRIC, source="tests").version
 
 
+def new_world(session: Session, rubric_version: str, **overrides: Any) -> World:
+    """A round of the small enterprise rubric (deciding, quota 2, trimmed mean), values overridable."""
+    values: dict[str, Any] = {
+        "year": 2026,
+        "title": "2026年度双创示范基地评选",
+        "status": "deciding",
+        "kinds": ["enterprise"],
+        "rubric_versions": {"enterprise": rubric_version},
+        "references": {},
+        "method": "trimmed_mean",
+        "panel_size": 5,
+        "reserves": 0,
+        "pass_line": Decimal(60),
+        "quotas": {"enterprise": 2},
+        "outlier_threshold": Decimal(20),
+        "notice_days": 5,
+    }
+    values.update(overrides)
+    rnd = Round(**values)
+    session.add(rnd)
+    session.flush()
+    return World(session=session, round=rnd)
+
+
+def small_world(session: Session, **overrides: Any) -> World:
+    """new_world with the small rubric frozen first (for sessions outside the fixtures)."""
+    version = freeze(session, actor=SYSTEM, rubric=SMALL_RUBRIC, source="tests").version
+    return new_world(session, version, **overrides)
+
+
 @pytest.fixture
 def make_world(session: Session, small_rubric_version: str) -> Callable[..., World]:
     def _make(**overrides: Any) -> World:
-        values: dict[str, Any] = {
-            "year": 2026,
-            "title": "2026年度双创示范基地评选",
-            "status": "deciding",
-            "kinds": ["enterprise"],
-            "rubric_versions": {"enterprise": small_rubric_version},
-            "references": {},
-            "method": "trimmed_mean",
-            "panel_size": 5,
-            "reserves": 0,
-            "pass_line": Decimal(60),
-            "quotas": {"enterprise": 2},
-            "outlier_threshold": Decimal(20),
-            "notice_days": 5,
-        }
-        values.update(overrides)
-        rnd = Round(**values)
-        session.add(rnd)
-        session.flush()
-        return World(session=session, round=rnd)
+        return new_world(session, small_rubric_version, **overrides)
 
     return _make
 

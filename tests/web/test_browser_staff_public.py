@@ -5,16 +5,13 @@ login. Screenshots of the staff and public pages go to test-output/screenshots/.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from scoring.actors import SYSTEM
 from scoring.models import Round
 from scoring.services.publication import china_today
-from scoring.services.rubrics import freeze
-from tests.ranking.conftest import SMALL_RUBRIC, World
+from tests.ranking.conftest import small_world
 from tests.web.conftest import LiveServer, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -27,25 +24,8 @@ def expect(target: Any) -> Any:
 
 
 def deciding_round(s: Any) -> tuple[Round, list[Any]]:
-    version = freeze(s, actor=SYSTEM, rubric=SMALL_RUBRIC, source="tests").version
-    rnd = Round(
-        year=2026,
-        title="2026年度“双创”示范基地评选(浏览器测试)",
-        status="deciding",
-        kinds=["enterprise"],
-        rubric_versions={"enterprise": version},
-        references={},
-        method="trimmed_mean",
-        panel_size=5,
-        reserves=0,
-        pass_line=Decimal(60),
-        quotas={"enterprise": 2},
-        outlier_threshold=Decimal(20),
-        notice_days=5,
-    )
-    s.add(rnd)
-    s.flush()
-    w = World(session=s, round=rnd)
+    w = small_world(s, title="2026年度“双创”示范基地评选(浏览器测试)")
+    rnd = w.round
     apps = [
         w.application(["90", "88", "92"], name="石家庄星河科技股份有限公司", district="长安区"),
         w.application(["82", "80", "84"], name="石家庄远航智能装备有限公司", district="桥西区"),

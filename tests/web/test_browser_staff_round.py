@@ -4,15 +4,11 @@ pages render. Screenshots go to test-output/screenshots/."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from scoring.actors import SYSTEM
-from scoring.models import Round
-from scoring.services.rubrics import freeze
-from tests.ranking.conftest import SMALL_RUBRIC, World
+from tests.ranking.conftest import small_world
 from tests.web.conftest import LiveServer, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -29,25 +25,8 @@ def test_staff_read_the_ranking_and_its_charts_in_the_browser(
 ) -> None:
     server = live_server
     with server.session() as s:
-        version = freeze(s, actor=SYSTEM, rubric=SMALL_RUBRIC, source="tests").version
-        rnd = Round(
-            year=2026,
-            title="2026年度“双创”示范基地评选(排名浏览器测试)",
-            status="reviewing",
-            kinds=["enterprise"],
-            rubric_versions={"enterprise": version},
-            references={},
-            method="trimmed_mean",
-            panel_size=5,
-            reserves=0,
-            pass_line=Decimal(60),
-            quotas={"enterprise": 2},
-            outlier_threshold=Decimal(20),
-            notice_days=5,
-        )
-        s.add(rnd)
-        s.flush()
-        w = World(session=s, round=rnd)
+        w = small_world(s, title="2026年度“双创”示范基地评选(排名浏览器测试)", status="reviewing")
+        rnd = w.round
         w.application(["90", "90", "90", "60", "95"], name="石家庄星河科技股份有限公司")
         w.application(["82", "80", "84"], name="石家庄远航智能装备有限公司", district="桥西区")
         w.application(["70", "71", "69"], name="石家庄晨光新材料有限公司", platforms="0")

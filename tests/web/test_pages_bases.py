@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from scoring.models import DesignatedBase, Evaluation, Expert, Organisation, Use
 from scoring.services import evaluations
 from scoring.services.accounts import actor_for
 from scoring.services.experts import ExpertIn, create_expert
-from tests.bases.conftest import Today, scores_for
+from tests.bases.conftest import Today, designated_base, scores_for
 from tests.conftest import PASSWORD, Person
 from tests.web.conftest import csrf_of
 
@@ -48,22 +47,8 @@ def pw(
     make_person: Callable[..., Person],
     monkeypatch: pytest.MonkeyPatch,
 ) -> PagesWorld:
-    world = make_world(status="published")
-    app = world.application(["90", "90", "90"], name="石家庄芯联光电科技股份有限公司", status="designated")
-    base = DesignatedBase(
-        application_id=app.id,
-        round_id=world.round.id,
-        organisation_id=app.organisation_id,
-        kind="enterprise",
-        name="石家庄芯联光电科技股份有限公司",
-        district="长安区",
-        designated_on=date(2025, 10, 30),
-        document_no="石政字〔2025〕58号",
-        final_score=Decimal(90),
-    )
-    session.add(base)
-    session.flush()
-    owner_org = session.get(Organisation, app.organisation_id)
+    base = designated_base(session, make_world(status="published"), "石家庄芯联光电科技股份有限公司")
+    owner_org = session.get(Organisation, base.organisation_id)
     assert owner_org is not None
 
     def evaluator(name: str, org_id: int) -> tuple[Expert, Person]:

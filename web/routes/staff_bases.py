@@ -16,7 +16,7 @@ from scoring.errors import DomainError
 from scoring.models import Expert
 from scoring.services import bases, evaluations
 from web.deps import Page, StaffPage
-from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text
+from web.views_roles import FormDep, attempt, field_errors, form_action, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,19 +80,21 @@ def _render(reason: Any, locale: str) -> str | None:
 
 
 def _act(
-    page: Page, session: Session, base_id: int, form_name: str, values: dict[str, Any], call: Any
+    page: Page, session: Session, base_id: int, name: str, model: Any, values: dict[str, Any], call: Any
 ) -> Response:
-    try:
-        attempt(session, call)
-    except DomainError as exc:
-        return _detail(page, session, base_id, error=exc, form=form_name, values=values)
-    return redirect(f"/staff/bases/{base_id}?done={form_name}")
+    return form_action(
+        session,
+        model,
+        values,
+        call,
+        done=f"/staff/bases/{base_id}?done={name}",
+        on_error=lambda exc: _detail(page, session, base_id, error=exc, form=name, values=values),
+    )
 
 
 @router.post("/staff/bases/{base_id}/evaluations")
 def assign(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
     values = {
         "purpose": text(form, "purpose") or "regular",
         "campaign_id": text(form, "campaign_id") or None,
@@ -100,63 +102,54 @@ def assign(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) ->
         "reason": text(form, "reason") or None,
     }
 
-    def call() -> Any:
-        data = parse_input(evaluations.AssignIn, values)
-        return evaluations.assign(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+    def call(data: Any) -> Any:
+        return evaluations.assign(session, actor=page.actor, base_id=base_id, data=data)
 
-    return _act(page, session, base_id, "assign", values, call)
+    return _act(page, session, base_id, "assign", evaluations.AssignIn, values, call)
 
 
 @router.post("/staff/bases/{base_id}/rectification")
 def rectification(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
     values = {"reasons": text(form, "reasons"), "deadline": text(form, "deadline") or None}
 
-    def call() -> Any:
-        data = parse_input(bases.RectificationIn, values)
-        return bases.order_rectification(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+    def call(data: Any) -> Any:
+        return bases.order_rectification(session, actor=page.actor, base_id=base_id, data=data)
 
-    return _act(page, session, base_id, "rectification", values, call)
+    return _act(page, session, base_id, "rectification", bases.RectificationIn, values, call)
 
 
 @router.post("/staff/bases/{base_id}/restore")
 def restore(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
     values = {"reason": text(form, "reason") or None}
 
-    def call() -> Any:
-        data = parse_input(bases.RestoreIn, values)
-        return bases.restore(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+    def call(data: Any) -> Any:
+        return bases.restore(session, actor=page.actor, base_id=base_id, data=data)
 
-    return _act(page, session, base_id, "restore", values, call)
+    return _act(page, session, base_id, "restore", bases.RestoreIn, values, call)
 
 
 @router.post("/staff/bases/{base_id}/revocation")
 def propose_revocation(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
     values = {"reason": text(form, "reason")}
 
-    def call() -> Any:
-        data = parse_input(bases.RevocationIn, values)
-        return bases.propose_revocation(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+    def call(data: Any) -> Any:
+        return bases.propose_revocation(session, actor=page.actor, base_id=base_id, data=data)
 
-    return _act(page, session, base_id, "revocation", values, call)
+    return _act(page, session, base_id, "revocation", bases.RevocationIn, values, call)
 
 
 @router.post("/staff/bases/{base_id}/revocation/confirm")
 def confirm_revocation(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
     values = {"document_no": text(form, "document_no"), "decided_on": text(form, "decided_on") or None}
 
-    def call() -> Any:
-        data = parse_input(bases.RevocationConfirmIn, values)
-        return bases.confirm_revocation(session, actor=actor, base_id=base_id, data=data)  # type: ignore[arg-type]
+    def call(data: Any) -> Any:
+        return bases.confirm_revocation(session, actor=page.actor, base_id=base_id, data=data)
 
-    return _act(page, session, base_id, "confirm", values, call)
+    return _act(page, session, base_id, "confirm", bases.RevocationConfirmIn, values, call)
 
 
 @router.post("/staff/campaigns")
