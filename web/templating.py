@@ -61,9 +61,11 @@ def fmt_percent(ctx: Context, value: Any, places: int = 2) -> str:
 
 
 @pass_context
-def fmt_date(ctx: Context, value: date | datetime | None) -> str:
-    if value is None:
+def fmt_date(ctx: Context, value: date | datetime | str | None) -> str:
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):  # services hand dates to the API as ISO text
+        value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.astimezone(CHINA_TZ).date()
     locale = _locale_of(ctx)
@@ -71,9 +73,11 @@ def fmt_date(ctx: Context, value: date | datetime | None) -> str:
 
 
 @pass_context
-def fmt_datetime(ctx: Context, value: datetime | None) -> str:
-    if value is None:
+def fmt_datetime(ctx: Context, value: datetime | str | None) -> str:
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return format_datetime(value.astimezone(CHINA_TZ), format="yyyy-MM-dd HH:mm", locale=_locale_of(ctx))
 
 

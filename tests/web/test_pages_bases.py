@@ -150,6 +150,11 @@ def test_the_whole_cycle_in_the_pages_ends_in_a_revocation_by_a_second_staff_mem
     assert resp.status_code == 303
     session.refresh(pw.base)
     assert (pw.base.status, pw.base.revocation_document_no) == ("revoked", "石政字〔2026〕9号")
+    public = page_as(pw.stranger).get("/public/bases?status=revoked")
+    assert public.status_code == 200
+    assert pw.base.name in public.text and "石政字〔2026〕9号" in public.text
+    assert "2026年5月4日" in public.text
+    assert pw.base.name not in page_as(pw.stranger).get("/public/bases").text
     mine = page_as(pw.owner).get(f"/applicant/bases/{pw.base.id}")
     assert mine.status_code == 200
     assert "撤销称号" in mine.text and "不合格" in mine.text
