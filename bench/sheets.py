@@ -2,7 +2,13 @@
 over HTTP with many experts at once against a real uvicorn; checks that no update was lost.
 
     python bench/sheets.py [--db URL] [--experts 50] [--applications 10] [--saves 500]
-                           [--http-requests 40] [--http-seconds 30] [--think-ms 0] [--workers 1]
+                           [--http-requests 30] [--http-seconds 90] [--think-ms 800] [--workers 1]
+
+"Experts saving at once" as the scoring page does it: every expert is active at the same time and
+autosaves 800 ms after their last keystroke, one save in flight each (scoresheet.js); pauses are
+drawn from think-ms to 2×think-ms and starts are staggered, with seeded randomness. Each expert's
+first two saves warm the server up and are not timed. --think-ms 0 sends every save back to back
+from the same instant: a saturation test, whose latency is queueing, not the cost of a save.
 
 The database is reset first (SQLite: a fresh temporary file by default; PostgreSQL: every table is
 dropped and migrated again), so point --db only at a database meant for benchmarks. Prints one JSON line.
@@ -20,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import secrets
 import socket
 import statistics
@@ -300,29 +307,48 @@ def bench_http(
         mine: list[float] = []
         my_last: dict[int, dict[str, str]] = {}
         ok = stale = errors = 0
+        pace = random.Random(uid)  # seeded: the same schedule on every run
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
-            client.get("/api/v1/me")  # warm the connection
-            start.wait()
-            for n in range(requests_per_expert):
-                if time.monotonic() > stop_at:
-                    break
+
+            def save(n: int) -> tuple[float, int]:
+                nonlocal ok, stale, errors
                 sheet_id = my_sheets[n % len(my_sheets)]
                 scores = scores_for(codes, n + uid)
                 body = {"scores": scores, "comments": f"http {uid} {n}", "version": versions[sheet_id]}
                 t0 = time.perf_counter()
                 resp = client.put(f"/api/v1/sheets/{sheet_id}", json=body)
-                mine.append((time.perf_counter() - t0) * 1000)
+                elapsed = (time.perf_counter() - t0) * 1000
                 if resp.status_code == 200:
-                    ok += 1
                     versions[sheet_id] = resp.json()["version"]
                     my_last[sheet_id] = resp.json()["scores"]
                 elif resp.status_code == 409:
-                    stale += 1
                     versions[sheet_id] = client.get(f"/api/v1/sheets/{sheet_id}").json()["version"]
+                return elapsed, resp.status_code
+
+            # Warm-up, not timed: the connection, and the server's first save (statement compilation,
+            # rubric cache) in every worker process, which would otherwise be the slowest requests.
+            for n in range(-2, 0):
+                _, status = save(n)
+                errors += status not in (200, 409)
+            start.wait()
+            if think_ms:
+                # Experts do not press keys in lockstep: each starts somewhere in the first pause.
+                time.sleep(pace.uniform(0, think_ms) / 1000)
+            for n in range(requests_per_expert):
+                if time.monotonic() > stop_at:
+                    break
+                elapsed, status = save(n)
+                mine.append(elapsed)
+                if status == 200:
+                    ok += 1
+                elif status == 409:
+                    stale += 1
                 else:
                     errors += 1
                 if think_ms:
-                    time.sleep(think_ms / 1000)
+                    # The page autosaves think_ms after the last keystroke (scoresheet.js: 800 ms),
+                    # one save in flight at a time; typing adds up to as much again.
+                    time.sleep(think_ms * pace.uniform(1, 2) / 1000)
         with lock:
             latencies.extend(mine)
             last.update(my_last)
@@ -358,9 +384,15 @@ def main() -> None:
     parser.add_argument("--experts", type=int, default=50)
     parser.add_argument("--applications", type=int, default=10)
     parser.add_argument("--saves", type=int, default=500, help="in-process saves")
-    parser.add_argument("--http-requests", type=int, default=40, help="saves per expert over HTTP")
-    parser.add_argument("--http-seconds", type=float, default=60, help="time bound of the HTTP phase")
-    parser.add_argument("--think-ms", type=float, default=0, help="pause between one expert's saves")
+    parser.add_argument("--http-requests", type=int, default=30, help="saves per expert over HTTP")
+    parser.add_argument("--http-seconds", type=float, default=90, help="time bound of the HTTP phase")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=800,
+        help="an expert's pause between saves: think-ms to 2×think-ms, start staggered within the first "
+        "(default 800, the page's autosave delay); 0 = all at once back to back, a saturation test",
+    )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
 

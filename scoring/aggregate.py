@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+from functools import reduce
+from operator import itemgetter
 from typing import Literal, get_args
 
 Method = Literal["trimmed_mean", "mean", "median"]
@@ -19,9 +21,10 @@ NOT_SCOREABLE = "not_scoreable"
 # significant digit, far below anything that is shown (2 places) or could separate two real scores.
 EXACT = Context(prec=50, rounding=ROUND_HALF_EVEN)
 CENT = Decimal("0.01")
+_TOTAL_THEN_ID = itemgetter(1, 0)  # sort key of (sheet id, total) pairs: by total, then sheet id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PanelScore:
     """The panel score of one application and which sheets made it.
 
@@ -37,15 +40,21 @@ class PanelScore:
 
 def check_totals(totals: Sequence[tuple[int, Decimal]]) -> list[tuple[int, Decimal]]:
     """The (sheet id, total) pairs, refusing floats, non-finite values and a sheet id given twice."""
+    out = list(totals)
+    for _sheet_id, total in out:
+        if not isinstance(total, Decimal) or not total.is_finite():
+            break
+    else:
+        if len({sheet_id for sheet_id, _ in out}) == len(out):
+            return out  # the common case
+    # Something is wrong: walk again in order so the first offending pair is the one reported.
     seen: set[int] = set()
-    out: list[tuple[int, Decimal]] = []
-    for sheet_id, total in totals:
+    for sheet_id, total in out:
         if not isinstance(total, Decimal) or not total.is_finite():
             raise ValueError(f"sheet {sheet_id}: total must be a finite Decimal, got {total!r}")
         if sheet_id in seen:
             raise ValueError(f"sheet {sheet_id} given twice")
         seen.add(sheet_id)
-        out.append((sheet_id, total))
     return out
 
 
@@ -54,8 +63,8 @@ def mean(values: Iterable[Decimal]) -> Decimal:
     items = list(values)
     if not items:
         raise ValueError("mean of no values")
-    with localcontext(EXACT):
-        return sum(items, Decimal(0)) / len(items)
+    # EXACT's own methods rather than a localcontext: the same arithmetic, without a context switch.
+    return EXACT.divide(reduce(EXACT.add, items, Decimal(0)), len(items))
 
 
 def median(values: Iterable[Decimal]) -> Decimal:
@@ -80,7 +89,7 @@ def panel_score(totals: Sequence[tuple[int, Decimal]], method: Method = "trimmed
     """
     if method not in METHODS:
         raise ValueError(f"unknown aggregation method {method!r}; expected one of {METHODS}")
-    ordered = sorted(check_totals(totals), key=lambda pair: (pair[1], pair[0]))
+    ordered = sorted(check_totals(totals), key=_TOTAL_THEN_ID)
     if len(ordered) < MIN_SHEETS:
         ids = tuple(sorted(sheet_id for sheet_id, _ in ordered))
         return PanelScore(value=None, method=method, used=ids, dropped=(), reason=NOT_SCOREABLE)
@@ -98,14 +107,12 @@ def final_score(panel: Decimal | None, data_points: Decimal) -> Decimal | None:
     """Panel score plus data-indicator points, exact; None when the panel score is None."""
     if panel is None:
         return None
-    with localcontext(EXACT):
-        return panel + data_points
+    return EXACT.add(panel, data_points)
 
 
 def round2(x: Decimal) -> Decimal:
     """Round half up to 0.01, for display and publication only; never feeds a comparison."""
-    with localcontext(EXACT):
-        rounded = x.quantize(CENT, rounding=ROUND_HALF_UP)
+    rounded = x.quantize(CENT, rounding=ROUND_HALF_UP, context=EXACT)
     return rounded.copy_abs() if rounded.is_zero() else rounded  # never show "-0.00"
 
 

@@ -29,7 +29,7 @@ ROUNDS_TO_PASS_LINE = "rounds_to_pass_line"  # below the pass line, but its 2-pl
 DEFAULT_PASS_LINE = Decimal(60)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """What the ranking needs about one application; final_score None = not scoreable."""
 
@@ -39,7 +39,7 @@ class Candidate:
     gates_passed: bool | None  # None = a gate cannot be evaluated (figure missing)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RankedRow:
     application_id: int
     final_score: Decimal | None  # exact; round with aggregate.round2/fmt2 only to show it
@@ -141,11 +141,14 @@ def propose(candidates: Iterable[Candidate], pass_line: Decimal, quota: int) -> 
         for app_id in group:
             decision[app_id] = outcome
 
+    shown: dict[int, Decimal] = {}  # the 2-place score of every scored row, rounded once
     shown_ranks: dict[Decimal, set[int]] = {}
     for app_id in order:
         score, rank = by_id[app_id].final_score, ranks[app_id]
-        if score is not None and rank is not None:
-            shown_ranks.setdefault(round2(score), set()).add(rank)
+        if score is not None:
+            shown[app_id] = rounded = round2(score)
+            if rank is not None:
+                shown_ranks.setdefault(rounded, set()).add(rank)
 
     rows: list[RankedRow] = []
     for app_id in order:
@@ -155,9 +158,9 @@ def propose(candidates: Iterable[Candidate], pass_line: Decimal, quota: int) -> 
         flags: list[str] = []
         if row_decision == TIE_AT_QUOTA_LINE:
             flags.append(TIE_AT_QUOTA_LINE)
-        if score is not None and len(shown_ranks[round2(score)]) > 1:
+        if score is not None and len(shown_ranks[shown[app_id]]) > 1:
             flags.append(ROUNDED_TIE)
-        if score is not None and score < pass_line <= round2(score):
+        if score is not None and score < pass_line <= shown[app_id]:
             flags.append(ROUNDS_TO_PASS_LINE)
         rows.append(
             RankedRow(

@@ -7,14 +7,18 @@ Columns are selected, not ORM objects, so 20,000 applications × 7 sheets stay c
 
 from __future__ import annotations
 
+import gc
+import json
+import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
@@ -25,7 +29,7 @@ from scoring.consistency import ExpertCalibration, KendallResult, calibration, k
 from scoring.errors import NotFound, invalid
 from scoring.figures import effective_figures
 from scoring.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
-from scoring.i18n import Msg, msg
+from scoring.i18n import Msg, msg, translate
 from scoring.models import Application, Organisation, Panel, Round, Sheet
 from scoring.scores import data_points
 from scoring.services.rounds import round_references, round_rubric
@@ -55,7 +59,7 @@ GATE_MISSING = "gate_missing"
 SHEETS_MISSING = "sheets_missing"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DataIndicator:
     code: str
     points: Decimal
@@ -64,7 +68,7 @@ class DataIndicator:
     detail: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One application in the ranking, with everything that explains its place."""
 
@@ -136,6 +140,10 @@ def _quota(rnd: Round, kind: str) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
 class _Judge:
     """Gates and data-indicator points of one rubric, memoised per distinct set of figures.
 
@@ -149,6 +157,18 @@ class _Judge:
         self.codes = [f.code for f in rubric.figures]
         self.data_inds = [ind for ind in rubric.indicators() if ind.kind == "data"]
         self.memo: dict[tuple[str, ...], tuple[Any, ...]] = {}
+        self.by_text: dict[tuple[str | None, str | None], tuple[Any, ...]] = {}
+
+    def from_text(
+        self, declared: str | None, verified: str | None
+    ) -> tuple[tuple[GateResult, ...], tuple[DataIndicator, ...], Decimal, bool | None]:
+        """The same, from the figures' stored JSON text: equal texts are equal figures, so most
+        applications cost a dictionary lookup instead of parsing and comparing their figures."""
+        key = (declared, verified)
+        hit = self.by_text.get(key)
+        if hit is None:
+            hit = self.by_text[key] = self(_json(declared), _json(verified))
+        return hit  # type: ignore[return-value]
 
     def __call__(
         self, declared: Mapping[str, Any] | None, verified: Mapping[str, Any] | None
@@ -192,8 +212,47 @@ class _Judge:
         return gates, tuple(indicators), sum(points.values(), Decimal(0)), passed
 
 
+def _gate_results(gates: tuple[GateResult, ...]) -> frozenset[str]:
+    return frozenset(g.result for g in gates)
+
+
+_gc_lock = threading.Lock()
+_gc_holders = 0  # rankings being built or rendered right now, in any thread
+_gc_resume = False  # whether the collector was running when the first of them began
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a ranking is built or rendered.
+
+    Such a build allocates tens of thousands of small containers that all stay alive until it ends,
+    none of them in a cycle: every generation-2 collection meanwhile walks the whole, growing heap
+    for nothing, which makes a large round cost more than linearly (20,000 applications: about
+    a third of the time). Reference counting still frees everything as usual. Shared across threads:
+    the first to enter pauses the collector, the last to leave resumes it (if it was running).
+    """
+    global _gc_holders, _gc_resume
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_resume = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_resume:
+                gc.enable()
+
+
 def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     """The ranking of one kind; no permission check (callers check), no writes."""
+    with _bulk():
+        return _compute_ranking(session, rnd, kind)
+
+
+def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     rubric = round_rubric(session, rnd, kind)
     references = round_references(rnd)
     method = rnd.method if rnd.method in METHODS else "trimmed_mean"
@@ -205,8 +264,9 @@ def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
         select(
             Application.id,
             Application.status,
-            Application.figures,
-            Application.verified_figures,
+            # As text: the judge parses only the distinct ones (see _Judge.from_text).
+            cast(Application.figures, Text).label("figures"),
+            cast(Application.verified_figures, Text).label("verified_figures"),
             Application.organisation_id,
             Organisation.name,
             Organisation.district,
@@ -218,46 +278,59 @@ def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
             Application.status.in_(LISTED_STATUSES),
         )
     ).all()
+    # Totals are read in their stored form and converted by the column type itself, once per
+    # distinct stored value: sheet totals repeat a lot (half-point steps), sheets number in millions.
+    money = Sheet.__table__.c.total.type
+    dialect = conn.dialect
+    stored_total = type_coerce(Sheet.total, money.load_dialect_impl(dialect))
     sheets = conn.execute(
-        select(Sheet.id, Sheet.application_id, Sheet.expert_id, Sheet.status, Sheet.total)
+        select(Sheet.id, Sheet.application_id, Sheet.expert_id, Sheet.status, stored_total)
         .join(Panel, Panel.id == Sheet.panel_id)
         .where(Panel.round_id == rnd.id, Panel.kind == kind)
-    ).all()
+    )
 
-    listed = {a.id for a in apps}
-    totals: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    expected: dict[int, int] = defaultdict(int)
+    # One pass over the sheets, a batch at a time (a round never holds all its row objects at once
+    # for the garbage collector to walk): each listed application's submitted (sheet id, total)
+    # pairs and how many sheets it expects (every sheet not declined).
+    submitted: dict[int, list[tuple[int, Decimal]]] = {a.id: [] for a in apps}
+    expected: dict[int, int] = dict.fromkeys(submitted, 0)
     matrix: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for sheet_id, app_id, expert_id, status, total in sheets:
-        if app_id not in listed or status == "declined":
-            continue
-        expected[app_id] += 1
-        if status == "submitted" and total is not None:
-            totals[app_id].append((sheet_id, total))
-            matrix[expert_id][app_id] = total
+    decimals: dict[Any, Decimal] = {}
+    for batch in sheets.partitions(500):
+        for sheet_id, app_id, expert_id, status, raw in batch:
+            got = submitted.get(app_id)
+            if got is None or status == "declined":
+                continue
+            expected[app_id] += 1
+            if status == "submitted" and raw is not None:
+                # Memoised for integers only (SQLite's scaled totals): equal Decimals used as keys
+                # could differ in exponent, and PostgreSQL's conversion is a mere copy anyway.
+                if type(raw) is int:
+                    total = decimals.get(raw)
+                    if total is None:
+                        total = decimals[raw] = money.process_result_value(raw, dialect)
+                else:
+                    total = money.process_result_value(raw, dialect)
+                got.append((sheet_id, total))
+                matrix[expert_id][app_id] = total
 
     judge = _Judge(rubric, references)
-    prepared: dict[int, dict[str, Any]] = {}
+    formal_passed = FORMAL_CHECK_PASSED
+    prepared: dict[int, tuple[Any, ...]] = {}
     candidates: list[core.Candidate] = []
     for a in apps:
-        gates, indicators, data_total, gates_passed = judge(a.figures, a.verified_figures)
-        sheet_totals = sorted(totals.get(a.id, ()))
+        gates, indicators, data_total, gates_passed = judge.from_text(a.figures, a.verified_figures)
+        pairs = submitted[a.id]
+        pairs.sort()
+        sheet_totals = tuple(pairs)
         panel = panel_score(sheet_totals, method)  # type: ignore[arg-type]
         final = final_score(panel.value, data_total)
-        prepared[a.id] = {
-            "app": a,
-            "gates": gates,
-            "indicators": indicators,
-            "data_total": data_total,
-            "panel": panel,
-            "final": final,
-            "totals": tuple(sheet_totals),
-        }
+        prepared[a.id] = (a, gates, indicators, data_total, panel, final, sheet_totals)
         candidates.append(
             core.Candidate(
                 application_id=a.id,
                 final_score=final,
-                formal_check_passed=a.status in FORMAL_CHECK_PASSED,
+                formal_check_passed=a.status in formal_passed,
                 gates_passed=gates_passed,
             )
         )
@@ -265,25 +338,29 @@ def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     result = core.propose(candidates, rnd.pass_line, _quota(rnd, kind))
     rows: list[Row] = []
     for ranked in result.rows:
-        p = prepared[ranked.application_id]
-        a = p["app"]
-        sheet_totals = p["totals"]
-        # The same as consistency.spread: totals are checked Decimals already (panel_score did it),
-        # and a difference of two 4-place totals is exact in any context.
-        gap = max(t for _, t in sheet_totals) - min(t for _, t in sheet_totals) if sheet_totals else None
+        a, gates, indicators, data_total, panel, final, sheet_totals = prepared[ranked.application_id]
+        if sheet_totals:
+            values = [t for _, t in sheet_totals]
+            # The same as consistency.spread: totals are checked Decimals already (panel_score did
+            # it), and a difference of two 4-place totals is exact in any context.
+            gap: Decimal | None = max(values) - min(values)
+        else:
+            gap = None
         # Every total lies within [min, max] and so does the median: no sheet can be further than
         # the spread from it, so outliers need looking for only when the spread exceeds the threshold.
         flagged = outliers(sheet_totals, threshold) if gap is not None and gap > threshold else ()
         flags = list(ranked.flags)
         if flagged:
             flags.append(OUTLIER_SHEETS)
-        if p["panel"].value is None:
+        if panel.value is None:
             flags.append(NOT_SCOREABLE)
-        if any(g.result == "fail" for g in p["gates"]):
+        results = _gate_results(gates)
+        if "fail" in results:
             flags.append(GATE_FAILED)
-        if any(g.result == "missing" for g in p["gates"]):
+        if "missing" in results:
             flags.append(GATE_MISSING)
-        if len(sheet_totals) < expected.get(a.id, 0):
+        n_expected = expected[a.id]
+        if len(sheet_totals) < n_expected:
             flags.append(SHEETS_MISSING)
         rows.append(
             Row(
@@ -293,13 +370,13 @@ def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
                 district=a.district,
                 kind=kind,
                 status=a.status,
-                panel=p["panel"],
-                data_points=p["data_total"],
-                final=p["final"],
+                panel=panel,
+                data_points=data_total,
+                final=final,
                 sheets_submitted=len(sheet_totals),
-                sheets_expected=expected.get(a.id, 0),
-                gates=p["gates"],
-                data_indicators=p["indicators"],
+                sheets_expected=n_expected,
+                gates=gates,
+                data_indicators=indicators,
                 eligible=ranked.eligible,
                 rank=ranked.rank,
                 proposed=ranked.proposed,
@@ -435,6 +512,20 @@ class _Renderer:
         self._gates: dict[int, list[dict[str, Any]]] = {}
         self._data: dict[int, list[dict[str, Any]]] = {}
         self._points: dict[Decimal, str | None] = {}
+        self._templates: dict[str, str] = {}
+
+    def text(self, message: Msg) -> str:
+        """Msg.render, with each msgid looked up in the catalog once per response."""
+        template = self._templates.get(message.msgid)
+        if template is None:
+            template = self._templates[message.msgid] = translate(message.msgid, self.locale)
+        params = message.params
+        if not params or any(isinstance(v, Msg) for v in params.values()):
+            return message.render(self.locale)
+        try:
+            return template % params
+        except (KeyError, ValueError, TypeError):
+            return message.render(self.locale)  # translate() falls back to the msgid itself
 
     def points(self, value: Decimal) -> str | None:
         text = self._points.get(value)
@@ -464,7 +555,6 @@ class _Renderer:
         return out
 
     def row(self, row: Row) -> dict[str, Any]:
-        locale = self.locale
         return {
             "application_id": row.application_id,
             "applicant": row.applicant,
@@ -488,8 +578,7 @@ class _Renderer:
                 "used_sheet_ids": list(row.panel.used),
                 "dropped_sheet_ids": list(row.panel.dropped),
                 "reasons": [
-                    {"code": code, "text": text.render(locale)}
-                    for code, text in reasons_of(row, self.ranking)
+                    {"code": code, "text": self.text(text)} for code, text in reasons_of(row, self.ranking)
                 ],
                 "data_indicators": self.data(row.data_indicators),
                 "outliers": list(row.outliers),
@@ -515,6 +604,13 @@ def ranking_out(
     consistency: bool = False,
 ) -> dict[str, Any]:
     """The API shape: a summary of the kind and its rows in rank order (optionally one page of them)."""
+    with _bulk():
+        return _ranking_out(ranking, locale, offset=offset, limit=limit, consistency=consistency)
+
+
+def _ranking_out(
+    ranking: KindRanking, locale: str, *, offset: int, limit: int | None, consistency: bool
+) -> dict[str, Any]:
     rows = ranking.rows[offset : None if limit is None else offset + limit]
     nxt = offset + len(rows) if limit is not None and offset + len(rows) < len(ranking.rows) else None
     renderer = _Renderer(ranking, locale)
