@@ -73,6 +73,21 @@ def test_staff_publish_with_a_second_account_and_the_public_list_shows_it(
         visitor.goto(f"{server.url}/public/notice")
         expect(visitor.locator("main")).to_contain_text("石家庄星河科技股份有限公司")
         screenshot(visitor, "public-01-notice")
+        # a visitor, not logged in, objects to an entry; the second staff member dismisses it
+        visitor.select_option("select[name=application_id]", label="石家庄远航智能装备有限公司")
+        visitor.fill("input[name=name]", "王先生")
+        visitor.fill("input[name=contact]", "0311-12345678")
+        visitor.fill("textarea[name=text]", "该企业孵化数据有疑问")
+        visitor.click("text=提交异议")
+        expect(visitor.locator(".alert.ok")).to_contain_text("您的异议已收到")
+        second.goto(url)
+        objection = second.locator(".objection")
+        expect(objection).to_contain_text("该企业孵化数据有疑问")
+        objection.locator("input[name=reason]").fill("经核实,孵化数据属实")
+        objection.locator("text=驳回异议").click()
+        expect(second.locator(".alert.ok")).to_contain_text("异议已处理")
+        expect(second.locator(".objection")).to_contain_text("经核实,孵化数据属实")
+        screenshot(second, "staff-03-objection-dismissed")
 
         with server.session() as s:  # the five working days of the notice pass
             row = s.get(Round, rnd.id)
@@ -91,6 +106,18 @@ def test_staff_publish_with_a_second_account_and_the_public_list_shows_it(
         screenshot(visitor, "public-02-designation-list")
         visitor.emulate_media(media="print")
         assert not visitor.locator("header.topbar").is_visible()  # the print stylesheet hides the chrome
+        visitor.emulate_media(media="screen")
+        visitor.goto(f"{server.url}/public/bases?status=revoked")
+        expect(visitor.locator("h1")).to_have_text("已撤销称号的基地")
+        screenshot(visitor, "public-03-revoked-list")
+
+        # the trail of this round, then the whole chain verified
+        second.goto(f"{server.url}/staff/audit?entity=round&entity_id={rnd.id}")
+        expect(second.locator("table.audit")).to_contain_text("round.publish")
+        expect(second.locator("table.audit")).to_contain_text("round.start_notice")
+        second.click("text=核验日志链")
+        expect(second.locator("#chain-report")).to_contain_text("日志链完整")
+        screenshot(second, "staff-04-audit-verified")
         assert date.today().year >= 2026
     finally:
         for c in contexts:

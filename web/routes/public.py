@@ -3,10 +3,12 @@ notice (公示) with its objection form. Printable; never scores, experts or eva
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
@@ -21,6 +23,13 @@ KINDS = ("regional", "university", "enterprise")
 PAGE_SIZE = 500
 
 
+class _Keys(BaseModel):
+    """The form's ids, bounded so an absurd number is a named input error, not a database failure."""
+
+    round_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    application_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
 @router.get("/public/bases", response_class=HTMLResponse)
 def bases(
     page: PageDep,
@@ -31,7 +40,9 @@ def bases(
 ) -> Response:
     status = status if status in ("active", "revoked") else "active"
     kind = kind if kind in KINDS else None
-    chosen_year = int(year) if year and year.isdigit() and 2000 <= int(year) <= 2100 else None
+    # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+    four_digits = bool(year and re.fullmatch(r"[0-9]{4}", year))
+    chosen_year = int(year) if year and four_digits and 2000 <= int(year) <= 2100 else None
     items, _ = publication.public_bases(session, status=status, kind=kind, year=chosen_year, limit=PAGE_SIZE)
     if status == "active":
         # "Designated" means still holding the title: active and under rectification alike.
@@ -85,6 +96,7 @@ def objection(page: PageDep, session: SessionDep, form: FormDep) -> Response:
         "text": text(form, "text"),
     }
     try:
+        parse_input(_Keys, {k: values[k] for k in ("round_id", "application_id")})
         data = parse_input(publication.ObjectionIn, values)
         attempt(session, lambda: publication.file_objection(session, data=data))
     except DomainError as exc:

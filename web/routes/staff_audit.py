@@ -1,0 +1,61 @@
+"""The staff audit-trail page: events newest first, filtered by entity, action and actor, paged,
+with the verification of the hash chain on request."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import SessionDep
+from scoring.services import audit_trail
+from web.deps import StaffPage
+from web.views_roles import render
+
+router = APIRouter(include_in_schema=False)
+AUDIT_PAGE = 50
+
+
+def _positive(value: str | None) -> int | None:
+    """A cursor from the query string; anything that is not a small positive integer is ignored."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+@router.get("/staff/audit", response_class=HTMLResponse)
+def audit_page(
+    page: StaffPage,
+    session: SessionDep,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+    actor: str | None = None,
+    before: str | None = None,
+    verify: str | None = None,
+) -> Response:
+    assert page.actor is not None
+    filters = {
+        "entity": (entity or "").strip()[:32],
+        "entity_id": (entity_id or "").strip()[:64],
+        "action": (action or "").strip()[:64],
+        "actor": (actor or "").strip()[:64],
+    }
+    result = audit_trail.audit_trail(
+        session,
+        actor=page.actor,
+        entity=filters["entity"],
+        entity_id=filters["entity_id"],
+        action=filters["action"],
+        by=filters["actor"],
+        before_id=_positive(before),
+        limit=AUDIT_PAGE,
+    )
+    report = audit_trail.verify(session, actor=page.actor) if verify in ("1", "true", "yes") else None
+    return render(
+        page,
+        "staff/audit.html",
+        events=result["items"],
+        filters=filters,
+        paged=_positive(before) is not None,
+        next_before=result["next_before"],
+        report=report.as_dict() if report else None,
+    )
