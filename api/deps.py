@@ -40,18 +40,37 @@ def _finish_limiter() -> anyio.CapacityLimiter:
     return _finisher
 
 
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The edge owns the transaction: commit when the handler returns, roll back if it raises."""
+    """The edge owns the transaction: commit when the handler returns, roll back if it raises.
+
+    One thread hop ends it (commit and close together); none when the handler already committed in
+    its own thread, as the hottest writes do to release the audit chain's lock without waiting for
+    another thread."""
     session: Session = request.app.state.sessionmaker()
     limiter = _finish_limiter()
     try:
         yield session
-        await anyio.to_thread.run_sync(session.commit, limiter=limiter)
     except BaseException:
-        await anyio.to_thread.run_sync(session.rollback, limiter=limiter)
+        await anyio.to_thread.run_sync(_rollback_and_close, session, limiter=limiter)
         raise
-    finally:
-        await anyio.to_thread.run_sync(session.close, limiter=limiter)
+    if session.in_transaction():
+        await anyio.to_thread.run_sync(_commit_and_close, session, limiter=limiter)
+    else:
+        session.close()  # no transaction, no connection: nothing to wait for
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -88,10 +107,12 @@ def resolve_request(request: Request, session: Session, settings: Settings) -> R
                 code="csrf_failed",
             )
     request.state.resolved = resolved
-    # End the authentication's transaction now: FastAPI runs this dependency and the handler in
-    # separate pool threads, and a connection held between the two could be the one every
-    # blocked thread is waiting for.
-    session.commit()
+    if session.dirty or session.get_bind().dialect.name == "sqlite":
+        # Commit the session touch now. On SQLite every transaction holds the write lock (BEGIN
+        # IMMEDIATE), which must not wait across the hop to the handler's thread. On PostgreSQL a
+        # clean read keeps its connection for the handler: one checkout (and pre-ping) a request;
+        # Backpressure admits fewer requests than there are connections, so none waits for one.
+        session.commit()
     return resolved
 
 
@@ -117,7 +138,7 @@ OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 def require_roles(*roles: Role, hide: bool = False) -> Callable[[Actor], Actor]:
     """A role gate. With hide=True the resource pretends not to exist (404) for other roles."""
 
-    def _check(actor: CurrentActor) -> Actor:
+    async def _check(actor: CurrentActor) -> Actor:  # async: a pure check needs no thread hop
         if actor.role not in roles and not (Role.STAFF in roles and actor.role is Role.ADMIN):
             raise NotFound() if hide else Forbidden()
         return actor

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from scoring.actors import Actor
@@ -75,7 +75,7 @@ def record(
     """Append one event in the caller's transaction. Call it last, after the change itself."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    prev = session.scalar(_TAIL) or GENESIS
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor.user_id,
@@ -89,9 +89,18 @@ def record(
         prev_hash=prev,
     )
     event.hash = compute_hash(prev, event)
-    session.add(event)
-    session.flush()
+    # A Core INSERT, not the ORM's unit of work: the row is written now, under the chain's lock,
+    # at a fraction of a flush's cost (audit rows are never changed afterwards).
+    event.id = session.execute(_INSERT, {c: getattr(event, c) for c in _COLUMNS}).scalar_one()
     return event
+
+
+_TAIL = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_INSERT = insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id)
+_COLUMNS = (
+    "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "reason",
+    "prev_hash", "hash",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

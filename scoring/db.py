@@ -85,7 +85,9 @@ def utcnow() -> datetime:
 
 
 # Connections per process; the web application admits fewer requests at once (api.backpressure).
-DB_POOL_SIZE, DB_POOL_OVERFLOW = 10, 20
+# Most are kept (pool size): an overflow connection is closed when returned, and opening a new one
+# under load costs a PostgreSQL backend start and loses its prepared statements.
+DB_POOL_SIZE, DB_POOL_OVERFLOW = 24, 6
 DB_POOL_CAPACITY = DB_POOL_SIZE + DB_POOL_OVERFLOW
 
 

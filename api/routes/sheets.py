@@ -72,7 +72,11 @@ def declare(
 def save_sheet(
     session: SessionDep, actor: HiddenExpert, sheet_id: int, body: sheets.SheetUpdate
 ) -> dict[str, Any]:
-    return sheets.saved_out(sheets.save_sheet(session, actor=actor, sheet_id=sheet_id, data=body))
+    saved = sheets.save_sheet(session, actor=actor, sheet_id=sheet_id, data=body)
+    # Autosave is the hottest write: commit in this thread, so the audit chain's lock is released
+    # at once instead of after a hop to another thread (the edge then has nothing left to do).
+    session.commit()
+    return sheets.saved_out(saved)
 
 
 @router.post("/sheets/{sheet_id}/submit")

@@ -246,14 +246,19 @@ def resolve_session(
     session: Session, *, settings: Settings, token: str, kind: Literal["api", "web"]
 ) -> ResolvedSession:
     now = utcnow()
-    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(token)))
-    if row is None or row.kind != kind:
+    # One round trip for the session and its user: every authenticated request starts here.
+    found = session.execute(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == _digest(token))
+    ).one_or_none()
+    if found is None or found[0].kind != kind:
         raise NotAuthenticated(msg("The login token is not valid."), code="invalid_token")
+    row, user = found
     idle_limit = timedelta(minutes=settings.session_idle_minutes)
     if row.expires_at <= now or (kind == "web" and now - row.last_seen_at > idle_limit):
         raise NotAuthenticated(_EXPIRED, code="token_expired")
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         raise NotAuthenticated(msg("The login token is not valid."), code="invalid_token")
     # Touch at most once a minute: keeps reads cheap and idle timeouts honest.
     if now - row.last_seen_at > timedelta(minutes=1):

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -318,31 +318,51 @@ class SavedSheet:
     changed: bool
 
 
+# Autosave's two statements, built once: constructing them is a good part of a save's cost.
+_SAVE_READ = (
+    select(
+        Sheet.status,
+        Sheet.version,
+        Sheet.scores,
+        Sheet.comments,
+        Sheet.total,
+        Sheet.saved_at,
+        Sheet.reopened_reason,
+        Expert.user_id,
+        Application.kind,
+        Round.rubric_versions,
+        Round.scoring_deadline,
+    )
+    .join(Expert, Expert.id == Sheet.expert_id)
+    .join(Application, Application.id == Sheet.application_id)
+    .join(Round, Round.id == Application.round_id)
+    .where(Sheet.id == bindparam("sheet_id"))
+)
+_SHEETS = Sheet.__table__
+_SAVE_WRITE = (
+    update(_SHEETS)
+    .where(
+        _SHEETS.c.id == bindparam("sheet_id"),
+        _SHEETS.c.version == bindparam("read_version"),
+        _SHEETS.c.status == "draft",
+    )
+    .values(
+        scores=bindparam("new_scores", type_=_SHEETS.c.scores.type),
+        comments=bindparam("new_comments"),
+        total=bindparam("new_total", type_=_SHEETS.c.total.type),
+        saved_at=bindparam("new_saved_at", type_=_SHEETS.c.saved_at.type),
+        version=bindparam("new_version"),
+    )
+)
+
+
 def save_sheet(session: Session, *, actor: Actor, sheet_id: int, data: SheetUpdate) -> SavedSheet:
     """Autosave a draft: one read, one UPDATE guarded by the version, one audit event.
 
     Idempotent: a body equal to what is stored changes nothing (no new version, no event), so a
     retried autosave succeeds. Anything else with a stale version is refused with nothing changed.
     """
-    row = session.execute(
-        select(
-            Sheet.status,
-            Sheet.version,
-            Sheet.scores,
-            Sheet.comments,
-            Sheet.total,
-            Sheet.saved_at,
-            Sheet.reopened_reason,
-            Expert.user_id,
-            Application.kind,
-            Round.rubric_versions,
-            Round.scoring_deadline,
-        )
-        .join(Expert, Expert.id == Sheet.expert_id)
-        .join(Application, Application.id == Sheet.application_id)
-        .join(Round, Round.id == Application.round_id)
-        .where(Sheet.id == sheet_id)
-    ).one_or_none()
+    row = session.execute(_SAVE_READ, {"sheet_id": sheet_id}).one_or_none()
     if row is None:
         raise NotFound()
     _require_own(actor, row.user_id)
@@ -362,10 +382,16 @@ def save_sheet(session: Session, *, actor: Actor, sheet_id: int, data: SheetUpda
     total = sheet_total(info, scores)
     now = utcnow()
     result = session.execute(
-        update(Sheet)
-        .where(Sheet.id == sheet_id, Sheet.version == data.version, Sheet.status == "draft")
-        .values(scores=scores, comments=comments, total=total, saved_at=now, version=data.version + 1)
-        .execution_options(synchronize_session=False)
+        _SAVE_WRITE,
+        {
+            "sheet_id": sheet_id,
+            "read_version": data.version,
+            "new_scores": scores,
+            "new_comments": comments,
+            "new_total": total,
+            "new_saved_at": now,
+            "new_version": data.version + 1,
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         current = session.scalar(select(Sheet.version).where(Sheet.id == sheet_id))
