@@ -17,6 +17,7 @@ from api.deps import (
     StaffActor,
     require_roles,
 )
+from api.params import DbId
 from api.routes.rounds import parse_cursor
 from scoring.actors import Actor, Role
 from scoring.lifecycle import ApplicationStatus
@@ -70,14 +71,14 @@ def list_applications(
 
 @router.get("/applications/{application_id}")
 def get_application(
-    application_id: int, session: SessionDep, actor: CurrentActor, locale: LocaleDep
+    application_id: DbId, session: SessionDep, actor: CurrentActor, locale: LocaleDep
 ) -> dict[str, Any]:
     return _detail(session, actor, application_id, locale)
 
 
 @router.put("/applications/{application_id}")
 def update_application(
-    application_id: int,
+    application_id: DbId,
     data: apps.ApplicationUpdate,
     session: SessionDep,
     actor: ApplicantActor,
@@ -89,7 +90,7 @@ def update_application(
 
 @router.post("/applications/{application_id}/submit")
 def submit_application(
-    application_id: int,
+    application_id: DbId,
     session: SessionDep,
     actor: ApplicantActor,
     locale: LocaleDep,
@@ -101,7 +102,7 @@ def submit_application(
 
 @router.post("/applications/{application_id}/recommendation")
 def recommend_application(
-    application_id: int,
+    application_id: DbId,
     data: apps.RecommendationIn,
     session: SessionDep,
     actor: CountyOnly,
@@ -113,7 +114,7 @@ def recommend_application(
 
 @router.post("/applications/{application_id}/formal-check")
 def formal_check(
-    application_id: int,
+    application_id: DbId,
     data: apps.FormalCheckIn,
     session: SessionDep,
     actor: StaffActor,
@@ -125,7 +126,7 @@ def formal_check(
 
 @router.post("/applications/{application_id}/attachments", status_code=201)
 def upload_attachment(
-    application_id: int,
+    application_id: DbId,
     indicator_code: Annotated[str, Form(min_length=1, max_length=64)],
     file: Annotated[UploadFile, File()],
     session: SessionDep,
@@ -147,7 +148,7 @@ def upload_attachment(
 
 @router.get("/attachments/{attachment_id}")
 def download_attachment(
-    attachment_id: int, session: SessionDep, settings: SettingsDep, actor: CurrentActor
+    attachment_id: DbId, session: SessionDep, settings: SettingsDep, actor: CurrentActor
 ) -> FileResponse:
     att, path = files.open_attachment(session, actor=actor, attachment_id=attachment_id, settings=settings)
     return FileResponse(
@@ -161,7 +162,7 @@ def download_attachment(
 
 @router.delete("/attachments/{attachment_id}", status_code=204)
 def delete_attachment(
-    attachment_id: int, session: SessionDep, settings: SettingsDep, actor: ApplicantActor
+    attachment_id: DbId, session: SessionDep, settings: SettingsDep, actor: ApplicantActor
 ) -> Response:
     files.delete_attachment(session, actor=actor, settings=settings, attachment_id=attachment_id)
     return Response(status_code=204)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 
 from api.deps import CurrentActor, SessionDep
+from api.params import DbId
 from scoring.services import bases, evaluations
 
 router = APIRouter(tags=["bases"])
@@ -30,26 +31,26 @@ def due(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
 
 
 @router.get("/bases/{base_id}")
-def get_base(session: SessionDep, actor: CurrentActor, base_id: int) -> dict[str, Any]:
+def get_base(session: SessionDep, actor: CurrentActor, base_id: DbId) -> dict[str, Any]:
     return bases.base_detail(session, actor=actor, base_id=base_id)
 
 
 @router.get("/bases/{base_id}/figures")
-def figures(session: SessionDep, actor: CurrentActor, base_id: int) -> dict[str, Any]:
+def figures(session: SessionDep, actor: CurrentActor, base_id: DbId) -> dict[str, Any]:
     base = bases.get_base(session, actor=actor, base_id=base_id)
     return bases.year_on_year(session, base)
 
 
 @router.post("/bases/{base_id}/figures")
 def declare_figures(
-    session: SessionDep, actor: CurrentActor, base_id: int, body: bases.FiguresIn
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.FiguresIn
 ) -> dict[str, Any]:
     return bases.declare_figures(session, actor=actor, base_id=base_id, data=body)
 
 
 @router.post("/bases/{base_id}/evaluations", status_code=201)
 def assign(
-    session: SessionDep, actor: CurrentActor, base_id: int, body: evaluations.AssignIn
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: evaluations.AssignIn
 ) -> dict[str, Any]:
     created = evaluations.assign(session, actor=actor, base_id=base_id, data=body)
     return {"created": [e.id for e in created]}
@@ -57,20 +58,20 @@ def assign(
 
 @router.post("/bases/{base_id}/rectification")
 def rectification(
-    session: SessionDep, actor: CurrentActor, base_id: int, body: bases.RectificationIn
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.RectificationIn
 ) -> dict[str, Any]:
     order = bases.order_rectification(session, actor=actor, base_id=base_id, data=body)
     return bases.rectification_out(order)
 
 
 @router.post("/bases/{base_id}/restore")
-def restore(session: SessionDep, actor: CurrentActor, base_id: int, body: bases.RestoreIn) -> dict[str, Any]:
+def restore(session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.RestoreIn) -> dict[str, Any]:
     return bases.base_out(bases.restore(session, actor=actor, base_id=base_id, data=body))
 
 
 @router.post("/bases/{base_id}/revocation")
 def propose_revocation(
-    session: SessionDep, actor: CurrentActor, base_id: int, body: bases.RevocationIn
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.RevocationIn
 ) -> dict[str, Any]:
     return bases.revocation_out(
         bases.propose_revocation(session, actor=actor, base_id=base_id, data=body), actor
@@ -79,6 +80,6 @@ def propose_revocation(
 
 @router.post("/bases/{base_id}/revocation/confirm")
 def confirm_revocation(
-    session: SessionDep, actor: CurrentActor, base_id: int, body: bases.RevocationConfirmIn
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.RevocationConfirmIn
 ) -> dict[str, Any]:
     return bases.base_out(bases.confirm_revocation(session, actor=actor, base_id=base_id, data=body))

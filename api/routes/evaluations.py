@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import CurrentActor, LocaleDep, SessionDep
+from api.params import DbId
 from scoring.services import evaluations
 
 router = APIRouter(tags=["evaluations"])
@@ -23,7 +24,7 @@ def list_campaigns(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
 
 
 @router.post("/campaigns/{campaign_id}/close")
-def close_campaign(session: SessionDep, actor: CurrentActor, campaign_id: int) -> dict[str, Any]:
+def close_campaign(session: SessionDep, actor: CurrentActor, campaign_id: DbId) -> dict[str, Any]:
     return evaluations.campaign_out(evaluations.close_campaign(session, actor=actor, campaign_id=campaign_id))
 
 
@@ -35,7 +36,7 @@ def list_evaluations(session: SessionDep, actor: CurrentActor, campaign: int | N
 
 @router.get("/evaluations/{evaluation_id}")
 def get_evaluation(
-    session: SessionDep, actor: CurrentActor, locale: LocaleDep, evaluation_id: int
+    session: SessionDep, actor: CurrentActor, locale: LocaleDep, evaluation_id: DbId
 ) -> dict[str, Any]:
     ev, _ = evaluations.get_evaluation(session, actor=actor, evaluation_id=evaluation_id)
     return evaluations.evaluation_out(session, ev, locale=locale)
@@ -46,7 +47,7 @@ def declare(
     session: SessionDep,
     actor: CurrentActor,
     locale: LocaleDep,
-    evaluation_id: int,
+    evaluation_id: DbId,
     body: evaluations.DeclarationIn,
 ) -> dict[str, Any]:
     ev = evaluations.declare(session, actor=actor, evaluation_id=evaluation_id, data=body)
@@ -58,7 +59,7 @@ def save(
     session: SessionDep,
     actor: CurrentActor,
     locale: LocaleDep,
-    evaluation_id: int,
+    evaluation_id: DbId,
     body: evaluations.EvaluationUpdate,
 ) -> dict[str, Any]:
     ev = evaluations.save(session, actor=actor, evaluation_id=evaluation_id, data=body)
@@ -66,6 +67,8 @@ def save(
 
 
 @router.post("/evaluations/{evaluation_id}/submit")
-def submit(session: SessionDep, actor: CurrentActor, locale: LocaleDep, evaluation_id: int) -> dict[str, Any]:
+def submit(
+    session: SessionDep, actor: CurrentActor, locale: LocaleDep, evaluation_id: DbId
+) -> dict[str, Any]:
     ev = evaluations.submit(session, actor=actor, evaluation_id=evaluation_id)
     return evaluations.evaluation_out(session, ev, locale=locale)

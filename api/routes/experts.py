@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import SessionDep, require_roles
+from api.params import DbId
 from scoring.actors import Actor, Role
 from scoring.services import experts
 
@@ -38,14 +39,14 @@ def create_expert(session: SessionDep, actor: HiddenStaff, body: experts.ExpertI
 
 
 @router.get("/experts/{expert_id}")
-def get_expert(session: SessionDep, actor: HiddenStaff, expert_id: int) -> dict[str, Any]:
+def get_expert(session: SessionDep, actor: HiddenStaff, expert_id: DbId) -> dict[str, Any]:
     expert = experts.get_expert(session, actor=actor, expert_id=expert_id)
     return experts.experts_out(session, [expert])[0]
 
 
 @router.put("/experts/{expert_id}")
 def update_expert(
-    session: SessionDep, actor: HiddenStaff, expert_id: int, body: experts.ExpertUpdate
+    session: SessionDep, actor: HiddenStaff, expert_id: DbId, body: experts.ExpertUpdate
 ) -> dict[str, Any]:
     expert = experts.update_expert(session, actor=actor, expert_id=expert_id, data=body)
     return experts.experts_out(session, [expert])[0]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, LocaleDep, SessionDep, require_roles
+from api.params import DbId
 from scoring.actors import Actor, Role
 from scoring.errors import invalid
 from scoring.i18n import msg
@@ -34,7 +35,7 @@ def _offset(cursor: str | None) -> int:
 
 @router.get("/rounds/{round_id}/ranking")
 def get_ranking(
-    round_id: int,
+    round_id: DbId,
     session: SessionDep,
     actor: HiddenStaff,
     locale: LocaleDep,
@@ -58,18 +59,18 @@ def get_ranking(
 
 @router.post("/rounds/{round_id}/decisions")
 def decide(
-    round_id: int, data: decisions.DecisionIn, session: SessionDep, actor: HiddenStaff
+    round_id: DbId, data: decisions.DecisionIn, session: SessionDep, actor: HiddenStaff
 ) -> dict[str, Any]:
     return decisions.decide(session, actor=actor, round_id=round_id, data=data)
 
 
 @router.get("/applications/{application_id}/result")
-def get_result(application_id: int, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
     return results.get_result(session, actor=actor, application_id=application_id)
 
 
 @router.get("/rounds/{round_id}/export.xlsx")
-def export_xlsx(round_id: int, session: SessionDep, actor: HiddenStaff, locale: LocaleDep) -> Response:
+def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep) -> Response:
     content = exports.export_xlsx(session, actor=actor, round_id=round_id, locale=locale)
     return Response(
         content,
@@ -80,7 +81,7 @@ def export_xlsx(round_id: int, session: SessionDep, actor: HiddenStaff, locale: 
 
 @router.get("/rounds/{round_id}/export.csv")
 def export_csv(
-    round_id: int, session: SessionDep, actor: HiddenStaff, locale: LocaleDep, kind: str | None = None
+    round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep, kind: str | None = None
 ) -> Response:
     content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind, locale=locale)
     return Response(

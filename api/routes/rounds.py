@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, LocaleDep, SessionDep, StaffActor
+from api.params import DbId
 from scoring.errors import invalid
 from scoring.i18n import msg
 from scoring.services import rounds
@@ -44,20 +45,20 @@ def list_rounds(
 
 
 @router.get("/rounds/{round_id}")
-def get_round(round_id: int, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+def get_round(round_id: DbId, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
     return rounds.round_out(rounds.get_round(session, actor=actor, round_id=round_id))
 
 
 @router.post("/rounds/{round_id}/transition")
 def transition_round(
-    round_id: int, data: rounds.RoundTransitionIn, session: SessionDep, actor: StaffActor
+    round_id: DbId, data: rounds.RoundTransitionIn, session: SessionDep, actor: StaffActor
 ) -> dict[str, Any]:
     return rounds.round_out(rounds.transition_round(session, actor=actor, round_id=round_id, data=data))
 
 
 @router.post("/rounds/{round_id}/eligibility-check")
 def eligibility_check(
-    round_id: int, data: rounds.EligibilityIn, session: SessionDep, actor: CurrentActor, locale: LocaleDep
+    round_id: DbId, data: rounds.EligibilityIn, session: SessionDep, actor: CurrentActor, locale: LocaleDep
 ) -> dict[str, Any]:
     gates = rounds.eligibility_check(session, actor=actor, round_id=round_id, data=data)
     return {"gates": [gate_out(g, locale) for g in gates]}

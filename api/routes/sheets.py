@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import CurrentActor, LocaleDep, SessionDep, require_roles
+from api.params import DbId
 from scoring.actors import Actor, Role
 from scoring.services import sheets
 
@@ -51,13 +52,13 @@ def list_sheets(
 
 
 @router.get("/sheets/{sheet_id}")
-def get_sheet(session: SessionDep, actor: CurrentActor, locale: LocaleDep, sheet_id: int) -> dict[str, Any]:
+def get_sheet(session: SessionDep, actor: CurrentActor, locale: LocaleDep, sheet_id: DbId) -> dict[str, Any]:
     return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id), locale)
 
 
 @router.post("/sheets/{sheet_id}/declaration")
 def declare(
-    session: SessionDep, actor: HiddenExpert, locale: LocaleDep, sheet_id: int, body: sheets.DeclarationIn
+    session: SessionDep, actor: HiddenExpert, locale: LocaleDep, sheet_id: DbId, body: sheets.DeclarationIn
 ) -> dict[str, Any]:
     result = sheets.declare(session, actor=actor, sheet_id=sheet_id, data=body)
     view = sheets.get_sheet(session, actor=actor, sheet_id=sheet_id)
@@ -70,7 +71,7 @@ def declare(
 
 @router.put("/sheets/{sheet_id}")
 def save_sheet(
-    session: SessionDep, actor: HiddenExpert, sheet_id: int, body: sheets.SheetUpdate
+    session: SessionDep, actor: HiddenExpert, sheet_id: DbId, body: sheets.SheetUpdate
 ) -> dict[str, Any]:
     saved = sheets.save_sheet(session, actor=actor, sheet_id=sheet_id, data=body)
     # Autosave is the hottest write: commit in this thread, so the audit chain's lock is released
@@ -84,7 +85,7 @@ def submit_sheet(
     session: SessionDep,
     actor: HiddenExpert,
     locale: LocaleDep,
-    sheet_id: int,
+    sheet_id: DbId,
     body: sheets.SubmitIn | None = None,
 ) -> dict[str, Any]:
     sheets.submit(session, actor=actor, sheet_id=sheet_id, data=body)
@@ -93,12 +94,12 @@ def submit_sheet(
 
 @router.post("/sheets/{sheet_id}/reopen")
 def reopen_sheet(
-    session: SessionDep, actor: HiddenStaff, locale: LocaleDep, sheet_id: int, body: sheets.ReopenIn
+    session: SessionDep, actor: HiddenStaff, locale: LocaleDep, sheet_id: DbId, body: sheets.ReopenIn
 ) -> dict[str, Any]:
     sheets.reopen(session, actor=actor, sheet_id=sheet_id, data=body)
     return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id), locale)
 
 
 @router.get("/applications/{application_id}/sheets")
-def application_sheets(session: SessionDep, actor: HiddenStaff, application_id: int) -> list[dict[str, Any]]:
+def application_sheets(session: SessionDep, actor: HiddenStaff, application_id: DbId) -> list[dict[str, Any]]:
     return sheets.application_sheets(session, actor=actor, application_id=application_id)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from api.deps import SessionDep, SettingsDep
+from api.params import DbId
 from scoring.errors import DomainError, NotFound, ValidationFailed, invalid
 from scoring.i18n import msg
 from scoring.lifecycle import APPLICATION_EDITABLE
@@ -94,7 +95,7 @@ def create_application(page: ApplicantPage, session: SessionDep, form: FormDep) 
 
 @router.get("/applicant/applications/{application_id}", response_class=HTMLResponse)
 def application_page(
-    application_id: int, page: ApplicantPage, session: SessionDep, done: str | None = None
+    application_id: DbId, page: ApplicantPage, session: SessionDep, done: str | None = None
 ) -> Response:
     return _application_page(page, session, application_id, done=done)
 
@@ -200,7 +201,7 @@ def _submitted_values(form: Any) -> dict[str, Any]:
 
 @router.post("/applicant/applications/{application_id}")
 def save_application(
-    application_id: int, page: ApplicantPage, session: SessionDep, form: FormDep
+    application_id: DbId, page: ApplicantPage, session: SessionDep, form: FormDep
 ) -> Response:
     """Save the draft; with intent=submit also submit it. Nothing typed is lost on an error."""
     page.require_csrf(text(form, "csrf_token"))
@@ -236,7 +237,7 @@ def save_application(
 
 @router.post("/applicant/applications/{application_id}/attachments")
 def upload_evidence(
-    application_id: int, page: ApplicantPage, session: SessionDep, settings: SettingsDep, form: FormDep
+    application_id: DbId, page: ApplicantPage, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """The plain-form upload (the page's script uploads through the API with a progress bar)."""
     page.require_csrf(text(form, "csrf_token"))
@@ -266,8 +267,8 @@ def upload_evidence(
 
 @router.post("/applicant/applications/{application_id}/attachments/{attachment_id}/delete")
 def delete_evidence(
-    application_id: int,
-    attachment_id: int,
+    application_id: DbId,
+    attachment_id: DbId,
     page: ApplicantPage,
     session: SessionDep,
     settings: SettingsDep,
@@ -292,7 +293,7 @@ def delete_evidence(
 
 
 @router.get("/files/{attachment_id}")
-def download(attachment_id: int, page: LoggedInPage, session: SessionDep, settings: SettingsDep) -> Response:
+def download(attachment_id: DbId, page: LoggedInPage, session: SessionDep, settings: SettingsDep) -> Response:
     assert page.actor is not None
     att, path = files.open_attachment(
         session, actor=page.actor, attachment_id=attachment_id, settings=settings

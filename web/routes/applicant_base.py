@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
+from api.params import DbId
 from scoring.errors import DomainError
 from scoring.services import bases
 from web.deps import ApplicantPage, Page
@@ -23,7 +24,7 @@ def my_bases(page: ApplicantPage, session: SessionDep) -> Response:
 
 
 @router.get("/applicant/bases/{base_id}", response_class=HTMLResponse)
-def my_base(base_id: int, page: ApplicantPage, session: SessionDep, done: str | None = None) -> Response:
+def my_base(base_id: DbId, page: ApplicantPage, session: SessionDep, done: str | None = None) -> Response:
     return _detail(page, session, base_id, done=done)
 
 
@@ -56,7 +57,7 @@ def _detail(
 
 
 @router.post("/applicant/bases/{base_id}/figures")
-def declare_figures(base_id: int, page: ApplicantPage, session: SessionDep, form: FormDep) -> Response:
+def declare_figures(base_id: DbId, page: ApplicantPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     values: dict[str, object] = {

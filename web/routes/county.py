@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
+from api.params import DbId
 from scoring.errors import DomainError
 from scoring.services import applications as apps
 from scoring.services.rounds import get_round, list_rounds, round_rubric
@@ -38,7 +39,7 @@ def queue(page: CountyPage, session: SessionDep, done: str | None = None) -> Res
 
 @router.get("/county/applications/{application_id}", response_class=HTMLResponse)
 def application_page(
-    application_id: int, page: CountyPage, session: SessionDep, done: str | None = None
+    application_id: DbId, page: CountyPage, session: SessionDep, done: str | None = None
 ) -> Response:
     return _application_page(page, session, application_id, done=done)
 
@@ -78,7 +79,7 @@ def _application_page(
 
 
 @router.post("/county/applications/{application_id}/recommendation")
-def recommend(application_id: int, page: CountyPage, session: SessionDep, form: FormDep) -> Response:
+def recommend(application_id: DbId, page: CountyPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     assert page.actor is not None
     actor = page.actor

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
+from api.params import DbId
 from scoring.errors import DomainError
 from scoring.services import evaluations
 from web.deps import EvaluatorPage, Page
@@ -28,7 +29,7 @@ def assignments(page: EvaluatorPage, session: SessionDep, done: str | None = Non
 
 
 @router.get("/evaluator/evaluations/{evaluation_id}", response_class=HTMLResponse)
-def sheet(evaluation_id: int, page: EvaluatorPage, session: SessionDep, done: str | None = None) -> Response:
+def sheet(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, done: str | None = None) -> Response:
     return _sheet(page, session, evaluation_id, done=done)
 
 
@@ -66,7 +67,7 @@ def _sheet(
 
 
 @router.post("/evaluator/evaluations/{evaluation_id}/declaration")
-def declare(evaluation_id: int, page: EvaluatorPage, session: SessionDep, form: FormDep) -> Response:
+def declare(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     values = {"no_conflict": text(form, "no_conflict"), "reason": text(form, "reason") or None}
@@ -83,7 +84,7 @@ def declare(evaluation_id: int, page: EvaluatorPage, session: SessionDep, form: 
 
 
 @router.post("/evaluator/evaluations/{evaluation_id}")
-def save(evaluation_id: int, page: EvaluatorPage, session: SessionDep, form: FormDep) -> Response:
+def save(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: FormDep) -> Response:
     """Save the scores; with intent=submit, save and show the confirmation. Nothing typed is lost."""
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
@@ -106,7 +107,7 @@ def save(evaluation_id: int, page: EvaluatorPage, session: SessionDep, form: For
 
 
 @router.post("/evaluator/evaluations/{evaluation_id}/submit")
-def submit(evaluation_id: int, page: EvaluatorPage, session: SessionDep, form: FormDep) -> Response:
+def submit(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     try:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
+from api.params import DbId
 from criteria.load import dec_str
 from scoring.errors import DomainError
 from scoring.figures import effective_figures
@@ -45,7 +46,7 @@ def assignments(page: ExpertPage, session: SessionDep, done: str | None = None) 
 
 
 @router.get("/expert/sheets/{sheet_id}", response_class=HTMLResponse)
-def sheet_page(sheet_id: int, page: ExpertPage, session: SessionDep, done: str | None = None) -> Response:
+def sheet_page(sheet_id: DbId, page: ExpertPage, session: SessionDep, done: str | None = None) -> Response:
     return _sheet_page(page, session, sheet_id, done=done)
 
 
@@ -118,7 +119,7 @@ def _sheet_page(
 
 
 @router.post("/expert/sheets/{sheet_id}/declaration")
-def declare(sheet_id: int, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
+def declare(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     assert page.actor is not None
     actor = page.actor
@@ -142,7 +143,7 @@ def _sheet_values(form: Any) -> dict[str, Any]:
 
 
 @router.post("/expert/sheets/{sheet_id}")
-def save(sheet_id: int, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
+def save(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
     """The plain-form save (the page's script autosaves through the API). With intent=submit the
     scores are saved and the confirmation is shown; nothing typed is lost on an error."""
     page.require_csrf(text(form, "csrf_token"))
@@ -170,7 +171,7 @@ def save(sheet_id: int, page: ExpertPage, session: SessionDep, form: FormDep) ->
 
 
 @router.post("/expert/sheets/{sheet_id}/submit")
-def submit(sheet_id: int, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
+def submit(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
     """The confirmed submission (from the confirmation dialog, or the page's confirmation panel)."""
     page.require_csrf(text(form, "csrf_token"))
     assert page.actor is not None

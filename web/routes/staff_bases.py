@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
+from api.params import DbId
 from scoring.errors import DomainError
 from scoring.models import Expert
 from scoring.services import bases, evaluations
@@ -37,7 +38,7 @@ def base_list(page: StaffPage, session: SessionDep, status: str | None = None) -
 
 
 @router.get("/staff/bases/{base_id}", response_class=HTMLResponse)
-def base_page(base_id: int, page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
+def base_page(base_id: DbId, page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
     return _detail(page, session, base_id, done=done)
 
 
@@ -93,7 +94,7 @@ def _act(
 
 
 @router.post("/staff/bases/{base_id}/evaluations")
-def assign(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def assign(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     values = {
         "purpose": text(form, "purpose") or "regular",
@@ -109,7 +110,7 @@ def assign(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) ->
 
 
 @router.post("/staff/bases/{base_id}/rectification")
-def rectification(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def rectification(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     values = {"reasons": text(form, "reasons"), "deadline": text(form, "deadline") or None}
 
@@ -120,7 +121,7 @@ def rectification(base_id: int, page: StaffPage, session: SessionDep, form: Form
 
 
 @router.post("/staff/bases/{base_id}/restore")
-def restore(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def restore(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     values = {"reason": text(form, "reason") or None}
 
@@ -131,7 +132,7 @@ def restore(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -
 
 
 @router.post("/staff/bases/{base_id}/revocation")
-def propose_revocation(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def propose_revocation(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     values = {"reason": text(form, "reason")}
 
@@ -142,7 +143,7 @@ def propose_revocation(base_id: int, page: StaffPage, session: SessionDep, form:
 
 
 @router.post("/staff/bases/{base_id}/revocation/confirm")
-def confirm_revocation(base_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def confirm_revocation(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     values = {"document_no": text(form, "document_no"), "decided_on": text(form, "decided_on") or None}
 

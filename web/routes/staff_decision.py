@@ -4,14 +4,15 @@ approval, four-eyes publication with the public notice and its objections."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
+from api.params import DbId
 from scoring.errors import DomainError
 from scoring.models import Application, Organisation, User
 from scoring.services import decisions, publication, ranking, rounds
@@ -20,7 +21,6 @@ from web.views_roles import FormDep, field_errors, form_action, render, text
 
 router = APIRouter(include_in_schema=False)
 # Ids beyond a 32-bit key are refused as input (the database would fail on them, not answer 404).
-DbId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @router.get("/staff/rounds/{round_id}/decision", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
+from api.params import DbId
 from scoring.districts import DISTRICTS
 from scoring.errors import DomainError
 from scoring.lifecycle import ROUND_TRANSITIONS, allowed_actions
@@ -54,7 +55,7 @@ def round_list(page: StaffPage, session: SessionDep) -> Response:
 
 
 @router.get("/staff/rounds/{round_id}", response_class=HTMLResponse)
-def round_page(round_id: int, page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
+def round_page(round_id: DbId, page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
     return _round(page, session, round_id, done=done)
 
 
@@ -88,7 +89,7 @@ def _round(
 
 
 @router.post("/staff/rounds/{round_id}/transition")
-def transition(round_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def transition(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     values = {"action": text(form, "action"), "version": text(form, "version") or None}
@@ -104,7 +105,7 @@ def transition(round_id: int, page: StaffPage, session: SessionDep, form: FormDe
 
 
 @router.get("/staff/rounds/{round_id}/check", response_class=HTMLResponse)
-def check_queue(round_id: int, page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
+def check_queue(round_id: DbId, page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
     return _queue(page, session, round_id, done=done)
 
 
@@ -135,7 +136,7 @@ def _queue(
 
 
 @router.post("/staff/applications/{application_id}/check")
-def formal_check(application_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     round_id = _int(text(form, "round_id"))
@@ -223,7 +224,7 @@ def add_expert(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
 
 
 @router.post("/staff/experts/{expert_id}")
-def edit_expert(expert_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def edit_expert(expert_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     """Fields, title, district, declared conflicts and (de)activation of one pool member."""
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
@@ -249,7 +250,7 @@ def edit_expert(expert_id: int, page: StaffPage, session: SessionDep, form: Form
 
 
 @router.get("/staff/rounds/{round_id}/panels", response_class=HTMLResponse)
-def panel_page(round_id: int, page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
+def panel_page(round_id: DbId, page: StaffPage, session: SessionDep, done: str | None = None) -> Response:
     return _panels(page, session, round_id, done=done)
 
 
@@ -294,7 +295,7 @@ def _panels(
 
 
 @router.post("/staff/rounds/{round_id}/draw")
-def draw(round_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def draw(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     values = {
@@ -312,7 +313,7 @@ def draw(round_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> 
 
 
 @router.post("/staff/panels/{panel_id}/extend")
-def extend(panel_id: int, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def extend(panel_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     """Further reserves for a panel whose reserves declines have used up; short applications get
     their missing sheets from them at once."""
     page.require_csrf(text(form, "csrf_token"))
@@ -334,7 +335,7 @@ def extend(panel_id: int, page: StaffPage, session: SessionDep, form: FormDep) -
 
 @router.get("/staff/rounds/{round_id}/ranking", response_class=HTMLResponse)
 def ranking_page(
-    round_id: int, page: StaffPage, session: SessionDep, kind: str | None = None, profile: int | None = None
+    round_id: DbId, page: StaffPage, session: SessionDep, kind: str | None = None, profile: int | None = None
 ) -> Response:
     assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
