@@ -98,6 +98,18 @@ def client(app: Any) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture
+def small_client(settings: Settings, engine: Engine, connection: Connection) -> Iterator[TestClient]:
+    """The API with tiny file limits: 1000 bytes a file, 1500 bytes an application (or a base's year)."""
+    from api.app import create_app
+
+    small = settings.model_copy(update={"max_file_bytes": 1000, "max_application_bytes": 1500})
+    application = create_app(small, engine=engine)
+    application.state.sessionmaker = lambda: _session_on(connection)
+    with TestClient(application, raise_server_exceptions=False) as c:
+        yield c
+
+
 @dataclass
 class Person:
     user: User

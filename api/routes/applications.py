@@ -162,7 +162,7 @@ def download_attachment(
 
 @router.delete("/attachments/{attachment_id}", status_code=204)
 def delete_attachment(
-    attachment_id: DbId, session: SessionDep, settings: SettingsDep, actor: ApplicantActor
+    attachment_id: DbId, session: SessionDep, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
     files.delete_attachment(session, actor=actor, settings=settings, attachment_id=attachment_id)
     return Response(status_code=204)

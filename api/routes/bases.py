@@ -3,13 +3,13 @@ four-eyes revocation, and the list of what is overdue."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, UploadFile
 
-from api.deps import CurrentActor, SessionDep
+from api.deps import CurrentActor, SessionDep, SettingsDep
 from api.params import DbId
-from scoring.services import bases, evaluations
+from scoring.services import bases, evaluations, files
 
 router = APIRouter(tags=["bases"])
 
@@ -46,6 +46,31 @@ def declare_figures(
     session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.FiguresIn
 ) -> dict[str, Any]:
     return bases.declare_figures(session, actor=actor, base_id=base_id, data=body)
+
+
+@router.post("/bases/{base_id}/evidence", status_code=201)
+def upload_evidence(
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    base_id: DbId,
+    figures_year: Annotated[int, Form()],
+    indicator_code: Annotated[str, Form(min_length=1, max_length=64)],
+    file: Annotated[UploadFile, File()],
+) -> dict[str, Any]:
+    """An evidence file for one indicator of the base's figures of a year (download and delete
+    through /attachments/{id}, like an application's)."""
+    att = files.save_upload(
+        session,
+        actor=actor,
+        settings=settings,
+        stream=file.file,
+        original_name=file.filename or "",
+        indicator_code=indicator_code,
+        base_id=base_id,
+        figures_year=figures_year,
+    )
+    return bases.evidence_out(att)
 
 
 @router.post("/bases/{base_id}/evaluations", status_code=201)

@@ -12,6 +12,7 @@ of this story, so each base's history reads in order.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_FLOOR, Decimal
@@ -21,9 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scoring.demo.people import DemoPeople
+from scoring.demo.round import EVIDENCE_PDF
 from scoring.figures import effective_figures
 from scoring.models import (
     Application,
+    Attachment,
     BaseEvent,
     BaseYearFigures,
     Campaign,
@@ -37,6 +40,7 @@ from scoring.scores import data_points
 from scoring.services import bases as base_service
 from scoring.services import evaluations as ev_service
 from scoring.services.accounts import actor_for
+from scoring.services.files import save_upload
 from scoring.services.rounds import CHINA_TZ
 from scoring.settings import Settings
 
@@ -50,8 +54,9 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 class _Story:
-    def __init__(self, session: Session, people: DemoPeople) -> None:
+    def __init__(self, session: Session, people: DemoPeople, settings: Settings) -> None:
         self.session = session
+        self.settings = settings
         self.staff = people.actor("staff")
         self.staff2 = people.actor("staff2")
         self.evaluators = list(
@@ -78,6 +83,18 @@ class _Story:
         self.dated(
             when, lambda: base_service.declare_figures(self.session, actor=owner, base_id=base.id, data=data)
         )
+        # With the figures, the evidence for the first two indicators (a platform's accreditation, a
+        # yearly statistics report), as a base sends them.
+        rubric = base_service.performance_rubric(self.session, base.kind)
+        for i, ind in enumerate([i for i in rubric.indicators() if i.evidence_required][:2], start=1):
+            self.dated(
+                when,
+                lambda ind=ind, i=i: save_upload(
+                    self.session, actor=owner, settings=self.settings, stream=io.BytesIO(EVIDENCE_PDF),
+                    original_name=f"{year}年度佐证材料{i}-{ind.code}.pdf", indicator_code=ind.code,
+                    base_id=base.id, figures_year=year,
+                ),
+            )  # fmt: skip
 
     def _owner(self, base: DesignatedBase) -> Any:
         user = next(u for u in self.users.values() if u.organisation_id == base.organisation_id)
@@ -166,6 +183,7 @@ _DATED: dict[type, tuple[str, ...]] = {
     Rectification: ("issued_at",),
     Revocation: ("proposed_at", "confirmed_at"),
     Campaign: ("created_at",),
+    Attachment: ("uploaded_at",),
 }
 
 
@@ -201,7 +219,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
     all_bases = list(session.scalars(select(DesignatedBase).order_by(DesignatedBase.final_score.desc())))
     if not all_bases:
         return
-    story = _Story(session, people)
+    story = _Story(session, people, settings)
     by_kind = {k: [b for b in all_bases if b.kind == k] for k in ("regional", "university", "enterprise")}
     star = by_kind["regional"][0]  # the top regional base: 优秀 twice
     revoked = by_kind["enterprise"][-1]  # fails, rectifies, fails again: revoked

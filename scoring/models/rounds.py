@@ -85,13 +85,15 @@ class Application(Base):
 
 
 class Attachment(Base):
-    """An evidence file for one indicator of an application or a performance evaluation."""
+    """An evidence file for one indicator: of an application, or of a designated base's figures for
+    a year (what its performance evaluators read with the declaration). Exactly one owner."""
 
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
-    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id"), index=True)
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("bases.id"), index=True)
+    figures_year: Mapped[int | None]
     indicator_code: Mapped[str] = mapped_column(String(64))
     original_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(64))

@@ -27,6 +27,7 @@ from scoring.i18n import Msg, msg
 from scoring.lifecycle import BASE_TRANSITIONS, transition
 from scoring.models import (
     Application,
+    Attachment,
     BaseEvent,
     BaseYearFigures,
     DesignatedBase,
@@ -180,6 +181,7 @@ def base_detail(session: Session, *, actor: Actor, base_id: int) -> dict[str, An
     out["revocation"] = revocation_out(revocation, actor) if revocation else None
     out["outcomes"] = evaluations.outcomes_out(session, base, actor=actor)
     out["figures_by_year"] = year_on_year(session, base)
+    out["evidence"] = [evidence_out(a) for a in base_evidence(session, base.id)]
     if actor.is_staff:
         out["evaluations"] = evaluations.staff_rows(session, base.id)
     return out
@@ -271,6 +273,68 @@ def declare_figures(session: Session, *, actor: Actor, base_id: int, data: Figur
         after={"year": data.year, "figures": row.figures},
     )
     return {"base_id": base.id, "year": data.year, "figures": row.figures, "changed": True}
+
+
+# ---- evidence for a year's figures --------------------------------------------------------------
+
+
+def evidence_base(
+    session: Session, *, actor: Actor, base_id: int, year: int, deleting: bool = False
+) -> DesignatedBase:
+    """The base whose evidence for `year` the caller may add to (or remove from), row locked.
+
+    The base itself and staff may, unless the title is revoked; removing a file is refused once an
+    evaluation of that year has been submitted, since its evaluators read that file."""
+    base = get_base(session, actor=actor, base_id=base_id, for_update=True)
+    if not (actor.is_staff or actor.role is Role.APPLICANT):
+        raise NotFound()
+    if base.status == "revoked":
+        raise InvalidTransition(msg("The title of this base has been revoked."))
+    if not 2000 <= year <= china_today().year:
+        raise invalid("figures_year", msg("must be a year from 2000 to this year"))
+    if deleting and session.scalar(
+        select(Evaluation.id)
+        .where(Evaluation.base_id == base.id, Evaluation.year == year, Evaluation.status == "submitted")
+        .limit(1)
+    ):
+        raise InvalidTransition(
+            msg("An evaluation of this year's figures has been submitted; the evidence it read is kept.")
+        )
+    return base
+
+
+def evidence_out(att: Attachment) -> dict[str, Any]:
+    return {
+        "id": att.id,
+        "figures_year": att.figures_year,
+        "indicator_code": att.indicator_code,
+        "name": att.original_name,
+        "content_type": att.content_type,
+        "size": att.size_bytes,
+        "sha256": att.sha256,
+        "uploaded_at": att.uploaded_at.isoformat(),
+    }
+
+
+def indicator_names(session: Session, kind: str, locale: str) -> dict[str, str]:
+    """Code → wording of each performance indicator, for choosing and labelling evidence."""
+    rubric = performance_rubric(session, kind)
+    return {i.code: (i.text_en if locale == "en" else i.text_zh) for i in rubric.indicators()}
+
+
+def default_evidence_year(base: dict[str, Any]) -> int:
+    """The year evidence is most likely for: the latest declared, else last year."""
+    years = base.get("figures_by_year", {}).get("years") or []
+    return max([china_today().year - 1, *years])
+
+
+def base_evidence(session: Session, base_id: int, year: int | None = None) -> list[Attachment]:
+    stmt = select(Attachment).where(Attachment.base_id == base_id)
+    if year is not None:
+        stmt = stmt.where(Attachment.figures_year == year)
+    return list(
+        session.scalars(stmt.order_by(Attachment.figures_year, Attachment.indicator_code, Attachment.id))
+    )
 
 
 def _plain(value: Decimal) -> str:

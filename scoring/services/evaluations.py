@@ -27,7 +27,14 @@ from scoring.i18n import Msg, msg
 from scoring.lifecycle import EVALUATION_TRANSITIONS, transition
 from scoring.models import BaseYearFigures, Campaign, DesignatedBase, Evaluation, Expert, Round
 from scoring.scores import data_points, sheet_total
-from scoring.services.bases import add_event, current_rectification, get_base, performance_rubric
+from scoring.services.bases import (
+    add_event,
+    base_evidence,
+    current_rectification,
+    evidence_out,
+    get_base,
+    performance_rubric,
+)
 from scoring.services.publication import china_today
 from scoring.services.rounds import msg_stale
 from scoring.services.sheets import SheetRubric, missing_scores, score_text, validate_scores
@@ -590,6 +597,12 @@ def evaluation_out(session: Session, ev: Evaluation, *, locale: str = "zh_CN") -
         rubric = performance_rubric(session, base.kind, ev.rubric_version)
         out["figures"] = ev.figures if ev.status == "submitted" else _figures(session, base, ev.year)
         out["indicators"] = _indicators(rubric, locale)
+        # A file added after this sheet was submitted is marked: its evaluator did not read it.
+        late = ev.submitted_at
+        out["evidence"] = [
+            evidence_out(a) | {"after_submission": late is not None and a.uploaded_at > late}
+            for a in base_evidence(session, base.id, ev.year)
+        ]
     return out
 
 

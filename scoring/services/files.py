@@ -11,16 +11,17 @@ import uuid
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from scoring import audit
-from scoring.actors import Actor
+from scoring.actors import Actor, Role
 from scoring.errors import NotFound, TooLarge, UnsupportedMediaType, invalid
 from scoring.i18n import msg
 from scoring.models import Application, Attachment, DesignatedBase, Evaluation, Expert
-from scoring.permissions import can_see_base, can_use_evaluation
+from scoring.permissions import can_see_base
 from scoring.services.applications import load_editable, load_visible
+from scoring.services.bases import evidence_base, performance_rubric
 from scoring.services.rounds import round_rubric
 from scoring.settings import Settings
 
@@ -72,6 +73,28 @@ def _application_too_large(limit: int, used: int) -> TooLarge:
             used=_human(used),
         ),
         code="application_files_too_large",
+    )
+
+
+def _base_year_too_large(limit: int, used: int) -> TooLarge:
+    return TooLarge(
+        msg(
+            "The evidence for one year's figures may total at most %(limit)s; %(used)s are used already.",
+            limit=_human(limit),
+            used=_human(used),
+        ),
+        code="base_files_too_large",
+    )
+
+
+def base_year_bytes(session: Session, base_id: int, year: int) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Attachment.size_bytes), 0)).where(
+                Attachment.base_id == base_id, Attachment.figures_year == year
+            )
+        )
+        or 0
     )
 
 
@@ -134,30 +157,30 @@ def save_upload(
     original_name: str,
     indicator_code: str,
     application_id: int | None = None,
-    evaluation_id: int | None = None,
+    base_id: int | None = None,
+    figures_year: int | None = None,
 ) -> Attachment:
-    """Store one evidence file for an application (its applicant, while editable) or an evaluation.
-
-    For an evaluation the caller's service has checked who may upload and that the indicator code
-    belongs to the evaluation's rubric; here only the evaluation's existence is checked.
-    """
-    if (application_id is None) == (evaluation_id is None):
-        raise ValueError("exactly one of application_id and evaluation_id")
-    room: int | None = None
-    room_error: TooLarge | None = None
+    """Store one evidence file for an indicator of an application (its applicant, while editable) or
+    of a designated base's figures for a year (the base or staff, unless the title is revoked)."""
+    if (application_id is None) == (base_id is None) or (base_id is None) != (figures_year is None):
+        raise ValueError("either application_id, or base_id with figures_year")
     app: Application | None = None
     if application_id is not None:
         app, _org, rnd = load_editable(
             session, actor=actor, application_id=application_id, action=msg("upload evidence")
         )
         rubric = round_rubric(session, rnd, app.kind)
-        codes = {ind.code for ind in rubric.indicators()}
-        if indicator_code not in codes:
-            raise invalid("indicator_code", msg("is not an indicator of this rubric"))
-        room = settings.max_application_bytes - app.files_bytes
-        room_error = _application_too_large(settings.max_application_bytes, app.files_bytes)
-    elif session.get(Evaluation, evaluation_id) is None:
-        raise NotFound()
+        used, limit = app.files_bytes, settings.max_application_bytes
+        room_error = _application_too_large(limit, used)
+    else:
+        assert base_id is not None and figures_year is not None
+        base = evidence_base(session, actor=actor, base_id=base_id, year=figures_year)
+        rubric = performance_rubric(session, base.kind)
+        used, limit = base_year_bytes(session, base_id, figures_year), settings.max_application_bytes
+        room_error = _base_year_too_large(limit, used)
+    if indicator_code not in {ind.code for ind in rubric.indicators()}:
+        raise invalid("indicator_code", msg("is not an indicator of this rubric"))
+    room = limit - used
     name = clean_name(original_name)
     directory = settings.files_dir
     tmp, size, sha256, content_type = _stream_to_temp(
@@ -166,15 +189,16 @@ def save_upload(
     storage_name = uuid.uuid4().hex
     final = directory / storage_name
     try:
+        # The application's or the base's row is locked, so this total cannot race a parallel upload.
+        if used + size > limit:
+            raise room_error
         if app is not None:
-            # The row is locked (load_editable), so this total cannot race a parallel upload.
-            if app.files_bytes + size > settings.max_application_bytes:
-                raise _application_too_large(settings.max_application_bytes, app.files_bytes)
             app.files_bytes += size
         os.replace(tmp, final)
         att = Attachment(
             application_id=application_id,
-            evaluation_id=evaluation_id,
+            base_id=base_id,
+            figures_year=figures_year,
             indicator_code=indicator_code,
             original_name=name,
             content_type=content_type,
@@ -193,7 +217,8 @@ def save_upload(
             entity_id=att.id,
             after={
                 "application_id": application_id,
-                "evaluation_id": evaluation_id,
+                "base_id": base_id,
+                "figures_year": figures_year,
                 "indicator_code": indicator_code,
                 "name": name,
                 "content_type": content_type,
@@ -241,18 +266,27 @@ def _visible_attachment(session: Session, actor: Actor, att: Attachment) -> bool
         return True
     if actor.is_staff:
         return True
-    ev = session.get(Evaluation, att.evaluation_id)
-    if ev is None:
+    base = session.get(DesignatedBase, att.base_id)
+    if base is None:
         return False
-    base = session.get(DesignatedBase, ev.base_id)
-    if base is not None and can_see_base(actor, organisation_id=base.organisation_id):
+    if can_see_base(actor, organisation_id=base.organisation_id):
         return True
-    evaluator_user = (
-        session.scalar(select(Expert.user_id).where(Expert.id == ev.evaluator_id))
-        if ev.evaluator_id is not None
-        else None
+    # An evaluator reads a base's evidence for the year of an evaluation assigned to them, once they
+    # have signed the no-conflict declaration (as they read its figures).
+    return actor.role is Role.EVALUATOR and (
+        session.scalar(
+            select(Evaluation.id)
+            .join(Expert, Expert.id == Evaluation.evaluator_id)
+            .where(
+                Evaluation.base_id == base.id,
+                Evaluation.year == att.figures_year,
+                Evaluation.declared_at.is_not(None),
+                Expert.user_id == actor.user_id,
+            )
+            .limit(1)
+        )
+        is not None
     )
-    return can_use_evaluation(actor, evaluator_user_id=evaluator_user)
 
 
 def open_attachment(
@@ -276,21 +310,30 @@ def _default_settings() -> Settings:
 
 
 def delete_attachment(session: Session, *, actor: Actor, settings: Settings, attachment_id: int) -> None:
-    """The applicant removes an evidence file of its own application while it is still editable."""
+    """The applicant removes an evidence file of its own application while it is still editable; a
+    base (or staff) one of its figures' evidence until an evaluation of that year has read it."""
     att = session.get(Attachment, attachment_id)
-    if att is None or att.application_id is None:
+    if att is None:
         raise NotFound()
-    app, _org, _rnd = load_editable(
-        session, actor=actor, application_id=att.application_id, action=msg("delete evidence")
-    )
+    app: Application | None = None
+    if att.application_id is not None:
+        app, _org, _rnd = load_editable(
+            session, actor=actor, application_id=att.application_id, action=msg("delete evidence")
+        )
+    else:
+        assert att.base_id is not None and att.figures_year is not None
+        evidence_base(session, actor=actor, base_id=att.base_id, year=att.figures_year, deleting=True)
     snapshot = {
         "application_id": att.application_id,
+        "base_id": att.base_id,
+        "figures_year": att.figures_year,
         "indicator_code": att.indicator_code,
         "name": att.original_name,
         "size": att.size_bytes,
         "sha256": att.sha256,
     }
-    app.files_bytes -= att.size_bytes
+    if app is not None:
+        app.files_bytes -= att.size_bytes
     session.delete(att)
     session.flush()
     audit.record(

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from scoring.errors import TooLarge
 from scoring.models import Application, Attachment, AuditEvent
 from scoring.services.files import clean_name, save_upload, sniff
 from scoring.settings import Settings
-from tests.conftest import Person, count
+from tests.conftest import Person, _session_on, count
 from tests.rounds.rounds_world import JPEG, PDF, PNG, World, give_sheet, make_world, new_application
 
 EN = {"Accept-Language": "en"}
@@ -39,24 +39,6 @@ def auth(login: Callable[[Person], dict[str, str]]) -> Callable[[Person], dict[s
         return cache[person.user.id]
 
     return _auth
-
-
-def _session_on(connection: Connection) -> Session:
-    return Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False, autoflush=False
-    )
-
-
-@pytest.fixture
-def small_client(settings: Settings, engine: Engine, connection: Connection) -> Iterator[TestClient]:
-    """The API with tiny limits: 1000 bytes a file, 1500 bytes an application."""
-    from api.app import create_app
-
-    small = settings.model_copy(update={"max_file_bytes": 1000, "max_application_bytes": 1500})
-    application = create_app(small, engine=engine)
-    application.state.sessionmaker = lambda: _session_on(connection)
-    with TestClient(application, raise_server_exceptions=False) as c:
-        yield c
 
 
 def _stored(settings: Settings) -> set[str]:

@@ -129,3 +129,9 @@ def test_the_demo_bases_show_each_state_of_dynamic_management(demo: tuple) -> No
             h["at"][:10] for h in base_service.base_detail(s, actor=SYSTEM, base_id=revoked.id)["history"]
         ]
         assert history == sorted(history) and history[0] == "2023-10-30" and history[-1] == "2025-11-12"
+        # Each declared year comes with its evidence, stored and dated with the declaration.
+        evidence = base_service.base_detail(s, actor=SYSTEM, base_id=promoted[0].id)["evidence"]
+        assert sorted({e["figures_year"] for e in evidence}) == [2024, 2025]
+        assert all(e["name"].endswith(".pdf") for e in evidence) and len(evidence) == 4
+        by_year = {e["figures_year"]: e["uploaded_at"][:4] for e in evidence}
+        assert by_year == {2024: "2025", 2025: "2026"}

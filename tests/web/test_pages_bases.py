@@ -16,15 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.actors import SYSTEM
-from scoring.models import DesignatedBase, Evaluation, Expert, Organisation, User
+from scoring.models import Attachment, DesignatedBase, Evaluation, Expert, Organisation, User
 from scoring.services import evaluations
 from scoring.services.accounts import actor_for
 from scoring.services.experts import ExpertIn, create_expert
-from tests.bases.conftest import Today, designated_base, scores_for
+from tests.bases.conftest import PERFORMANCE, Today, designated_base, scores_for
 from tests.conftest import PASSWORD, Person
+from tests.rounds.rounds_world import PDF
 from tests.web.conftest import csrf_of
 
 _ids = itertools.count(1)
+CODE = next(iter(PERFORMANCE.indicators())).code
 
 
 @dataclass
@@ -203,6 +205,16 @@ def test_every_form_refuses_a_missing_csrf_token(
     owner = page_as(pw.owner)
     resp = owner.post(f"/applicant/bases/{pw.base.id}/figures", data={"year": "2025"}, follow_redirects=False)
     assert resp.status_code == 403
+    resp = owner.post(
+        f"/applicant/bases/{pw.base.id}/evidence",
+        data={"figures_year": "2025", "indicator_code": CODE},
+        files={"file": ("a.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert resp.status_code == 403
+    assert session.scalar(select(Attachment.id).where(Attachment.base_id == pw.base.id)) is None
+    resp = owner.post(f"/applicant/bases/{pw.base.id}/evidence/1/delete", data={}, follow_redirects=False)
+    assert resp.status_code == 403
     evaluator = page_as(pw.evaluators[0][1])
     for url in (
         "/evaluator/evaluations/1/declaration",
@@ -225,3 +237,69 @@ def test_bad_figures_are_refused_in_chinese_and_keep_what_was_typed(
     ok = post(owner, f"/applicant/bases/{pw.base.id}/figures", {"year": "2025", "figures.rd_platforms": "2"})
     assert ok.status_code == 303
     assert ">2<" in owner.get(f"/applicant/bases/{pw.base.id}").text
+
+
+def upload_page(client: Any, base_id: int, year: str, content: bytes, name: str = "平台认定文件.pdf") -> Any:
+    token = csrf_of(client.get("/").text)
+    return client.post(
+        f"/applicant/bases/{base_id}/evidence",
+        data={"csrf_token": token, "figures_year": year, "indicator_code": CODE},
+        files={"file": (name, content, "application/pdf")},
+        follow_redirects=False,
+    )
+
+
+def test_the_base_uploads_evidence_in_its_page_and_its_evaluator_reads_it(
+    session: Session, page_as: Callable[[Person], Any], pw: PagesWorld
+) -> None:
+    owner = page_as(pw.owner)
+    page = owner.get(f"/applicant/bases/{pw.base.id}")
+    assert "数据佐证材料" in page.text and 'name="figures_year"' in page.text
+    assert 'value="2025"' in page.text  # last year by default (today: 2 March 2026)
+
+    refused = upload_page(owner, pw.base.id, "2025", b"GIF89a not a pdf", name="照片.gif")
+    assert refused.status_code == 415 and "仅接受 PDF、PNG 和 JPEG 文件" in refused.text
+    future = upload_page(owner, pw.base.id, "2031", PDF)
+    assert future.status_code == 422 and "应为 2000 年至今年之间的年份" in future.text
+    assert 'value="2031"' in future.text  # what was typed is kept
+    not_a_year = upload_page(owner, pw.base.id, "去年", PDF)
+    assert not_a_year.status_code == 422 and 'id="f-figures_year"' in not_a_year.text
+
+    done = upload_page(owner, pw.base.id, "2025", PDF)
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=uploaded#evidence")
+    att = session.scalars(select(Attachment).where(Attachment.base_id == pw.base.id)).one()
+    page = owner.get(f"/applicant/bases/{pw.base.id}").text
+    assert f'href="/files/{att.id}"' in page and "平台认定文件.pdf" in page
+    assert owner.get(f"/files/{att.id}").content == PDF
+    assert page_as(pw.stranger).get(f"/files/{att.id}").status_code == 404
+    assert f'href="/files/{att.id}"' in page_as(pw.alice).get(f"/staff/bases/{pw.base.id}").text
+
+    campaign = evaluations.create_campaign(
+        session, actor=SYSTEM, data=evaluations.CampaignIn(year=2025, title="2025年度绩效评估")
+    )
+    [ev] = evaluations.assign(
+        session,
+        actor=SYSTEM,
+        base_id=pw.base.id,
+        data=evaluations.AssignIn(campaign_id=campaign.id, evaluator_ids=[pw.evaluators[0][0].id]),
+    )
+    evaluator = page_as(pw.evaluators[0][1])
+    assert f'href="/files/{att.id}"' not in evaluator.get(f"/evaluator/evaluations/{ev.id}").text
+    assert evaluator.get(f"/files/{att.id}").status_code == 404  # not before the declaration
+    ev_id = ev.id
+    session.expire_all()  # the pages change the evaluation: read its version afresh
+    score_through_pages(evaluator, session, ev_id, "60")
+    assert f'href="/files/{att.id}"' in evaluator.get(f"/evaluator/evaluations/{ev_id}").text
+    assert evaluator.get(f"/files/{att.id}").content == PDF
+    assert page_as(pw.evaluators[1][1]).get(f"/files/{att.id}").status_code == 404
+
+    # Read by a submitted evaluation, the file stays: removing it is refused in Chinese.
+    kept = post(owner, f"/applicant/bases/{pw.base.id}/evidence/{att.id}/delete", {})
+    assert kept.status_code == 409 and "评估所依据的佐证材料予以保留" in kept.text
+    assert session.scalar(select(Attachment.id).where(Attachment.id == att.id)) == att.id
+    later = upload_page(owner, pw.base.id, "2026", PDF, name="2026年材料.pdf")
+    assert later.status_code == 303
+    other = session.scalars(select(Attachment).where(Attachment.figures_year == 2026)).one()
+    gone = post(owner, f"/applicant/bases/{pw.base.id}/evidence/{other.id}/delete", {})
+    assert gone.status_code == 303
+    assert session.scalar(select(Attachment.id).where(Attachment.id == other.id)) is None

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.params import DbId
-from scoring.errors import DomainError
-from scoring.services import bases
+from scoring.errors import DomainError, invalid
+from scoring.i18n import msg
+from scoring.services import bases, files
 from web.deps import ApplicantPage, Page
 from web.views_roles import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
 
@@ -48,6 +51,8 @@ def _detail(
         base=detail,
         staff=False,
         figures=rubric.figures,
+        indicator_names=bases.indicator_names(session, base.kind, page.locale),
+        default_year=bases.default_evidence_year(detail),
         done=done,
         form="figures" if error else None,
         values=values or {},
@@ -70,3 +75,67 @@ def declare_figures(base_id: DbId, page: ApplicantPage, session: SessionDep, for
     except DomainError as exc:
         return _detail(page, session, base_id, error=exc, values=values)
     return redirect(f"/applicant/bases/{base_id}?done=figures")
+
+
+@router.post("/applicant/bases/{base_id}/evidence")
+def upload_evidence(
+    base_id: DbId, page: ApplicantPage, session: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    page.require_csrf(text(form, "csrf_token"))
+    assert page.actor is not None
+    actor = page.actor
+    upload = form.get("file")
+    values: dict[str, object] = {
+        "figures_year": text(form, "figures_year"),
+        "indicator_code": text(form, "indicator_code"),
+    }
+    try:
+        year = parse_input(EvidenceIn, values).figures_year
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise invalid("file", msg("choose a file to upload"))
+        attempt(
+            session,
+            lambda: files.save_upload(
+                session,
+                actor=actor,
+                settings=settings,
+                stream=upload.file,
+                original_name=upload.filename or "file",
+                indicator_code=str(values["indicator_code"]),
+                base_id=base_id,
+                figures_year=year,
+            ),
+        )
+    except DomainError as exc:
+        return _detail(page, session, base_id, error=exc, values=values)
+    return redirect(f"/applicant/bases/{base_id}?done=uploaded#evidence")
+
+
+@router.post("/applicant/bases/{base_id}/evidence/{attachment_id}/delete")
+def delete_evidence(
+    base_id: DbId,
+    attachment_id: DbId,
+    page: ApplicantPage,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: FormDep,
+) -> Response:
+    page.require_csrf(text(form, "csrf_token"))
+    assert page.actor is not None
+    actor = page.actor
+    try:
+        attempt(
+            session,
+            lambda: files.delete_attachment(
+                session, actor=actor, settings=settings, attachment_id=attachment_id
+            ),
+        )
+    except DomainError as exc:
+        return _detail(page, session, base_id, error=exc)
+    return redirect(f"/applicant/bases/{base_id}?done=deleted#evidence")
+
+
+class EvidenceIn(BaseModel):
+    """The form's year, checked as a number before the file is read."""
+
+    figures_year: int
