@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scoring.errors import DomainError, ValidationFailed
@@ -117,6 +118,19 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         err = DomainError(message, code=code)
         err.status = exc.status_code
+        return await _domain(request, err)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> Any:
+        # The safety net behind the input types (scoring.ids): a number or text the database cannot
+        # hold is the caller's input, not a fault of the service. Logged so the missing bound gets one.
+        log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+        err = DomainError(
+            msg("A number or text in the request is outside the range the system can store."),
+            code="out_of_range",
+        )
+        err.status = 422
         return await _domain(request, err)
 
     @app.exception_handler(Exception)

@@ -20,6 +20,7 @@ from api.deps import (
 from api.params import DbId
 from api.routes.rounds import parse_cursor
 from scoring.actors import Actor, Role
+from scoring.ids import MAX_ROW_ID
 from scoring.lifecycle import ApplicationStatus
 from scoring.services import applications as apps
 from scoring.services import files
@@ -48,7 +49,7 @@ def create_application(
 def list_applications(
     session: SessionDep,
     actor: CurrentActor,
-    round_id: Annotated[int | None, Query(alias="round")] = None,
+    round_id: Annotated[int | None, Query(alias="round", ge=1, le=MAX_ROW_ID)] = None,
     kind: Kind | None = None,
     status: ApplicationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import SessionDep, StaffActor
+from api.params import Cursor
 from scoring import queries
 from scoring.audit import verify_chain
 
@@ -19,7 +20,7 @@ def list_audit(
     actor: StaffActor,
     entity: Annotated[str | None, Query(max_length=32)] = None,
     id: Annotated[str | None, Query(max_length=64)] = None,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     items = queries.audit_events(session, entity=entity, entity_id=id, after_id=cursor, limit=limit)

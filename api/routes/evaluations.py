@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import CurrentActor, LocaleDep, SessionDep
-from api.params import DbId
+from api.params import DbId, QueryId
 from scoring.services import evaluations
 
 router = APIRouter(tags=["evaluations"])
@@ -29,7 +29,9 @@ def close_campaign(session: SessionDep, actor: CurrentActor, campaign_id: DbId) 
 
 
 @router.get("/evaluations")
-def list_evaluations(session: SessionDep, actor: CurrentActor, campaign: int | None = None) -> dict[str, Any]:
+def list_evaluations(
+    session: SessionDep, actor: CurrentActor, campaign: QueryId | None = None
+) -> dict[str, Any]:
     """An evaluator gets its own assignments; staff get all."""
     return {"items": evaluations.list_evaluations(session, actor=actor, campaign_id=campaign)}
 

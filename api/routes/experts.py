@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import SessionDep, require_roles
-from api.params import DbId
+from api.params import Cursor, DbId
 from scoring.actors import Actor, Role
 from scoring.services import experts
 
@@ -22,7 +22,7 @@ def list_experts(
     actor: HiddenStaff,
     pool: Literal["expert", "evaluator"] | None = None,
     active: bool | None = None,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     rows = experts.list_experts(session, actor=actor, pool=pool, active=active, after_id=cursor, limit=limit)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import SessionDep
+from api.params import parse_id
 from scoring.errors import invalid
 from scoring.i18n import msg
 from scoring.services import publication
@@ -35,9 +36,10 @@ def public_bases(
 ) -> dict[str, Any]:
     after = 0
     if cursor:
-        if not cursor.isdigit():
+        parsed = parse_id(cursor)
+        if parsed is None:
             raise invalid("cursor", msg("is not valid"))
-        after = int(cursor)
+        after = parsed
     items, next_id = publication.public_bases(
         session, status=status, kind=kind, year=year, after_id=after, limit=limit
     )

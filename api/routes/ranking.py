@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, LocaleDep, SessionDep, require_roles
-from api.params import DbId
+from api.params import DbId, parse_id
 from scoring.actors import Actor, Role
 from scoring.errors import invalid
 from scoring.i18n import msg
@@ -28,9 +28,10 @@ def _offset(cursor: str | None) -> int:
     """The ranking's cursor is the position of the next row, as text."""
     if cursor is None or cursor == "":
         return 0
-    if not cursor.isdigit():
+    offset = parse_id(cursor)
+    if offset is None:
         raise invalid("cursor", msg("is not valid"))
-    return int(cursor)
+    return offset
 
 
 @router.get("/rounds/{round_id}/ranking")

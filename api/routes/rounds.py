@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, LocaleDep, SessionDep, StaffActor
-from api.params import DbId
+from api.params import DbId, parse_id
 from scoring.errors import invalid
 from scoring.i18n import msg
 from scoring.services import rounds
@@ -20,9 +20,10 @@ def parse_cursor(cursor: str | None) -> int | None:
     """Cursors are the last id of the previous page, as text."""
     if cursor is None or cursor == "":
         return None
-    if not cursor.isdigit():
+    value = parse_id(cursor)
+    if value is None:
         raise invalid("cursor", msg("is not valid"))
-    return int(cursor)
+    return value
 
 
 @router.post("/rounds", status_code=201)

@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import CurrentActor, LocaleDep, SessionDep, require_roles
-from api.params import DbId
+from api.params import Cursor, DbId, QueryId
 from scoring.actors import Actor, Role
+from scoring.ids import MAX_ROW_ID
 from scoring.services import sheets
 
 router = APIRouter(tags=["sheets"])
@@ -24,13 +25,13 @@ def list_sheets(
     session: SessionDep,
     actor: ExpertOrStaff,
     mine: bool = False,
-    round: Annotated[int | None, Query(alias="round")] = None,
+    round: Annotated[int | None, Query(alias="round", ge=1, le=MAX_ROW_ID)] = None,
     kind: Literal["regional", "university", "enterprise"] | None = None,
-    application: int | None = None,
-    expert: int | None = None,
-    panel: int | None = None,
+    application: QueryId | None = None,
+    expert: QueryId | None = None,
+    panel: QueryId | None = None,
     status: Literal["assigned", "declined", "draft", "submitted"] | None = None,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """An expert always gets its own sheets; staff get every sheet (none of their own with mine=1)."""

@@ -20,6 +20,7 @@ from scoring.db import utcnow
 from scoring.districts import DISTRICTS
 from scoring.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
 from scoring.i18n import Msg, msg
+from scoring.ids import RowId
 from scoring.models import AuthSession, Organisation, User
 from scoring.passwords import hash_password, password_problem, verify_password
 from scoring.settings import Settings
@@ -52,7 +53,7 @@ class UserIn(BaseModel):
     display_name: str = Field(default="", max_length=100)
     password: str = Field(repr=False)
     role: str
-    organisation_id: int | None = None
+    organisation_id: RowId | None = None
     district: str | None = None
 
 

@@ -29,6 +29,7 @@ from scoring.errors import (
 from scoring.figures import effective_figures
 from scoring.gates import GateResult, evaluate_gates
 from scoring.i18n import Msg, msg
+from scoring.ids import RowId, Version
 from scoring.lifecycle import APPLICATION_EDITABLE, APPLICATION_TRANSITIONS, transition
 from scoring.models import Application, Attachment, Expert, Organisation, Round, Sheet
 from scoring.permissions import can_edit_application, can_recommend, can_see_application
@@ -71,7 +72,7 @@ FORMAL_CHECK_TRANSITIONS = {
 class ApplicationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    round_id: int
+    round_id: RowId
     kind: Kind
     title: Annotated[str, Field(min_length=2, max_length=200)]
 
@@ -85,13 +86,13 @@ class ApplicationUpdate(BaseModel):
     plan: Annotated[str, Field(max_length=PLAN_MAX)] | None = None
     narratives: dict[str, Annotated[str, Field(max_length=NARRATIVE_MAX)] | None] | None = None
     figures: dict[str, Any] | None = None
-    version: int
+    version: Version
 
 
 class SubmitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class RecommendationIn(BaseModel):
@@ -99,7 +100,7 @@ class RecommendationIn(BaseModel):
 
     decision: Literal["recommend", "decline", "return"]
     reason: Reason = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 class FigureCorrection(BaseModel):
@@ -115,7 +116,7 @@ class FormalCheckIn(BaseModel):
     decision: Literal["accept", "return"]
     reason: Reason = ""
     verified_figures: dict[str, FigureCorrection] | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 @dataclass(frozen=True)

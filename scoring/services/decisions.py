@@ -14,6 +14,7 @@ from scoring.actors import Actor
 from scoring.db import utcnow
 from scoring.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.i18n import Msg, msg
+from scoring.ids import RowId
 from scoring.lifecycle import APPLICATION_TRANSITIONS, transition
 from scoring.models import Application
 from scoring.services import ranking as ranking_service
@@ -29,7 +30,7 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: str
-    designate: Annotated[list[int], Field(max_length=10_000)]
+    designate: Annotated[list[RowId], Field(max_length=10_000)]
     reason: Annotated[str, Field(max_length=REASON_MAX)] | None = None
 
     @field_validator("reason")

@@ -24,6 +24,7 @@ from scoring.db import utcnow
 from scoring.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed, invalid
 from scoring.figures import effective_figures, resolve_references
 from scoring.i18n import Msg, msg
+from scoring.ids import RowId, Version
 from scoring.lifecycle import EVALUATION_TRANSITIONS, transition
 from scoring.models import BaseYearFigures, Campaign, DesignatedBase, Evaluation, Expert, Round
 from scoring.scores import data_points, sheet_total
@@ -74,8 +75,8 @@ class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     purpose: Literal["regular", "re_evaluation"] = "regular"
-    campaign_id: int | None = None
-    evaluator_ids: Annotated[list[int], Field(min_length=1, max_length=20)]
+    campaign_id: RowId | None = None
+    evaluator_ids: Annotated[list[RowId], Field(min_length=1, max_length=20)]
     deadline: datetime | None = None
     reason: Annotated[str, Field(max_length=2000)] | None = None  # bringing a re-evaluation forward
 
@@ -92,7 +93,7 @@ class EvaluationUpdate(BaseModel):
 
     scores: dict[str, Any] = {}
     comments: Annotated[str, Field(max_length=5000)] | None = None
-    version: int
+    version: Version
 
 
 # ---- campaigns --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from scoring.actors import Actor, Role
 from scoring.districts import DISTRICTS
 from scoring.errors import Conflict, NotFound, ValidationFailed
 from scoring.i18n import Msg, msg
+from scoring.ids import RowId
 from scoring.models import Expert, Organisation, User
 from scoring.services.accounts import UserIn, create_user
 
@@ -32,12 +33,12 @@ class ExpertIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     title: str = Field(default="", max_length=100)
     fields: list[FieldName] = Field(default_factory=list, max_length=20)
-    organisation_id: int | None = None
+    organisation_id: RowId | None = None
     district: str | None = None
-    user_id: int | None = None
+    user_id: RowId | None = None
     username: str | None = None
     password: str | None = Field(default=None, repr=False)
-    declared_conflict_org_ids: list[int] = Field(default_factory=list, max_length=200)
+    declared_conflict_org_ids: list[RowId] = Field(default_factory=list, max_length=200)
     pool: Pool = "expert"
 
 
@@ -49,9 +50,9 @@ class ExpertUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     title: str | None = Field(default=None, max_length=100)
     fields: list[FieldName] | None = Field(default=None, max_length=20)
-    organisation_id: int | None = None
+    organisation_id: RowId | None = None
     district: str | None = None
-    declared_conflict_org_ids: list[int] | None = Field(default=None, max_length=200)
+    declared_conflict_org_ids: list[RowId] | None = Field(default=None, max_length=200)
     is_active: bool | None = None
 
 

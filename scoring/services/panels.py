@@ -36,6 +36,7 @@ from scoring.draw import (
 )
 from scoring.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.i18n import Msg, msg
+from scoring.ids import RowId
 from scoring.lifecycle import APPLICATION_TRANSITIONS, transition
 from scoring.models import (
     Application,
@@ -72,7 +73,7 @@ class ExtendIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    expert_ids: list[int] = Field(min_length=1, max_length=50)
+    expert_ids: list[RowId] = Field(min_length=1, max_length=50)
 
 
 # ---- shared with the sheets service ------------------------------------------------------------

@@ -21,6 +21,7 @@ from scoring.actors import Actor, Role
 from scoring.db import utcnow
 from scoring.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from scoring.i18n import msg
+from scoring.ids import RowId
 from scoring.lifecycle import APPLICATION_TRANSITIONS, ROUND_TRANSITIONS, transition
 from scoring.models import Application, BaseEvent, DesignatedBase, Objection, Organisation, Round
 from scoring.services import ranking as ranking_service
@@ -64,8 +65,8 @@ class PublicationIn(BaseModel):
 class ObjectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    round_id: int
-    application_id: int
+    round_id: RowId
+    application_id: RowId
     name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
     contact: Annotated[str, Field(min_length=1, max_length=CONTACT_MAX)]
     text: Annotated[str, Field(min_length=1, max_length=OBJECTION_TEXT_MAX)]

@@ -19,6 +19,7 @@ from scoring.errors import Forbidden, NotFound, StaleVersion, ValidationFailed, 
 from scoring.figures import effective_figures, resolve_references
 from scoring.gates import GateResult, evaluate_gates
 from scoring.i18n import Msg, msg
+from scoring.ids import Version
 from scoring.lifecycle import ROUND_TRANSITIONS, transition
 from scoring.models import Round
 from scoring.scores import InvalidValue, parse_figure
@@ -80,7 +81,7 @@ class RoundTransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Annotated[str, Field(min_length=1, max_length=32)]
-    version: int | None = None
+    version: Version | None = None
     reason: Annotated[str, Field(max_length=2000)] | None = None
 
 

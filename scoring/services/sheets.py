@@ -32,6 +32,7 @@ from scoring.errors import (
 )
 from scoring.figures import effective_figures
 from scoring.i18n import Msg, msg
+from scoring.ids import Version
 from scoring.lifecycle import SHEET_TRANSITIONS, transition
 from scoring.models import Application, Attachment, Expert, Organisation, Round, Sheet
 from scoring.scores import InvalidValue, parse_score
@@ -64,20 +65,20 @@ class SheetUpdate(BaseModel):
 
     scores: dict[str, Any] = Field(default_factory=dict)
     comments: str | None = Field(default=None, max_length=COMMENTS_MAX)
-    version: int
+    version: Version
 
 
 class SubmitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class ReopenIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: str = Field(default="", max_length=REASON_MAX)
-    version: int | None = None
+    version: Version | None = None
 
 
 # ---- the rubric of a sheet, parsed once per process ---------------------------------------------

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
+from api.params import parse_id
 from scoring.services import audit_trail
 from web.deps import StaffPage
 from web.views_roles import render
@@ -17,8 +18,7 @@ AUDIT_PAGE = 50
 
 def _positive(value: str | None) -> int | None:
     """A cursor from the query string; anything that is not a small positive integer is ignored."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) <= 18 else None
+    return parse_id(value)
 
 
 @router.get("/staff/audit", response_class=HTMLResponse)

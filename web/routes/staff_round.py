@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.params import DbId
+from api.params import DbId, parse_id
 from scoring.districts import DISTRICTS
 from scoring.errors import DomainError
 from scoring.lifecycle import ROUND_TRANSITIONS, allowed_actions
@@ -28,7 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 def _int(value: str) -> int:
     """A form's id field; anything not a plain number reads as 0, which no row has (→ 404)."""
-    return int(value) if value.isdigit() and len(value) < 12 else 0
+    return parse_id(value) or 0
 
 
 def _problem(page: Page, error: DomainError | None) -> dict[str, Any]:
