@@ -24,20 +24,21 @@ def audit_events(
         stmt = stmt.where(AuditEvent.entity == entity)
     if entity_id:
         stmt = stmt.where(AuditEvent.entity_id == entity_id)
-    return [
-        {
-            "id": ev.id,
-            "at": ev.at.isoformat(),
-            "actor_id": ev.actor_id,
-            "actor": ev.actor,
-            "action": ev.action,
-            "entity": ev.entity,
-            "entity_id": ev.entity_id,
-            "before": ev.before,
-            "after": ev.after,
-            "reason": ev.reason,
-            "hash": ev.hash,
-            "prev_hash": ev.prev_hash,
-        }
-        for ev in session.scalars(stmt)
-    ]
+    return [event_out(ev) | {"prev_hash": ev.prev_hash} for ev in session.scalars(stmt)]
+
+
+def event_out(ev: AuditEvent) -> dict[str, Any]:
+    """One audit event as the API and the pages show it."""
+    return {
+        "id": ev.id,
+        "at": ev.at.isoformat(),
+        "actor_id": ev.actor_id,
+        "actor": ev.actor,
+        "action": ev.action,
+        "entity": ev.entity,
+        "entity_id": ev.entity_id,
+        "before": ev.before,
+        "after": ev.after,
+        "reason": ev.reason,
+        "hash": ev.hash,
+    }

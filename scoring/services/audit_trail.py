@@ -11,6 +11,7 @@ from scoring.actors import Actor
 from scoring.audit import ChainReport, verify_chain
 from scoring.errors import NotFound
 from scoring.models import AuditEvent
+from scoring.queries import event_out
 
 MAX_FILTER = 64
 
@@ -58,22 +59,7 @@ def audit_trail(
     more = len(events) > limit
     events = events[:limit]
     return {
-        "items": [
-            {
-                "id": ev.id,
-                "at": ev.at.isoformat(),
-                "actor_id": ev.actor_id,
-                "actor": ev.actor,
-                "action": ev.action,
-                "entity": ev.entity,
-                "entity_id": ev.entity_id,
-                "before": ev.before,
-                "after": ev.after,
-                "reason": ev.reason,
-                "hash": ev.hash,
-            }
-            for ev in events
-        ],
+        "items": [event_out(ev) for ev in events],
         "next_before": events[-1].id if more and events else None,
     }
 

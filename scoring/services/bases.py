@@ -37,6 +37,7 @@ from scoring.models import (
     Round,
 )
 from scoring.scores import InvalidValue, parse_figure
+from scoring.services.applications import attachment_out
 from scoring.services.publication import china_today
 from scoring.services.rubrics import freeze_shipped, get_version
 
@@ -304,21 +305,11 @@ def evidence_base(
 
 
 def evidence_out(att: Attachment) -> dict[str, Any]:
-    return {
-        "id": att.id,
-        "figures_year": att.figures_year,
-        "indicator_code": att.indicator_code,
-        "name": att.original_name,
-        "content_type": att.content_type,
-        "size": att.size_bytes,
-        "sha256": att.sha256,
-        "uploaded_at": att.uploaded_at.isoformat(),
-    }
+    return attachment_out(att) | {"figures_year": att.figures_year}
 
 
-def indicator_names(session: Session, kind: str, locale: str) -> dict[str, str]:
+def indicator_names(rubric: Rubric, locale: str) -> dict[str, str]:
     """Code → wording of each performance indicator, for choosing and labelling evidence."""
-    rubric = performance_rubric(session, kind)
     return {i.code: (i.text_en if locale == "en" else i.text_zh) for i in rubric.indicators()}
 
 

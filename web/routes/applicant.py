@@ -9,17 +9,17 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
 from api.deps import SessionDep, SettingsDep
 from api.params import DbId
-from scoring.errors import DomainError, NotFound, ValidationFailed, invalid
+from scoring.errors import DomainError, NotFound, ValidationFailed
 from scoring.i18n import msg
 from scoring.lifecycle import APPLICATION_EDITABLE
 from scoring.services import applications as apps
 from scoring.services import files, results
 from scoring.services.rounds import get_round, list_rounds, round_rubric
 from web.deps import ApplicantPage, LoggedInPage, Page
+from web.views_files import remove_evidence, store_evidence
 from web.views_roles import (
     FormDep,
     attempt,
@@ -241,25 +241,9 @@ def upload_evidence(
 ) -> Response:
     """The plain-form upload (the page's script uploads through the API with a progress bar)."""
     page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
-    actor = page.actor
-    upload = form.get("file")
     code = text(form, "indicator_code")
     try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise invalid("file", msg("choose a file to upload"))
-        attempt(
-            session,
-            lambda: files.save_upload(
-                session,
-                actor=actor,
-                settings=settings,
-                stream=upload.file,
-                original_name=upload.filename or "file",
-                indicator_code=code,
-                application_id=application_id,
-            ),
-        )
+        store_evidence(session, page, settings, form, indicator_code=code, application_id=application_id)
     except DomainError as exc:
         return _application_page(page, session, application_id, error=exc)
     return redirect(f"/applicant/applications/{application_id}?done=uploaded#ind-{code}")
@@ -275,15 +259,8 @@ def delete_evidence(
     form: FormDep,
 ) -> Response:
     page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
-    actor = page.actor
     try:
-        attempt(
-            session,
-            lambda: files.delete_attachment(
-                session, actor=actor, settings=settings, attachment_id=attachment_id
-            ),
-        )
+        remove_evidence(session, page, settings, attachment_id)
     except DomainError as exc:
         return _application_page(page, session, application_id, error=exc)
     return redirect(f"/applicant/applications/{application_id}?done=deleted")

@@ -7,14 +7,13 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
 from api.deps import SessionDep, SettingsDep
 from api.params import DbId
-from scoring.errors import DomainError, invalid
-from scoring.i18n import msg
-from scoring.services import bases, files
+from scoring.errors import DomainError
+from scoring.services import bases
 from web.deps import ApplicantPage, Page
+from web.views_files import remove_evidence, store_evidence
 from web.views_roles import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +50,7 @@ def _detail(
         base=detail,
         staff=False,
         figures=rubric.figures,
-        indicator_names=bases.indicator_names(session, base.kind, page.locale),
+        indicator_names=bases.indicator_names(rubric, page.locale),
         default_year=bases.default_evidence_year(detail),
         done=done,
         form="figures" if error else None,
@@ -82,30 +81,11 @@ def upload_evidence(
     base_id: DbId, page: ApplicantPage, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
-    actor = page.actor
-    upload = form.get("file")
-    values: dict[str, object] = {
-        "figures_year": text(form, "figures_year"),
-        "indicator_code": text(form, "indicator_code"),
-    }
+    code = text(form, "indicator_code")
+    values: dict[str, object] = {"figures_year": text(form, "figures_year"), "indicator_code": code}
     try:
         year = parse_input(EvidenceIn, values).figures_year
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise invalid("file", msg("choose a file to upload"))
-        attempt(
-            session,
-            lambda: files.save_upload(
-                session,
-                actor=actor,
-                settings=settings,
-                stream=upload.file,
-                original_name=upload.filename or "file",
-                indicator_code=str(values["indicator_code"]),
-                base_id=base_id,
-                figures_year=year,
-            ),
-        )
+        store_evidence(session, page, settings, form, indicator_code=code, base_id=base_id, figures_year=year)
     except DomainError as exc:
         return _detail(page, session, base_id, error=exc, values=values)
     return redirect(f"/applicant/bases/{base_id}?done=uploaded#evidence")
@@ -121,15 +101,8 @@ def delete_evidence(
     form: FormDep,
 ) -> Response:
     page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
-    actor = page.actor
     try:
-        attempt(
-            session,
-            lambda: files.delete_attachment(
-                session, actor=actor, settings=settings, attachment_id=attachment_id
-            ),
-        )
+        remove_evidence(session, page, settings, attachment_id)
     except DomainError as exc:
         return _detail(page, session, base_id, error=exc)
     return redirect(f"/applicant/bases/{base_id}?done=deleted#evidence")

@@ -66,7 +66,7 @@ def _detail(
         status=error.status if error else 200,
         base=detail,
         staff=True,
-        indicator_names=bases.indicator_names(session, base.kind, page.locale),
+        indicator_names=bases.indicator_names(bases.performance_rubric(session, base.kind), page.locale),
         evaluators=evaluators,
         campaigns=[c for c in evaluations.list_campaigns(session, actor=page.actor) if c.status == "open"],
         done=done,

@@ -3,7 +3,6 @@ approval, four-eyes publication with the public notice and its objections."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.params import DbId
+from api.params import DbId, parse_id
 from scoring.errors import DomainError
 from scoring.models import Application, Organisation, User
 from scoring.services import decisions, publication, ranking, rounds
@@ -132,7 +131,7 @@ def publish(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep)
 def resolve(objection_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     page.require_csrf(text(form, "csrf_token"))
     given = text(form, "round_id")
-    round_id = int(given) if re.fullmatch(r"[0-9]{1,9}", given) else 0  # not isdigit(): "²" is a digit
+    round_id = parse_id(given) or 0
     values = {"decision": text(form, "decision"), "reason": text(form, "reason")}
 
     def call(data: Any) -> Any:
