@@ -106,6 +106,10 @@ def test_bad_input_names_the_field_and_the_rule_and_keeps_what_was_saved(
     assert not_a_year.status_code == 422 and "figures_year" in not_a_year.json()["error"]["fields"]
     empty = upload(client, bw, bw.owner, content=b"")
     assert empty.status_code == 422 and "file" in empty.json()["error"]["fields"]
+    no_file = client.post(
+        f"{bw.url}/evidence", data={"figures_year": "2025", "indicator_code": CODE}, headers=bw.owner | ZH
+    )
+    assert no_file.status_code == 422 and no_file.json()["error"]["fields"] == {"file": "为必填项"}
     ids = session.scalars(select(Attachment.id).where(Attachment.base_id == bw.base.id)).all()
     assert ids == [kept]
 

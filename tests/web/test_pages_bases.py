@@ -262,6 +262,13 @@ def test_the_base_uploads_evidence_in_its_page_and_its_evaluator_reads_it(
     future = upload_page(owner, pw.base.id, "2031", PDF)
     assert future.status_code == 422 and "应为 2000 年至今年之间的年份" in future.text
     assert 'value="2031"' in future.text  # what was typed is kept
+    token = csrf_of(owner.get("/").text)
+    no_file = owner.post(
+        f"/applicant/bases/{pw.base.id}/evidence",
+        data={"csrf_token": token, "figures_year": "2025", "indicator_code": CODE},
+        follow_redirects=False,
+    )
+    assert no_file.status_code == 422 and "请选择要上传的文件" in no_file.text
     not_a_year = upload_page(owner, pw.base.id, "去年", PDF)
     assert not_a_year.status_code == 422 and 'id="f-figures_year"' in not_a_year.text
 
