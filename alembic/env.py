@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-import scoring.models  # noqa: F401  - registers every table on the metadata
+import scoring.store.models  # noqa: F401  - registers every table on the metadata
 from alembic import context
-from scoring.db import Base, make_engine
 from scoring.settings import get_settings
+from scoring.store.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

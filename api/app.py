@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from api.backpressure import Backpressure
-from api.errors import install_error_handlers
-from api.limits import BodyLimit
-from api.routes import (
+from api.edge.backpressure import Backpressure
+from api.edge.errors import install_error_handlers
+from api.edge.limits import BodyLimit
+from api.v1.routes import (
     applications,
     audit,
     auth,
@@ -26,8 +26,8 @@ from api.routes import (
     rubrics,
     sheets,
 )
-from scoring.db import DB_POOL_CAPACITY, make_engine, make_sessionmaker
 from scoring.settings import Settings, get_settings
+from scoring.store.db import DB_POOL_CAPACITY, make_engine, make_sessionmaker
 from web.mount import mount_web
 
 API_PREFIX = "/api/v1"
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _include_feature_routers(app)
     mount_web(app)
 
-    # Fewer requests in flight than database connections (see api.backpressure).
+    # Fewer requests in flight than database connections (see api.edge.backpressure).
     app.add_middleware(Backpressure, limit=DB_POOL_CAPACITY - 2)
     app.add_middleware(
         BodyLimit,

@@ -30,14 +30,15 @@ from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
 
 from criteria.schema import Figure, Gate, Indicator, Rubric, Section
-from scoring import migrate, passwords
-from scoring.actors import SYSTEM
-from scoring.credit_code import make_credit_code
-from scoring.db import make_engine, make_sessionmaker, unit_of_work
-from scoring.models import Application, Expert, Organisation, Panel, Round, Sheet
-from scoring.services.accounts import UserIn, create_user, open_session
-from scoring.services.rubrics import freeze
+from scoring.core.actors import SYSTEM
+from scoring.core.credit_code import make_credit_code
+from scoring.services.admin import passwords
+from scoring.services.admin.accounts import UserIn, create_user, open_session
+from scoring.services.admin.rubrics import freeze
 from scoring.settings import Settings, normalise_database_url
+from scoring.store import migrate
+from scoring.store.db import make_engine, make_sessionmaker, unit_of_work
+from scoring.store.models import Application, Expert, Organisation, Panel, Round, Sheet
 
 KIND = "enterprise"
 HALF = Decimal("0.5")
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         environment="test", var_dir=Path(tmp.name), database_url=url, secret_key=secrets.token_urlsafe(40)
     )
     from api.app import create_app
-    from scoring.models import User
+    from scoring.store.models import User
 
     factory = make_sessionmaker(engine)
     with unit_of_work(factory) as session:

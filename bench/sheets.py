@@ -46,11 +46,14 @@ import httpx
 from sqlalchemy import insert, select
 
 from criteria.load import shipped_rubric
-from scoring import migrate
-from scoring.actors import SYSTEM, Actor, Role
-from scoring.credit_code import make_credit_code
-from scoring.db import make_engine, make_sessionmaker, unit_of_work, utcnow
-from scoring.models import (
+from scoring.core.actors import SYSTEM, Actor, Role
+from scoring.core.credit_code import make_credit_code
+from scoring.services.admin.rubrics import freeze
+from scoring.services.review.sheets import SheetUpdate, save_sheet, sheet_rubric
+from scoring.settings import normalise_database_url
+from scoring.store import migrate
+from scoring.store.db import make_engine, make_sessionmaker, unit_of_work, utcnow
+from scoring.store.models import (
     Application,
     AuthSession,
     Expert,
@@ -60,9 +63,6 @@ from scoring.models import (
     Sheet,
     User,
 )
-from scoring.services.rubrics import freeze
-from scoring.services.sheets import SheetUpdate, save_sheet, sheet_rubric
-from scoring.settings import normalise_database_url
 
 KIND = "enterprise"
 

@@ -18,12 +18,19 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from scoring import migrate, passwords
-from scoring.actors import SYSTEM, Actor
-from scoring.db import make_engine
-from scoring.models import Organisation, User
-from scoring.services.accounts import OrganisationIn, UserIn, actor_for, create_organisation, create_user
+from scoring.core.actors import SYSTEM, Actor
+from scoring.services.admin import passwords
+from scoring.services.admin.accounts import (
+    OrganisationIn,
+    UserIn,
+    actor_for,
+    create_organisation,
+    create_user,
+)
 from scoring.settings import Settings, normalise_database_url
+from scoring.store import migrate
+from scoring.store.db import make_engine
+from scoring.store.models import Organisation, User
 
 passwords.use_fast_hashing()
 
@@ -126,7 +133,7 @@ _counter = iter(range(1, 10**9))
 
 @pytest.fixture
 def make_org(session: Session) -> Callable[..., Organisation]:
-    from scoring.credit_code import make_credit_code
+    from scoring.core.credit_code import make_credit_code
 
     def _make(
         kind: str = "enterprise", district: str | None = "长安区", name: str | None = None

@@ -7,8 +7,8 @@ import secrets
 
 from fastapi import Request, Response
 
-from scoring.errors import Forbidden
-from scoring.i18n import msg
+from scoring.core.errors import Forbidden
+from scoring.core.i18n import msg
 
 PRELOGIN_COOKIE = "sc_csrf"
 

@@ -10,11 +10,11 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 
-from api.deps import SESSION_COOKIE, SessionDep, SettingsDep
-from api.errors import locale_of
-from scoring.actors import ROLE_NAMES_ZH, Actor, Role
-from scoring.errors import DomainError, NotAuthenticated, NotFound
-from scoring.services.accounts import resolve_session
+from api.edge.deps import SESSION_COOKIE, SessionDep, SettingsDep
+from api.edge.errors import locale_of
+from scoring.core.actors import ROLE_NAMES_ZH, Actor, Role
+from scoring.core.errors import DomainError, NotAuthenticated, NotFound
+from scoring.services.admin.accounts import resolve_session
 from web.csrf import check
 from web.templating import current_locale
 
@@ -57,7 +57,7 @@ def page_context(request: Request, session: SessionDep, settings: SettingsDep) -
             actor, csrf = resolved.actor, resolved.csrf_token
         except NotAuthenticated:
             actor = None
-        session.commit()  # see api.deps.resolve_request: hold no connection between threads
+        session.commit()  # see api.edge.deps.resolve_request: hold no connection between threads
     return Page(request=request, locale=locale, actor=actor, csrf_token=csrf)
 
 

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from scoring.i18n import DEFAULT_LOCALE, translate, translations
+from scoring.core.i18n import DEFAULT_LOCALE, translate, translations
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CHINA_TZ = ZoneInfo("Asia/Shanghai")

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from scoring.errors import invalid
-from scoring.i18n import msg
-from scoring.services import files
+from scoring.core.errors import invalid
+from scoring.core.i18n import msg
+from scoring.services.admin import files
 from scoring.settings import Settings
 from web.deps import Page
 from web.views_roles import attempt

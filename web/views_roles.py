@@ -17,9 +17,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from api.errors import validation_failed_from
+from api.edge.errors import validation_failed_from
 from criteria.load import dec_str
-from scoring.errors import DomainError
+from scoring.core.errors import DomainError
 from web.deps import Page
 
 T = TypeVar("T")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-import scoring.db
+import scoring.store.db
 from alembic import op
 
 revision: str = "0001"
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.Column("credit_code", sa.String(length=18), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("district", sa.String(length=32), nullable=True),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
         sa.UniqueConstraint("credit_code", name=op.f("uq_organisations_credit_code")),
         sa.UniqueConstraint("name", name=op.f("uq_organisations_name")),
@@ -63,9 +63,9 @@ def upgrade() -> None:
         sa.Column("district", sa.String(length=32), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
-        sa.Column("locked_until", scoring.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_login_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_login_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"], ["organisations.id"], name=op.f("fk_users_organisation_id_organisations")
         ),
@@ -82,9 +82,9 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("csrf_token", sa.String(length=64), nullable=False),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_auth_sessions_user_id_users"), ondelete="CASCADE"
         ),
@@ -102,9 +102,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("bands", sa.JSON(), nullable=False),
         sa.Column("rubric_versions", sa.JSON(), nullable=False),
-        sa.Column("deadline", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deadline", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["users.id"], name=op.f("fk_campaigns_created_by_id_users")
         ),
@@ -122,7 +122,7 @@ def upgrade() -> None:
         sa.Column("district", sa.String(length=32), nullable=True),
         sa.Column("declared_conflict_org_ids", sa.JSON(), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"], ["organisations.id"], name=op.f("fk_experts_organisation_id_organisations")
         ),
@@ -142,25 +142,25 @@ def upgrade() -> None:
         sa.Column("method", sa.String(length=16), nullable=False),
         sa.Column("panel_size", sa.Integer(), nullable=False),
         sa.Column("reserves", sa.Integer(), nullable=False),
-        sa.Column("pass_line", scoring.db.Money(precision=14, scale=4), nullable=False),
+        sa.Column("pass_line", scoring.store.db.Money(precision=14, scale=4), nullable=False),
         sa.Column("quotas", sa.JSON(), nullable=False),
-        sa.Column("outlier_threshold", scoring.db.Money(precision=14, scale=4), nullable=False),
-        sa.Column("application_deadline", scoring.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("recommendation_deadline", scoring.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("scoring_deadline", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("outlier_threshold", scoring.store.db.Money(precision=14, scale=4), nullable=False),
+        sa.Column("application_deadline", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("recommendation_deadline", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("scoring_deadline", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("notice_days", sa.Integer(), nullable=False),
         sa.Column("approval_document_no", sa.String(length=100), nullable=True),
         sa.Column("approval_date", sa.Date(), nullable=True),
         sa.Column("approval_recorded_by_id", sa.Integer(), nullable=True),
         sa.Column("publication_proposed_by_id", sa.Integer(), nullable=True),
-        sa.Column("publication_proposed_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("publication_proposed_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("publication_confirmed_by_id", sa.Integer(), nullable=True),
         sa.Column("notice_starts_on", sa.Date(), nullable=True),
         sa.Column("notice_ends_on", sa.Date(), nullable=True),
-        sa.Column("published_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("published_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["approval_recorded_by_id"], ["users.id"], name=op.f("fk_rounds_approval_recorded_by_id_users")
@@ -190,7 +190,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("source", sa.String(length=255), nullable=False),
-        sa.Column("imported_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("imported_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("imported_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["imported_by_id"], ["users.id"], name=op.f("fk_rubric_versions_imported_by_id_users")
@@ -213,14 +213,14 @@ def upgrade() -> None:
         sa.Column("status_reason", sa.Text(), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=True),
         sa.Column("files_bytes", sa.BigInteger(), nullable=False),
-        sa.Column("submitted_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("recommended_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("recommended_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("recommended_by_id", sa.Integer(), nullable=True),
-        sa.Column("checked_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("checked_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("checked_by_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["checked_by_id"], ["users.id"], name=op.f("fk_applications_checked_by_id_users")
@@ -258,7 +258,7 @@ def upgrade() -> None:
         sa.Column("seed", sa.BigInteger(), nullable=False),
         sa.Column("result", sa.JSON(), nullable=False),
         sa.Column("drawn_by_id", sa.Integer(), nullable=True),
-        sa.Column("drawn_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("drawn_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["drawn_by_id"], ["users.id"], name=op.f("fk_panels_drawn_by_id_users")),
         sa.ForeignKeyConstraint(["round_id"], ["rounds.id"], name=op.f("fk_panels_round_id_rounds")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_panels")),
@@ -276,11 +276,11 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("designated_on", sa.Date(), nullable=False),
         sa.Column("document_no", sa.String(length=100), nullable=False),
-        sa.Column("final_score", scoring.db.Money(precision=14, scale=4), nullable=True),
+        sa.Column("final_score", scoring.store.db.Money(precision=14, scale=4), nullable=True),
         sa.Column("promotion_marked", sa.Boolean(), nullable=False),
         sa.Column("revoked_on", sa.Date(), nullable=True),
         sa.Column("revocation_document_no", sa.String(length=100), nullable=True),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["application_id"], ["applications.id"], name=op.f("fk_bases_application_id_applications")
@@ -307,8 +307,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("resolution_reason", sa.Text(), nullable=True),
         sa.Column("resolved_by_id", sa.Integer(), nullable=True),
-        sa.Column("resolved_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["application_id"], ["applications.id"], name=op.f("fk_objections_application_id_applications")
         ),
@@ -369,15 +369,15 @@ def upgrade() -> None:
         sa.Column("application_id", sa.Integer(), nullable=False),
         sa.Column("expert_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("declared_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("declared_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("conflict_reason", sa.Text(), nullable=True),
         sa.Column("scores", sa.JSON(), nullable=False),
         sa.Column("comments", sa.Text(), nullable=False),
-        sa.Column("total", scoring.db.Money(precision=14, scale=4), nullable=True),
-        sa.Column("saved_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("submitted_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("total", scoring.store.db.Money(precision=14, scale=4), nullable=True),
+        sa.Column("saved_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reopened_reason", sa.Text(), nullable=True),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["application_id"], ["applications.id"], name=op.f("fk_sheets_application_id_applications")
@@ -396,7 +396,7 @@ def upgrade() -> None:
         "base_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("base_id", sa.Integer(), nullable=False),
-        sa.Column("at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("event", sa.String(length=32), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
@@ -413,7 +413,7 @@ def upgrade() -> None:
         sa.Column("base_id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=False),
-        sa.Column("declared_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("declared_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["base_id"], ["bases.id"], name=op.f("fk_base_year_figures_base_id_bases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_base_year_figures")),
         sa.UniqueConstraint("base_id", "year", name=op.f("uq_base_year_figures_base_id")),
@@ -428,15 +428,15 @@ def upgrade() -> None:
         sa.Column("rubric_version", sa.String(length=64), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("declared_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("declared_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("figures", sa.JSON(), nullable=False),
         sa.Column("scores", sa.JSON(), nullable=False),
         sa.Column("comments", sa.Text(), nullable=False),
-        sa.Column("total", scoring.db.Money(precision=14, scale=4), nullable=True),
+        sa.Column("total", scoring.store.db.Money(precision=14, scale=4), nullable=True),
         sa.Column("grade", sa.String(length=16), nullable=True),
-        sa.Column("deadline", scoring.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("submitted_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deadline", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["base_id"], ["bases.id"], name=op.f("fk_evaluations_base_id_bases")),
         sa.ForeignKeyConstraint(
@@ -464,7 +464,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("storage_name", sa.String(length=64), nullable=False),
         sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
-        sa.Column("uploaded_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("uploaded_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["application_id"], ["applications.id"], name=op.f("fk_attachments_application_id_applications")
         ),
@@ -492,7 +492,7 @@ def upgrade() -> None:
         sa.Column("re_evaluation_id", sa.Integer(), nullable=True),
         sa.Column("brought_forward_reason", sa.Text(), nullable=True),
         sa.Column("issued_by_id", sa.Integer(), nullable=True),
-        sa.Column("issued_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("issued_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["base_id"], ["bases.id"], name=op.f("fk_rectifications_base_id_bases")),
         sa.ForeignKeyConstraint(
             ["evaluation_id"], ["evaluations.id"], name=op.f("fk_rectifications_evaluation_id_evaluations")
@@ -518,9 +518,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("proposed_by_id", sa.Integer(), nullable=True),
-        sa.Column("proposed_at", scoring.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("proposed_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
-        sa.Column("confirmed_at", scoring.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("document_no", sa.String(length=100), nullable=True),
         sa.Column("decided_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["base_id"], ["bases.id"], name=op.f("fk_revocations_base_id_bases")),

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring.db import unit_of_work
 from scoring.demo.people import DemoPeople, seed_people
 from scoring.settings import Settings
+from scoring.store.db import unit_of_work
 
 Credential = tuple[str, str, str]  # role, username, password
 

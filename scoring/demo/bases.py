@@ -21,10 +21,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scoring.core.figures import effective_figures
+from scoring.core.scores import data_points
 from scoring.demo.people import DemoPeople
 from scoring.demo.round import EVIDENCE_PDF
-from scoring.figures import effective_figures
-from scoring.models import (
+from scoring.services.admin.accounts import actor_for
+from scoring.services.admin.files import save_upload
+from scoring.services.designation.rounds import CHINA_TZ
+from scoring.services.management import bases as base_service
+from scoring.services.management import evaluations as ev_service
+from scoring.settings import Settings
+from scoring.store.models import (
     Application,
     Attachment,
     BaseEvent,
@@ -36,13 +43,6 @@ from scoring.models import (
     Rectification,
     Revocation,
 )
-from scoring.scores import data_points
-from scoring.services import bases as base_service
-from scoring.services import evaluations as ev_service
-from scoring.services.accounts import actor_for
-from scoring.services.files import save_upload
-from scoring.services.rounds import CHINA_TZ
-from scoring.settings import Settings
 
 EXCELLENT, PASS, FAIL = Decimal(90), Decimal(73), Decimal(48)
 SPREAD = (Decimal("-1.5"), Decimal("1.5"))  # two evaluators either side of the target

@@ -15,10 +15,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring import audit
-from scoring.actors import SYSTEM
+from scoring.core.actors import SYSTEM
 from scoring.demo.people import DemoPeople
-from scoring.models import (
+from scoring.services.designation.rounds import CHINA_TZ, RoundTransitionIn, transition_round
+from scoring.services.review import ranking as ranking_service
+from scoring.services.review.decisions import ApprovalIn, DecisionIn, decide, record_approval
+from scoring.services.review.publication import (
+    ObjectionIn,
+    PublicationIn,
+    ResolutionIn,
+    file_objection,
+    publication_action,
+    resolve_objection,
+)
+from scoring.settings import Settings
+from scoring.store import audit
+from scoring.store.models import (
     Application,
     Attachment,
     BaseEvent,
@@ -28,18 +40,6 @@ from scoring.models import (
     Round,
     Sheet,
 )
-from scoring.services import ranking as ranking_service
-from scoring.services.decisions import ApprovalIn, DecisionIn, decide, record_approval
-from scoring.services.publication import (
-    ObjectionIn,
-    PublicationIn,
-    ResolutionIn,
-    file_objection,
-    publication_action,
-    resolve_objection,
-)
-from scoring.services.rounds import CHINA_TZ, RoundTransitionIn, transition_round
-from scoring.settings import Settings
 
 APPROVAL_DOCUMENT = "石政字〔2023〕58号"
 CONFIRMED_ON = date(2023, 10, 16)  # a Monday; five working days of 公示 end on 23 October

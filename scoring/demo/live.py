@@ -13,17 +13,19 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.db import utcnow
+from scoring.core.districts import DISTRICT_SLUGS
+from scoring.demo.data import DEMO
 from scoring.demo.people import DemoPeople
 from scoring.demo.review import COMMENTS, _scores
 from scoring.demo.round import _file
-from scoring.demo_data import DEMO
-from scoring.districts import DISTRICT_SLUGS
-from scoring.models import Application, Expert, Round, Sheet, User
-from scoring.services.accounts import actor_for
-from scoring.services.applications import FormalCheckIn, RecommendationIn, formal_check, recommend_application
-from scoring.services.panels import DrawIn, draw
-from scoring.services.rounds import (
+from scoring.services.admin.accounts import actor_for
+from scoring.services.designation.applications import (
+    FormalCheckIn,
+    RecommendationIn,
+    formal_check,
+    recommend_application,
+)
+from scoring.services.designation.rounds import (
     DeadlinesIn,
     ReferencesIn,
     RoundIn,
@@ -32,8 +34,11 @@ from scoring.services.rounds import (
     round_rubric,
     transition_round,
 )
-from scoring.services.sheets import DeclarationIn, SheetUpdate, declare, save_sheet, submit
+from scoring.services.review.panels import DrawIn, draw
+from scoring.services.review.sheets import DeclarationIn, SheetUpdate, declare, save_sheet, submit
 from scoring.settings import Settings
+from scoring.store.db import utcnow
+from scoring.store.models import Application, Expert, Round, Sheet, User
 
 LIVE_YEAR = 2024
 LIVE_TITLE = "2024年度石家庄市“双创”示范基地评选(2023年度数据)"

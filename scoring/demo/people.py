@@ -7,11 +7,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from scoring import audit, passwords
-from scoring.actors import SYSTEM, Actor
-from scoring.demo_data import DEMO
-from scoring.models import Expert, Organisation, User
-from scoring.services.accounts import OrganisationIn, UserIn, actor_for, create_organisation, create_user
+from scoring.core.actors import SYSTEM, Actor
+from scoring.demo.data import DEMO
+from scoring.services.admin import passwords
+from scoring.services.admin.accounts import (
+    OrganisationIn,
+    UserIn,
+    actor_for,
+    create_organisation,
+    create_user,
+)
+from scoring.store import audit
+from scoring.store.models import Expert, Organisation, User
 
 
 @dataclass

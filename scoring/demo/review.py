@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
+from scoring.demo.data import DEMO, DemoApplication
 from scoring.demo.people import DemoPeople
-from scoring.demo_data import DEMO, DemoApplication
-from scoring.models import Application, Expert, Round, Sheet, User
-from scoring.services.accounts import actor_for
-from scoring.services.panels import DrawIn, draw
-from scoring.services.rounds import round_rubric
-from scoring.services.sheets import DeclarationIn, SheetUpdate, declare, save_sheet, submit
+from scoring.services.admin.accounts import actor_for
+from scoring.services.designation.rounds import round_rubric
+from scoring.services.review.panels import DrawIn, draw
+from scoring.services.review.sheets import DeclarationIn, SheetUpdate, declare, save_sheet, submit
 from scoring.settings import Settings
+from scoring.store.models import Application, Expert, Round, Sheet, User
 
 SEEDS = {"regional": 20230417, "university": 20230418, "enterprise": 20230419}
 # One expert declares a conflict on the first sheet of this application; the next reserve takes it.

@@ -10,12 +10,11 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
-from scoring.db import utcnow
+from scoring.core.districts import DISTRICT_SLUGS
+from scoring.demo.data import DEMO, DemoApplication
 from scoring.demo.people import DemoPeople
-from scoring.demo_data import DEMO, DemoApplication
-from scoring.districts import DISTRICT_SLUGS
-from scoring.models import Application, Round
-from scoring.services.applications import (
+from scoring.services.admin.files import save_upload
+from scoring.services.designation.applications import (
     ApplicationCreate,
     ApplicationUpdate,
     FigureCorrection,
@@ -27,8 +26,7 @@ from scoring.services.applications import (
     submit_application,
     update_application,
 )
-from scoring.services.files import save_upload
-from scoring.services.rounds import (
+from scoring.services.designation.rounds import (
     DeadlinesIn,
     ReferencesIn,
     RoundIn,
@@ -38,6 +36,8 @@ from scoring.services.rounds import (
     transition_round,
 )
 from scoring.settings import Settings
+from scoring.store.db import utcnow
+from scoring.store.models import Application, Round
 
 # A one-page PDF: enough for the content sniffing and for a browser to open.
 EVIDENCE_PDF = (

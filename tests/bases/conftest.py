@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from criteria.load import shipped_rubric
-from scoring.actors import SYSTEM
-from scoring.models import DesignatedBase, Expert, Organisation, User
-from scoring.services.accounts import actor_for
-from scoring.services.experts import ExpertIn, create_expert
+from scoring.core.actors import SYSTEM
+from scoring.services.admin.accounts import actor_for
+from scoring.services.admin.experts import ExpertIn, create_expert
+from scoring.store.models import DesignatedBase, Expert, Organisation, User
 from tests.conftest import PASSWORD, Person
 from tests.ranking.conftest import make_world, small_rubric_version  # noqa: F401  (fixtures)
 
@@ -46,7 +46,8 @@ class Today:
         self.set(date(2026, 3, 2))
 
     def set(self, today: date) -> None:
-        from scoring.services import bases, evaluations, publication
+        from scoring.services.management import bases, evaluations
+        from scoring.services.review import publication
 
         self.today = today
         for module in (bases, evaluations, publication):

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.models import AuditEvent
+from scoring.store.models import AuditEvent
 from tests.bases.conftest import BaseWorld, scores_for
 
 
@@ -276,7 +276,7 @@ def test_year_on_year_figures_show_the_change(client: TestClient, bw: BaseWorld,
 
 
 def test_the_cli_lists_what_is_overdue(client: TestClient, bw: BaseWorld, session: Session) -> None:
-    from scoring.cli_bases import due_lines
+    from scoring.cli.bases import due_lines
 
     cid = campaign(client, bw)
     evaluate(client, bw, "40", campaign_id=cid)
@@ -289,8 +289,8 @@ def test_the_cli_lists_what_is_overdue(client: TestClient, bw: BaseWorld, sessio
 def test_the_cli_command_runs_against_a_database(tmp_path: Any, monkeypatch: Any) -> None:
     from typer.testing import CliRunner
 
-    from scoring import migrate
-    from scoring.cli import app
+    from scoring.cli.main import app
+    from scoring.store import migrate
 
     url = f"sqlite:///{(tmp_path / 'cli.sqlite3').as_posix()}"
     migrate.upgrade(url)

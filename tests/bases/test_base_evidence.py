@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.models import Attachment, AuditEvent
 from scoring.settings import Settings
+from scoring.store.models import Attachment, AuditEvent
 from tests.bases.conftest import PERFORMANCE, BaseWorld
 from tests.bases.test_base_cycle import campaign, evaluate, figures
 from tests.rounds.rounds_world import PDF, PNG

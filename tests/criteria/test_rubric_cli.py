@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from criteria.load import rubric_document, rubric_path, rubric_version, shipped_rubric
-from scoring.cli_rubric import rubric_app
+from scoring.cli.rubric import rubric_app
 
 runner = CliRunner()
 

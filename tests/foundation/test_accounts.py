@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from scoring.actors import SYSTEM
-from scoring.credit_code import make_credit_code
-from scoring.errors import Conflict, ValidationFailed
-from scoring.services.accounts import OrganisationIn, UserIn, create_organisation, create_user
+from scoring.core.actors import SYSTEM
+from scoring.core.credit_code import make_credit_code
+from scoring.core.errors import Conflict, ValidationFailed
+from scoring.services.admin.accounts import OrganisationIn, UserIn, create_organisation, create_user
 from tests.conftest import PASSWORD, count
 
 GOOD_CODE = make_credit_code("1", "1", "130100", "00000012")

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from api.deps import SessionDep
-from api.params import parse_id
+from api.edge.deps import SessionDep
+from api.edge.params import parse_id
 from scoring.settings import Settings
 from tests.conftest import _session_on
 

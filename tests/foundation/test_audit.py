@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from scoring import audit
-from scoring.actors import SYSTEM
-from scoring.models import AuditEvent
+from scoring.core.actors import SYSTEM
+from scoring.store import audit
+from scoring.store.models import AuditEvent
 from tests.conftest import is_postgres
 
 

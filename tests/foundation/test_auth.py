@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.db import utcnow
-from scoring.models import AuditEvent, AuthSession, User
+from scoring.store.db import utcnow
+from scoring.store.models import AuditEvent, AuthSession, User
 
 ROLES = ["applicant", "county", "expert", "evaluator", "staff", "admin"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from scoring.i18n import msg, negotiate, translations
+from scoring.core.i18n import msg, negotiate, translations
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"msg": None, "Msg": None, "_": None, "gettext": None, "_l": None, "ngettext": (1, 2)}

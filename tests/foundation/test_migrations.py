@@ -11,8 +11,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from scoring import migrate
-from scoring.db import Base, make_engine
+from scoring.store import migrate
+from scoring.store.db import Base, make_engine
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.db import utcnow
-from scoring.models import AuthSession
+from scoring.store.db import utcnow
+from scoring.store.models import AuthSession
 
 
 def _csrf(html: str, action: str = "") -> str:

@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from criteria.schema import Figure, Gate, Indicator, Rubric, Section
-from scoring.actors import SYSTEM
-from scoring.aggregate import EXACT
-from scoring.models import Application, Expert, Organisation, Panel, Round, Sheet
-from scoring.services.rubrics import freeze
+from scoring.core.actors import SYSTEM
+from scoring.core.aggregate import EXACT
+from scoring.services.admin.rubrics import freeze
+from scoring.store.models import Application, Expert, Organisation, Panel, Round, Sheet
 
 _seq = counter(1)
 
@@ -121,7 +121,7 @@ class World:
         statuses: Sequence[str] | None = None,
     ) -> Application:
         """An application with one sheet per total (None: a declined sheet; statuses override)."""
-        from scoring.credit_code import make_credit_code
+        from scoring.core.credit_code import make_credit_code
 
         n = next(_seq)
         org = Organisation(
@@ -213,7 +213,7 @@ class Clock:
         self.set(today)
 
     def set(self, today: date) -> None:
-        from scoring.services import decisions, publication
+        from scoring.services.review import decisions, publication
 
         self.today = today
         self._monkeypatch.setattr(publication, "china_today", lambda: self.today)

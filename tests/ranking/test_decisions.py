@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.models import Application, AuditEvent
+from scoring.store.models import Application, AuditEvent
 from tests.ranking.conftest import World
 
 

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.models import Application, BaseEvent, DesignatedBase, Objection, Round
-from scoring.services.publication import add_working_days
+from scoring.services.review.publication import add_working_days
+from scoring.store.models import Application, BaseEvent, DesignatedBase, Objection, Round
 from tests.conftest import count
 from tests.ranking.conftest import Clock, World
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.actors import SYSTEM
-from scoring.aggregate import fmt2
-from scoring.errors import NotFound, ValidationFailed
-from scoring.models import Sheet
-from scoring.services.ranking import compute_ranking, get_ranking, ranking_out
+from scoring.core.actors import SYSTEM
+from scoring.core.aggregate import fmt2
+from scoring.core.errors import NotFound, ValidationFailed
+from scoring.services.review.ranking import compute_ranking, get_ranking, ranking_out
+from scoring.store.models import Sheet
 from tests.ranking.conftest import World, div
 
 

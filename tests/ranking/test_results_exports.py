@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from scoring.models import Organisation
-from scoring.services.exports import escape_cell
+from scoring.services.review.exports import escape_cell
+from scoring.store.models import Organisation
 from tests.ranking.conftest import World
 
 

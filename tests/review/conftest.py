@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.actors import SYSTEM
-from scoring.models import Application, Expert, Organisation, Panel, Round, Sheet
-from scoring.services.experts import ExpertIn, create_expert
-from scoring.services.panels import DrawIn, draw
-from scoring.services.rubrics import freeze_shipped
+from scoring.core.actors import SYSTEM
+from scoring.services.admin.experts import ExpertIn, create_expert
+from scoring.services.admin.rubrics import freeze_shipped
+from scoring.services.review.panels import DrawIn, draw
+from scoring.store.models import Application, Expert, Organisation, Panel, Round, Sheet
 from tests.conftest import Person
 
 KINDS = ("regional", "university", "enterprise")

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from scoring.services import sheets as sheet_service
-from scoring.services.sheets import DeclarationIn, SheetUpdate
+from scoring.services.review import sheets as sheet_service
+from scoring.services.review.sheets import DeclarationIn, SheetUpdate
 from tests.conftest import Person
 from tests.review.conftest import Drawn, PoolExpert
 

@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.draw import DrawApplication, PoolExpert, draw_panel
-from scoring.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from scoring.models import Application, AuditEvent, Panel, PanelExclusion, PanelMember, Sheet
-from scoring.services.experts import ExpertUpdate, update_expert
-from scoring.services.panels import DrawIn, draw, get_panel, panel_out
+from scoring.core.draw import DrawApplication, PoolExpert, draw_panel
+from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from scoring.services.admin.experts import ExpertUpdate, update_expert
+from scoring.services.review.panels import DrawIn, draw, get_panel, panel_out
+from scoring.store.models import Application, AuditEvent, Panel, PanelExclusion, PanelMember, Sheet
 from tests.conftest import Person, count
 from tests.review.conftest import Scenario
 

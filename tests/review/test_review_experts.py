@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.actors import SYSTEM
-from scoring.errors import Conflict, NotFound, ValidationFailed
-from scoring.models import AuditEvent, Expert, User
-from scoring.services.experts import ExpertIn, ExpertUpdate, create_expert, list_experts, update_expert
+from scoring.core.actors import SYSTEM
+from scoring.core.errors import Conflict, NotFound, ValidationFailed
+from scoring.services.admin.experts import ExpertIn, ExpertUpdate, create_expert, list_experts, update_expert
+from scoring.store.models import AuditEvent, Expert, User
 from tests.conftest import PASSWORD, Person, count
 
 

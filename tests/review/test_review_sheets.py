@@ -12,13 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.db import utcnow
-from scoring.errors import DeadlinePassed, InvalidTransition, NotFound, StaleVersion, ValidationFailed
-from scoring.models import Application, Attachment, AuditEvent, Round, Sheet
-from scoring.services import sheets as sheet_service
-from scoring.services.experts import ExpertUpdate, update_expert
-from scoring.services.panels import ExtendIn, extend_panel
-from scoring.services.sheets import DeclarationIn, ReopenIn, SheetUpdate, SubmitIn
+from scoring.core.errors import DeadlinePassed, InvalidTransition, NotFound, StaleVersion, ValidationFailed
+from scoring.services.admin.experts import ExpertUpdate, update_expert
+from scoring.services.review import sheets as sheet_service
+from scoring.services.review.panels import ExtendIn, extend_panel
+from scoring.services.review.sheets import DeclarationIn, ReopenIn, SheetUpdate, SubmitIn
+from scoring.store.db import utcnow
+from scoring.store.models import Application, Attachment, AuditEvent, Round, Sheet
 from tests.conftest import Person, count
 from tests.review.conftest import Drawn, PoolExpert
 

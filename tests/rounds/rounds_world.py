@@ -10,10 +10,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scoring.db import utcnow
-from scoring.models import Application, Attachment, Expert, Organisation, Panel, Round, Sheet
-from scoring.services.applications import ApplicationCreate, create_application
-from scoring.services.rounds import RoundIn, RoundTransitionIn, create_round, round_rubric, transition_round
+from scoring.services.designation.applications import ApplicationCreate, create_application
+from scoring.services.designation.rounds import (
+    RoundIn,
+    RoundTransitionIn,
+    create_round,
+    round_rubric,
+    transition_round,
+)
+from scoring.store.db import utcnow
+from scoring.store.models import Application, Attachment, Expert, Organisation, Panel, Round, Sheet
 from tests.conftest import Person
 
 # Figures that pass every gate of each kind (2022 data: provincial R&D intensity 2.00%).

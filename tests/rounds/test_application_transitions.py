@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.errors import InvalidTransition, NotFound
-from scoring.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus
-from scoring.models import AuditEvent
-from scoring.services.applications import (
+from scoring.core.errors import InvalidTransition, NotFound
+from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus
+from scoring.services.designation.applications import (
     FormalCheckIn,
     RecommendationIn,
     formal_check,
     recommend_application,
     submit_application,
 )
+from scoring.store.models import AuditEvent
 from tests.conftest import Person, count
 from tests.rounds.rounds_world import World, fill_completely, make_world, new_application
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from criteria.load import shipped_rubric
-from scoring.models import Application, AuditEvent
+from scoring.store.models import Application, AuditEvent
 from tests.conftest import Person, count
 from tests.rounds.rounds_world import (
     PASSING_FIGURES,

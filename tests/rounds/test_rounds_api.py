@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from criteria.load import rubric_version, shipped_rubric
-from scoring.models import AuditEvent, Round
-from scoring.services.rounds import round_references, round_rubric
+from scoring.services.designation.rounds import round_references, round_rubric
+from scoring.store.models import AuditEvent, Round
 from tests.conftest import Person, count
 from tests.rounds.rounds_world import PASSING_FIGURES, World, make_world, round_payload
 

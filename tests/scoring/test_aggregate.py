@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.aggregate import (
+from scoring.core.aggregate import (
     METHODS,
     Method,
     PanelScore,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.consistency import (
+from scoring.core.consistency import (
     ExpertCalibration,
     KendallResult,
     calibration,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.credit_code import (
+from scoring.core.credit_code import (
     ALPHABET,
     WEIGHTS,
     CreditCodeParts,

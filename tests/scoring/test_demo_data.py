@@ -8,18 +8,18 @@ from itertools import combinations
 
 import pytest
 
-from scoring.actors import Role
-from scoring.credit_code import validate_credit_code
-from scoring.demo_data import (
+from scoring.core.actors import Role
+from scoring.core.credit_code import validate_credit_code
+from scoring.core.districts import COUNTIES, DISTRICT_SLUGS, DISTRICTS, DIVISION_CODES, MANAGEMENT_COMMITTEES
+from scoring.core.figures import RD_REFERENCE_KEY, resolve_references
+from scoring.demo.data import (
     DEMO,
     EXPERT_FIELDS,
     FIGURE_CODES,
     DemoApplication,
     DemoExpert,
 )
-from scoring.districts import COUNTIES, DISTRICT_SLUGS, DISTRICTS, DIVISION_CODES, MANAGEMENT_COMMITTEES
-from scoring.figures import RD_REFERENCE_KEY, resolve_references
-from scoring.services.accounts import ORG_KINDS, USERNAME_RE
+from scoring.services.admin.accounts import ORG_KINDS, USERNAME_RE
 
 APPLICANT_ORG_KIND = {"regional": "government", "university": "university", "enterprise": "enterprise"}
 TITLE_ENDING = {

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring import migrate
-from scoring.audit import verify_chain
-from scoring.db import make_engine, make_sessionmaker
 from scoring.demo import seed_demo
-from scoring.demo_data import DEMO
-from scoring.models import Application, DesignatedBase, Expert, Objection, Round, Sheet, User
+from scoring.demo.data import DEMO
 from scoring.settings import Settings
+from scoring.store import migrate
+from scoring.store.audit import verify_chain
+from scoring.store.db import make_engine, make_sessionmaker
+from scoring.store.models import Application, DesignatedBase, Expert, Objection, Round, Sheet, User
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +103,8 @@ def test_the_live_round_leaves_work_for_the_featured_expert_and_the_panels(demo:
 
 
 def test_the_demo_bases_show_each_state_of_dynamic_management(demo: tuple) -> None:
-    from scoring.actors import SYSTEM
-    from scoring.services import bases as base_service
+    from scoring.core.actors import SYSTEM
+    from scoring.services.management import bases as base_service
 
     factory, _, shown = demo
     assert "evaluator1" in [u for _, u, _ in shown]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from scoring.draw import (
+from scoring.core.draw import (
     DrawApplication,
     DrawResult,
     Exclusion,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from criteria.load import shipped_rubric
 from criteria.schema import Rubric
-from scoring.gates import GateResult, all_passed, evaluate_gates
+from scoring.core.gates import GateResult, all_passed, evaluate_gates
 
 REGIONAL = shipped_rubric("regional")
 UNIVERSITY = shipped_rubric("university")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.ranking import (
+from scoring.core.ranking import (
     Candidate,
     ProposalResult,
     RankedRow,

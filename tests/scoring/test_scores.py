@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from criteria.load import shipped_rubric
 from criteria.schema import Indicator
-from scoring.scores import (
+from scoring.core.scores import (
     InvalidValue,
     data_points,
     expert_indicator_codes,

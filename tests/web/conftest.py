@@ -22,12 +22,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring import migrate
-from scoring.actors import SYSTEM
-from scoring.db import make_engine, make_sessionmaker, unit_of_work
-from scoring.models import Organisation, User
-from scoring.services.accounts import OrganisationIn, UserIn, create_organisation, create_user
+from scoring.core.actors import SYSTEM
+from scoring.services.admin.accounts import OrganisationIn, UserIn, create_organisation, create_user
 from scoring.settings import Settings
+from scoring.store import migrate
+from scoring.store.db import make_engine, make_sessionmaker, unit_of_work
+from scoring.store.models import Organisation, User
 from tests.conftest import PASSWORD, Person
 from tests.ranking.conftest import clock, make_world, small_rubric_version  # noqa: F401  (shared fixtures)
 
@@ -123,7 +123,7 @@ class LiveServer:
         session: Session | None = None,
     ) -> Organisation:
         """An organisation; committed at once, or inside `session` when one is given."""
-        from scoring.credit_code import make_credit_code
+        from scoring.core.credit_code import make_credit_code
 
         n = next(self._n)
         code = make_credit_code("9", "1", "130102", f"{90000000 + n:08d}")
@@ -146,7 +146,7 @@ class LiveServer:
         session: Session | None = None,
     ) -> Person:
         """A login; committed at once, or inside `session` when one is given."""
-        from scoring.services.accounts import actor_for
+        from scoring.services.admin.accounts import actor_for
 
         name = username or f"{role}{next(self._n)}"
         data = UserIn(
@@ -279,8 +279,8 @@ def round_input(**overrides: Any) -> Any:
     """A valid round with all three kinds and deadlines well in the future."""
     from datetime import timedelta
 
-    from scoring.db import utcnow
-    from scoring.services.rounds import RoundIn
+    from scoring.services.designation.rounds import RoundIn
+    from scoring.store.db import utcnow
 
     now = utcnow()
     values: dict[str, Any] = {
@@ -301,7 +301,7 @@ def round_input(**overrides: Any) -> Any:
 
 def open_round_in(session: Session, staff_actor: Any, **overrides: Any) -> Any:
     """Create a round and open it for applications."""
-    from scoring.services.rounds import RoundTransitionIn, create_round, transition_round
+    from scoring.services.designation.rounds import RoundTransitionIn, create_round, transition_round
 
     rnd = create_round(session, actor=staff_actor, data=round_input(**overrides))
     transition_round(session, actor=staff_actor, round_id=rnd.id, data=RoundTransitionIn(action="open"))
@@ -322,7 +322,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def make_draft(session: Session, person: Person, rnd: Any, title: str, kind: str = "enterprise") -> Any:
-    from scoring.services import applications as apps
+    from scoring.services.designation import applications as apps
 
     return apps.create_application(
         session, actor=person.actor, data=apps.ApplicationCreate(round_id=rnd.id, kind=kind, title=title)
@@ -333,10 +333,10 @@ def complete_application(session: Session, settings: Settings, person: Person, a
     """Fill every part the submission checks: plan, each narrative, the figures, a file per indicator."""
     import io
 
-    from scoring.models import Round
-    from scoring.services import applications as apps
-    from scoring.services.files import save_upload
-    from scoring.services.rounds import round_rubric
+    from scoring.services.admin.files import save_upload
+    from scoring.services.designation import applications as apps
+    from scoring.services.designation.rounds import round_rubric
+    from scoring.store.models import Round
 
     rubric = round_rubric(session, session.get(Round, app.round_id), app.kind)
     codes = [ind.code for ind in rubric.indicators()]
@@ -367,7 +367,7 @@ def complete_application(session: Session, settings: Settings, person: Person, a
 def submitted_application(
     session: Session, settings: Settings, person: Person, rnd: Any, title: str, kind: str = "enterprise"
 ) -> Any:
-    from scoring.services import applications as apps
+    from scoring.services.designation import applications as apps
 
     app = make_draft(session, person, rnd, title, kind)
     complete_application(session, settings, person, app)
@@ -388,7 +388,7 @@ class ReviewWorld:
     def sheets_of(self, session: Session, person: Person) -> list[Any]:
         from sqlalchemy import select
 
-        from scoring.models import Expert, Sheet
+        from scoring.store.models import Expert, Sheet
 
         stmt = (
             select(Sheet)
@@ -411,10 +411,10 @@ def build_review_world(
 
     `flush` is called between steps that must be visible to the next (the live server commits).
     """
-    from scoring.services import applications as apps
-    from scoring.services.experts import ExpertIn, create_expert
-    from scoring.services.panels import DrawIn, draw
-    from scoring.services.rounds import RoundTransitionIn, transition_round
+    from scoring.services.admin.experts import ExpertIn, create_expert
+    from scoring.services.designation import applications as apps
+    from scoring.services.designation.rounds import RoundTransitionIn, transition_round
+    from scoring.services.review.panels import DrawIn, draw
 
     staff = make_person("staff")
     rnd = open_round_in(session, staff.actor)
@@ -472,11 +472,11 @@ def score_and_publish(session: Session, world: ReviewWorld, second_staff: Person
     published after the notice."""
     from datetime import timedelta
 
-    from scoring.models import Round
-    from scoring.services import sheets
-    from scoring.services.decisions import ApprovalIn, DecisionIn, decide, record_approval
-    from scoring.services.publication import PublicationIn, china_today, publication_action
-    from scoring.services.rounds import RoundTransitionIn, round_rubric, transition_round
+    from scoring.services.designation.rounds import RoundTransitionIn, round_rubric, transition_round
+    from scoring.services.review import sheets
+    from scoring.services.review.decisions import ApprovalIn, DecisionIn, decide, record_approval
+    from scoring.services.review.publication import PublicationIn, china_today, publication_action
+    from scoring.store.models import Round
 
     rubric = round_rubric(session, session.get(Round, world.round.id), "enterprise")
     experts = [ind for ind in rubric.indicators() if ind.kind == "expert"]

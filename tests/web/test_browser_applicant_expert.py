@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from scoring.models import Application, Sheet
+from scoring.store.models import Application, Sheet
 from tests.web.conftest import (
     PDF_BYTES,
     LiveServer,

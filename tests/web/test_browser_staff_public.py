@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from scoring.models import Round
-from scoring.services.publication import china_today
+from scoring.services.review.publication import china_today
+from scoring.store.models import Round
 from tests.ranking.conftest import small_world
 from tests.web.conftest import LiveServer, browser_login, screenshot
 

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.actors import SYSTEM
-from scoring.models import Attachment, DesignatedBase, Evaluation, Expert, Organisation, User
-from scoring.services import evaluations
-from scoring.services.accounts import actor_for
-from scoring.services.experts import ExpertIn, create_expert
+from scoring.core.actors import SYSTEM
+from scoring.services.admin.accounts import actor_for
+from scoring.services.admin.experts import ExpertIn, create_expert
+from scoring.services.management import evaluations
+from scoring.store.models import Attachment, DesignatedBase, Evaluation, Expert, Organisation, User
 from tests.bases.conftest import PERFORMANCE, Today, designated_base, scores_for
 from tests.conftest import PASSWORD, Person
 from tests.rounds.rounds_world import PDF

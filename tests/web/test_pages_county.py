@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from scoring.models import Application
+from scoring.store.models import Application
 from tests.conftest import Person, count
 from tests.web.conftest import csrf_of, make_draft, page_csrf, submitted_application
 

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from criteria.schema import DEFAULT_ANCHORS
-from scoring.models import Round, Sheet
-from scoring.services import sheets
-from scoring.services.rounds import round_rubric
+from scoring.services.designation.rounds import round_rubric
+from scoring.services.review import sheets
+from scoring.store.models import Round, Sheet
 from tests.conftest import count
 from tests.web.conftest import ReviewWorld, build_review_world, csrf_of, page_csrf
 from web.views_roles import anchors

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from scoring.models import Application
+from scoring.store.models import Application
 from tests.conftest import count
 from tests.ranking.conftest import Clock, World
 from tests.web.conftest import csrf_of
@@ -118,7 +118,7 @@ class Listed:
 def listed(session: Session, make_world: Any) -> Listed:
     """Bases of two published rounds (2025, 2026) in each status, and one of a round still under
     notice, which must not show."""
-    from scoring.models import DesignatedBase
+    from scoring.store.models import DesignatedBase
 
     def base(world: World, name: str, district: str, status: str = "active", **extra: Any) -> Any:
         app = world.application(["90", "90", "90"], name=name, district=district, status="designated")

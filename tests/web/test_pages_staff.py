@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.models import Application, Round
+from scoring.store.models import Application, Round
 from tests.conftest import Person
 from tests.ranking.conftest import World
 from tests.web.conftest import csrf_of

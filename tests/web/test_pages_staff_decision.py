@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring import audit
-from scoring.actors import SYSTEM
-from scoring.audit import ChainReport
-from scoring.models import Application, DesignatedBase, Objection, Round
-from scoring.services import audit_trail, publication
+from scoring.core.actors import SYSTEM
+from scoring.services.admin import audit_trail
+from scoring.services.review import publication
+from scoring.store import audit
+from scoring.store.audit import ChainReport
+from scoring.store.models import Application, DesignatedBase, Objection, Round
 from tests.conftest import Person, count
 from tests.ranking.conftest import Clock, World
 from tests.web.conftest import csrf_of

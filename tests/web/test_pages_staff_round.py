@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.models import Application, AuditEvent, Expert, Panel, Round, Sheet
-from scoring.services.sheets import DeclarationIn, declare
+from scoring.services.review.sheets import DeclarationIn, declare
+from scoring.store.models import Application, AuditEvent, Expert, Panel, Round, Sheet
 from tests.conftest import Person
 from tests.ranking.conftest import World
 from tests.review.conftest import (  # noqa: F401  (fixtures)

@@ -10,14 +10,15 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep, SettingsDep
-from api.params import DbId
-from scoring.errors import DomainError, NotFound, ValidationFailed
-from scoring.i18n import msg
-from scoring.lifecycle import APPLICATION_EDITABLE
-from scoring.services import applications as apps
-from scoring.services import files, results
-from scoring.services.rounds import get_round, list_rounds, round_rubric
+from api.edge.deps import SessionDep, SettingsDep
+from api.edge.params import DbId
+from scoring.core.errors import DomainError, NotFound, ValidationFailed
+from scoring.core.i18n import msg
+from scoring.core.lifecycle import APPLICATION_EDITABLE
+from scoring.services.admin import files
+from scoring.services.designation import applications as apps
+from scoring.services.designation.rounds import get_round, list_rounds, round_rubric
+from scoring.services.review import results
 from web.deps import ApplicantPage, LoggedInPage, Page
 from web.views_files import remove_evidence, store_evidence
 from web.views_roles import (

@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep, SettingsDep
-from api.params import DbId
-from scoring.errors import DomainError
-from scoring.services import bases
+from api.edge.deps import SessionDep, SettingsDep
+from api.edge.params import DbId
+from scoring.core.errors import DomainError
+from scoring.services.management import bases
 from web.deps import ApplicantPage, Page
 from web.views_files import remove_evidence, store_evidence
 from web.views_roles import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text

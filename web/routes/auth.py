@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SESSION_COOKIE, SessionDep, SettingsDep
-from scoring.errors import NotAuthenticated
-from scoring.services.accounts import authenticate, close_session, open_session
+from api.edge.deps import SESSION_COOKIE, SessionDep, SettingsDep
+from scoring.core.errors import NotAuthenticated
+from scoring.services.admin.accounts import authenticate, close_session, open_session
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
 from web.mount import templates

@@ -8,11 +8,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
-from api.params import DbId
-from scoring.errors import DomainError
-from scoring.services import applications as apps
-from scoring.services.rounds import get_round, list_rounds, round_rubric
+from api.edge.deps import SessionDep
+from api.edge.params import DbId
+from scoring.core.errors import DomainError
+from scoring.services.designation import applications as apps
+from scoring.services.designation.rounds import get_round, list_rounds, round_rubric
 from web.deps import CountyPage, Page
 from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text
 

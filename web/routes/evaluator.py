@@ -9,10 +9,10 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
-from api.params import DbId
-from scoring.errors import DomainError
-from scoring.services import evaluations
+from api.edge.deps import SessionDep
+from api.edge.params import DbId
+from scoring.core.errors import DomainError
+from scoring.services.management import evaluations
 from web.deps import EvaluatorPage, Page
 from web.views_roles import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
 

@@ -9,12 +9,12 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
-from api.params import DbId
+from api.edge.deps import SessionDep
+from api.edge.params import DbId
 from criteria.load import dec_str
-from scoring.errors import DomainError
-from scoring.figures import effective_figures
-from scoring.services import sheets
+from scoring.core.errors import DomainError
+from scoring.core.figures import effective_figures
+from scoring.services.review import sheets
 from web.deps import ExpertPage, Page
 from web.views_roles import (
     FormDep,

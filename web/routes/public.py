@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
-from scoring.errors import DomainError
-from scoring.services import publication
+from api.edge.deps import SessionDep
+from scoring.core.errors import DomainError
+from scoring.services.review import publication
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
 from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import SessionDep
-from api.params import parse_id
-from scoring.services import audit_trail
+from api.edge.deps import SessionDep
+from api.edge.params import parse_id
+from scoring.services.admin import audit_trail
 from web.deps import StaffPage
 from web.views_roles import render
 

@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
-from api.params import DbId
-from scoring.errors import DomainError
-from scoring.models import Expert
-from scoring.services import bases, evaluations
+from api.edge.deps import SessionDep
+from api.edge.params import DbId
+from scoring.core.errors import DomainError
+from scoring.services.management import bases, evaluations
+from scoring.store.models import Expert
 from web.deps import Page, StaffPage
 from web.views_roles import FormDep, attempt, field_errors, form_action, parse_input, redirect, render, text
 

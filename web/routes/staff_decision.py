@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
-from api.params import DbId, parse_id
-from scoring.errors import DomainError
-from scoring.models import Application, Organisation, User
-from scoring.services import decisions, publication, ranking, rounds
+from api.edge.deps import SessionDep
+from api.edge.params import DbId, parse_id
+from scoring.core.errors import DomainError
+from scoring.services.designation import rounds
+from scoring.services.review import decisions, publication, ranking
+from scoring.store.models import Application, Organisation, User
 from web.deps import Page, StaffPage
 from web.views_roles import FormDep, field_errors, form_action, render, text
 

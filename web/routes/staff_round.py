@@ -13,13 +13,15 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
-from api.params import DbId, parse_id
-from scoring.districts import DISTRICTS
-from scoring.errors import DomainError
-from scoring.lifecycle import ROUND_TRANSITIONS, allowed_actions
-from scoring.models import Application
-from scoring.services import applications, experts, panels, ranking, results, rounds, sheets
+from api.edge.deps import SessionDep
+from api.edge.params import DbId, parse_id
+from scoring.core.districts import DISTRICTS
+from scoring.core.errors import DomainError
+from scoring.core.lifecycle import ROUND_TRANSITIONS, allowed_actions
+from scoring.services.admin import experts
+from scoring.services.designation import applications, rounds
+from scoring.services.review import panels, ranking, results, sheets
+from scoring.store.models import Application
 from web.deps import Page, StaffPage
 from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text
 

@@ -1,0 +1,91 @@
+"""API routes: the ranking of a kind, staff decisions, applicants' results and staff exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from api.edge.deps import CurrentActor, LocaleDep, SessionDep, require_roles
+from api.edge.params import DbId, parse_id
+from scoring.core.actors import Actor, Role
+from scoring.core.errors import invalid
+from scoring.core.i18n import msg
+from scoring.services.review import decisions, exports, results
+from scoring.services.review import ranking as ranking_service
+
+router = APIRouter(tags=["ranking"])
+
+# Staff only; to anyone else these resources do not exist (404).
+HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _offset(cursor: str | None) -> int:
+    """The ranking's cursor is the position of the next row, as text."""
+    if cursor is None or cursor == "":
+        return 0
+    offset = parse_id(cursor)
+    if offset is None:
+        raise invalid("cursor", msg("is not valid"))
+    return offset
+
+
+@router.get("/rounds/{round_id}/ranking")
+def get_ranking(
+    round_id: DbId,
+    session: SessionDep,
+    actor: HiddenStaff,
+    locale: LocaleDep,
+    kind: str | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=50_000)] = None,
+    cursor: str | None = None,
+    consistency: bool = False,
+) -> Response:
+    """The ranking; with consistency=true also Kendall's W and each expert's calibration."""
+    ranking = ranking_service.get_ranking(session, actor=actor, round_id=round_id, kind=kind)
+    body = ranking_service.ranking_out(
+        ranking, locale, offset=_offset(cursor), limit=limit, consistency=consistency
+    )
+    if body["next_cursor"] is not None:
+        body["next_cursor"] = str(body["next_cursor"])
+    # Serialised directly by orjson: the generic encoder (and even the standard library's json, at
+    # 11 ms for 1,000 rows against orjson's 1.6 ms) costs a large share of a large round's request.
+    return Response(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), media_type="application/json")
+
+
+@router.post("/rounds/{round_id}/decisions")
+def decide(
+    round_id: DbId, data: decisions.DecisionIn, session: SessionDep, actor: HiddenStaff
+) -> dict[str, Any]:
+    return decisions.decide(session, actor=actor, round_id=round_id, data=data)
+
+
+@router.get("/applications/{application_id}/result")
+def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    return results.get_result(session, actor=actor, application_id=application_id)
+
+
+@router.get("/rounds/{round_id}/export.xlsx")
+def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep) -> Response:
+    content = exports.export_xlsx(session, actor=actor, round_id=round_id, locale=locale)
+    return Response(
+        content,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}.xlsx"'},
+    )
+
+
+@router.get("/rounds/{round_id}/export.csv")
+def export_csv(
+    round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep, kind: str | None = None
+) -> Response:
+    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind, locale=locale)
+    return Response(
+        content.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-{kind}.csv"'},
+    )

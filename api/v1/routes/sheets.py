@@ -1,0 +1,106 @@
+"""API routes: score sheets — declaration, autosave, submit, reopen, and the staff view per application."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from api.edge.deps import CurrentActor, LocaleDep, SessionDep, require_roles
+from api.edge.params import Cursor, DbId, QueryId
+from scoring.core.actors import Actor, Role
+from scoring.core.ids import MAX_ROW_ID
+from scoring.services.review import sheets
+
+router = APIRouter(tags=["sheets"])
+
+# Applicants, counties and evaluators do not learn that sheets exist: 404, not 403.
+HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
+HiddenExpert = Annotated[Actor, Depends(require_roles(Role.EXPERT, hide=True))]
+ExpertOrStaff = Annotated[Actor, Depends(require_roles(Role.EXPERT, Role.STAFF, hide=True))]
+
+
+@router.get("/sheets")
+def list_sheets(
+    session: SessionDep,
+    actor: ExpertOrStaff,
+    mine: bool = False,
+    round: Annotated[int | None, Query(alias="round", ge=1, le=MAX_ROW_ID)] = None,
+    kind: Literal["regional", "university", "enterprise"] | None = None,
+    application: QueryId | None = None,
+    expert: QueryId | None = None,
+    panel: QueryId | None = None,
+    status: Literal["assigned", "declined", "draft", "submitted"] | None = None,
+    cursor: Cursor = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """An expert always gets its own sheets; staff get every sheet (none of their own with mine=1)."""
+    if mine and actor.is_staff:
+        return {"items": [], "next_cursor": None}
+    items = sheets.list_sheets(
+        session,
+        actor=actor,
+        round_id=round,
+        kind=kind,
+        application_id=application,
+        expert_id=expert,
+        panel_id=panel,
+        status=status,
+        after_id=cursor,
+        limit=limit,
+    )
+    return {"items": items, "next_cursor": items[-1]["id"] if len(items) == limit else None}
+
+
+@router.get("/sheets/{sheet_id}")
+def get_sheet(session: SessionDep, actor: CurrentActor, locale: LocaleDep, sheet_id: DbId) -> dict[str, Any]:
+    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id), locale)
+
+
+@router.post("/sheets/{sheet_id}/declaration")
+def declare(
+    session: SessionDep, actor: HiddenExpert, locale: LocaleDep, sheet_id: DbId, body: sheets.DeclarationIn
+) -> dict[str, Any]:
+    result = sheets.declare(session, actor=actor, sheet_id=sheet_id, data=body)
+    view = sheets.get_sheet(session, actor=actor, sheet_id=sheet_id)
+    out = sheets.sheet_out(view, locale)
+    if result.replaced is not None:
+        out["replaced"] = result.replaced
+        out["message"] = sheets.decline_message(result.replaced).render(locale)
+    return out
+
+
+@router.put("/sheets/{sheet_id}")
+def save_sheet(
+    session: SessionDep, actor: HiddenExpert, sheet_id: DbId, body: sheets.SheetUpdate
+) -> dict[str, Any]:
+    saved = sheets.save_sheet(session, actor=actor, sheet_id=sheet_id, data=body)
+    # Autosave is the hottest write: commit in this thread, so the audit chain's lock is released
+    # at once instead of after a hop to another thread (the edge then has nothing left to do).
+    session.commit()
+    return sheets.saved_out(saved)
+
+
+@router.post("/sheets/{sheet_id}/submit")
+def submit_sheet(
+    session: SessionDep,
+    actor: HiddenExpert,
+    locale: LocaleDep,
+    sheet_id: DbId,
+    body: sheets.SubmitIn | None = None,
+) -> dict[str, Any]:
+    sheets.submit(session, actor=actor, sheet_id=sheet_id, data=body)
+    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id), locale)
+
+
+@router.post("/sheets/{sheet_id}/reopen")
+def reopen_sheet(
+    session: SessionDep, actor: HiddenStaff, locale: LocaleDep, sheet_id: DbId, body: sheets.ReopenIn
+) -> dict[str, Any]:
+    sheets.reopen(session, actor=actor, sheet_id=sheet_id, data=body)
+    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id), locale)
+
+
+@router.get("/applications/{application_id}/sheets")
+def application_sheets(session: SessionDep, actor: HiddenStaff, application_id: DbId) -> list[dict[str, Any]]:
+    return sheets.application_sheets(session, actor=actor, application_id=application_id)

@@ -1,0 +1,135 @@
+"""Transition tables for applications, sheets, rounds, bases and evaluations, with one guarded check.
+
+A table maps (state, action) to the next state. Services call `transition(...)` and never assign a
+status themselves, so an action in the wrong state is refused in one place with one error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from scoring.core.errors import InvalidTransition
+from scoring.core.i18n import Msg, msg
+
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"  # back with the applicant for correction (by county or formal check)
+    RECOMMENDED = "recommended"
+    NOT_RECOMMENDED = "not_recommended"
+    ACCEPTED = "accepted"  # formal check passed
+    UNDER_REVIEW = "under_review"
+    SCORED = "scored"
+    SHORTLISTED = "shortlisted"
+    NOT_DESIGNATED = "not_designated"
+    DESIGNATED = "designated"
+
+
+A = ApplicationStatus
+APPLICATION_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (A.DRAFT, "submit"): A.SUBMITTED,
+    (A.RETURNED, "submit"): A.SUBMITTED,
+    (A.SUBMITTED, "recommend"): A.RECOMMENDED,
+    (A.SUBMITTED, "decline"): A.NOT_RECOMMENDED,
+    (A.SUBMITTED, "return"): A.RETURNED,
+    (A.RECOMMENDED, "accept"): A.ACCEPTED,
+    (A.RECOMMENDED, "return"): A.RETURNED,
+    (A.ACCEPTED, "assign_panel"): A.UNDER_REVIEW,
+    (A.UNDER_REVIEW, "complete_scoring"): A.SCORED,
+    (A.SCORED, "reopen_sheet"): A.UNDER_REVIEW,
+    (A.SCORED, "shortlist"): A.SHORTLISTED,
+    (A.SCORED, "reject"): A.NOT_DESIGNATED,
+    (A.SHORTLISTED, "reject"): A.NOT_DESIGNATED,  # objection upheld, or staff change the decision
+    (A.NOT_DESIGNATED, "shortlist"): A.SHORTLISTED,
+    (A.SHORTLISTED, "designate"): A.DESIGNATED,
+}
+APPLICATION_EDITABLE = frozenset({A.DRAFT, A.RETURNED})
+
+
+class SheetStatus(StrEnum):
+    ASSIGNED = "assigned"  # waiting for the no-conflict declaration
+    DECLINED = "declined"  # the expert declared a conflict or declined
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+S = SheetStatus
+SHEET_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (S.ASSIGNED, "declare"): S.DRAFT,
+    (S.ASSIGNED, "decline"): S.DECLINED,
+    (S.DRAFT, "save"): S.DRAFT,
+    (S.DRAFT, "submit"): S.SUBMITTED,
+    (S.SUBMITTED, "reopen"): S.DRAFT,
+}
+
+
+class RoundStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"  # applicants file
+    RECOMMENDING = "recommending"  # counties recommend, staff check
+    REVIEWING = "reviewing"  # panels score
+    DECIDING = "deciding"  # ranking, decision, approval
+    NOTICE = "notice"  # 公示: objections may be filed
+    PUBLISHED = "published"
+
+
+R = RoundStatus
+ROUND_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (R.DRAFT, "open"): R.OPEN,
+    (R.OPEN, "close_applications"): R.RECOMMENDING,
+    (R.RECOMMENDING, "start_review"): R.REVIEWING,
+    (R.REVIEWING, "start_deciding"): R.DECIDING,
+    (R.DECIDING, "start_notice"): R.NOTICE,
+    (R.NOTICE, "publish"): R.PUBLISHED,
+}
+
+
+class BaseStatus(StrEnum):
+    ACTIVE = "active"
+    RECTIFYING = "rectifying"
+    REVOKED = "revoked"
+
+
+B = BaseStatus
+BASE_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (B.ACTIVE, "order_rectification"): B.RECTIFYING,
+    (B.RECTIFYING, "restore"): B.ACTIVE,
+    (B.RECTIFYING, "revoke"): B.REVOKED,
+}
+
+
+class EvaluationStatus(StrEnum):
+    ASSIGNED = "assigned"
+    DECLINED = "declined"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+E = EvaluationStatus
+EVALUATION_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (E.ASSIGNED, "declare"): E.DRAFT,
+    (E.ASSIGNED, "decline"): E.DECLINED,
+    (E.DRAFT, "save"): E.DRAFT,
+    (E.DRAFT, "submit"): E.SUBMITTED,
+    (E.SUBMITTED, "reopen"): E.DRAFT,
+}
+
+
+def transition(table: Mapping[tuple[str, str], str], state: str, action: str) -> str:
+    """The next state, or InvalidTransition naming the action and the state it was tried in."""
+    nxt = table.get((state, action))
+    if nxt is None:
+        raise InvalidTransition(
+            msg(
+                "Cannot %(action)s: the record is in state “%(state)s”.",
+                action=Msg(action.replace("_", " ")),
+                state=Msg(state.replace("_", " ")),
+            )
+        )
+    return nxt
+
+
+def allowed_actions(table: Mapping[tuple[str, str], str], state: str) -> list[str]:
+    return sorted(action for (s, action) in table if s == state)

@@ -1,0 +1,179 @@
+"""Pure ranking of one kind's applications: competition ranks, eligibility, the quota line, ties flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from scoring.core.aggregate import round2
+
+# Eligibility reasons, in the order they are reported.
+FORMAL_CHECK_NOT_PASSED = "formal_check_not_passed"
+GATE_FAILED = "gate_failed"
+GATE_MISSING = "gate_missing"
+NOT_SCOREABLE = "not_scoreable"
+BELOW_PASS_LINE = "below_pass_line"
+
+# Decisions: why a row is or is not on the proposed list.
+WITHIN_QUOTA = "within_quota"
+TIE_AT_QUOTA_LINE = "tie_at_quota_line"
+BEYOND_QUOTA = "beyond_quota"
+NOT_ELIGIBLE = "not_eligible"
+
+# Flags: things staff should look at.
+# TIE_AT_QUOTA_LINE (above) — tied across the quota line; none of the tied rows is proposed.
+ROUNDED_TIE = "rounded_tie"  # shows the same 2-place score as a row ranked differently
+ROUNDS_TO_PASS_LINE = "rounds_to_pass_line"  # below the pass line, but its 2-place score is not
+
+DEFAULT_PASS_LINE = Decimal(60)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What the ranking needs about one application; final_score None = not scoreable."""
+
+    application_id: int
+    final_score: Decimal | None
+    formal_check_passed: bool
+    gates_passed: bool | None  # None = a gate cannot be evaluated (figure missing)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedRow:
+    application_id: int
+    final_score: Decimal | None  # exact; round with aggregate.round2/fmt2 only to show it
+    rank: int | None  # None = unranked (not scoreable)
+    eligible: bool
+    reasons: tuple[str, ...]  # eligibility reasons, empty when eligible
+    proposed: bool
+    decision: str  # within_quota | tie_at_quota_line | beyond_quota | not_eligible
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProposalResult:
+    """All rows in rank order, and what is left for staff when a tie straddles the quota line."""
+
+    rows: tuple[RankedRow, ...]
+    quota: int
+    seats_left_for_tie: int  # seats the tied rows compete for; 0 when there is no tie at the line
+    tie_rank: int | None  # the shared rank of the rows tied at the quota line
+
+    @property
+    def proposed_ids(self) -> tuple[int, ...]:
+        return tuple(row.application_id for row in self.rows if row.proposed)
+
+    @property
+    def tied_ids(self) -> tuple[int, ...]:
+        return tuple(row.application_id for row in self.rows if row.decision == TIE_AT_QUOTA_LINE)
+
+
+def competition_ranks(scores: Mapping[int, Decimal | None]) -> dict[int, int | None]:
+    """Standard competition ranking, highest first (1, 2, 2, 4); None scores are unranked.
+
+    Ties are decided on the exact decimals, not on the 2-place rounded ones: DOMAIN §5 keeps exact
+    decimals and rounds only for display, so 83.404 ranks above 83.396 although both show as 83.40.
+    propose() flags such rows "rounded_tie" so staff can see why equal-looking scores rank apart.
+    """
+    scored = sorted((score for score in scores.values() if score is not None), reverse=True)
+    first_at: dict[Decimal, int] = {}
+    for position, score in enumerate(scored, start=1):
+        first_at.setdefault(score, position)  # Decimal("83.4") and Decimal("83.40") are one key
+    return {app_id: None if score is None else first_at[score] for app_id, score in scores.items()}
+
+
+def eligibility(candidate: Candidate, pass_line: Decimal) -> tuple[bool, tuple[str, ...]]:
+    """Eligible for the proposed list: formal check passed, all gates passed, final score ≥ pass line."""
+    reasons: list[str] = []
+    if not candidate.formal_check_passed:
+        reasons.append(FORMAL_CHECK_NOT_PASSED)
+    if candidate.gates_passed is None:
+        reasons.append(GATE_MISSING)
+    elif not candidate.gates_passed:
+        reasons.append(GATE_FAILED)
+    if candidate.final_score is None:
+        reasons.append(NOT_SCOREABLE)
+    elif candidate.final_score < pass_line:  # exact: 59.996 is below a pass line of 60 though shown "60.00"
+        reasons.append(BELOW_PASS_LINE)
+    return not reasons, tuple(reasons)
+
+
+def propose(candidates: Iterable[Candidate], pass_line: Decimal, quota: int) -> ProposalResult:
+    """Rank all candidates and propose the eligible ones in rank order up to the quota.
+
+    Rows are in rank order, equal ranks and the unranked (last) by application id. Walking the eligible
+    rows rank group by rank group: a group that fits in the seats left is proposed; the first group that
+    does not fit while seats remain is a tie across the quota line — every row of it is flagged
+    "tie_at_quota_line" and none is proposed (staff decide who takes seats_left_for_tie); every later
+    eligible row is beyond the quota. Ineligible rows keep their rank but never take a seat.
+    """
+    if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
+        raise ValueError(f"quota must be a non-negative int, got {quota!r}")
+    by_id: dict[int, Candidate] = {}
+    for candidate in candidates:
+        if candidate.application_id in by_id:
+            raise ValueError(f"application {candidate.application_id} given twice")
+        by_id[candidate.application_id] = candidate
+    ranks = competition_ranks({app_id: c.final_score for app_id, c in by_id.items()})
+    order = sorted(by_id, key=lambda app_id: (ranks[app_id] is None, ranks[app_id] or 0, app_id))
+
+    judged = {app_id: eligibility(by_id[app_id], pass_line) for app_id in order}
+    eligible_groups: dict[int, list[int]] = {}
+    for app_id in order:
+        rank = ranks[app_id]
+        if judged[app_id][0] and rank is not None:
+            eligible_groups.setdefault(rank, []).append(app_id)
+
+    decision: dict[int, str] = {}
+    seats = quota
+    seats_left_for_tie = 0
+    tie_rank: int | None = None
+    for rank, group in eligible_groups.items():  # insertion order is rank order
+        if tie_rank is None and len(group) <= seats:
+            outcome = WITHIN_QUOTA
+            seats -= len(group)
+        elif tie_rank is None and seats > 0:
+            outcome = TIE_AT_QUOTA_LINE
+            tie_rank, seats_left_for_tie = rank, seats
+        else:
+            outcome = BEYOND_QUOTA
+        for app_id in group:
+            decision[app_id] = outcome
+
+    shown: dict[int, Decimal] = {}  # the 2-place score of every scored row, rounded once
+    shown_ranks: dict[Decimal, set[int]] = {}
+    for app_id in order:
+        score, rank = by_id[app_id].final_score, ranks[app_id]
+        if score is not None:
+            shown[app_id] = rounded = round2(score)
+            if rank is not None:
+                shown_ranks.setdefault(rounded, set()).add(rank)
+
+    rows: list[RankedRow] = []
+    for app_id in order:
+        score = by_id[app_id].final_score
+        eligible, reasons = judged[app_id]
+        row_decision = decision.get(app_id, NOT_ELIGIBLE)
+        flags: list[str] = []
+        if row_decision == TIE_AT_QUOTA_LINE:
+            flags.append(TIE_AT_QUOTA_LINE)
+        if score is not None and len(shown_ranks[shown[app_id]]) > 1:
+            flags.append(ROUNDED_TIE)
+        if score is not None and score < pass_line <= shown[app_id]:
+            flags.append(ROUNDS_TO_PASS_LINE)
+        rows.append(
+            RankedRow(
+                application_id=app_id,
+                final_score=score,
+                rank=ranks[app_id],
+                eligible=eligible,
+                reasons=reasons,
+                proposed=row_decision == WITHIN_QUOTA,
+                decision=row_decision,
+                flags=tuple(flags),
+            )
+        )
+    return ProposalResult(
+        rows=tuple(rows), quota=quota, seats_left_for_tie=seats_left_for_tie, tie_rank=tie_rank
+    )

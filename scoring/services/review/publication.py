@@ -1,0 +1,557 @@
+"""Four-eyes publication of a round's list: propose, confirm (starts the 公示), objections, finalize.
+
+The notice period counts working days with a plain weekday rule (Monday to Friday; public holidays
+and the adjusted weekend working days of the State Council calendar are not modelled). A notice
+confirmed on day D runs from D through the notice_days-th working day after D; objections are taken
+through that last day and the list can be finalized from the next calendar day on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scoring.core.actors import Actor, Role
+from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from scoring.core.i18n import msg
+from scoring.core.ids import RowId
+from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ROUND_TRANSITIONS, transition
+from scoring.services.designation.rounds import CHINA_TZ, get_round_for_update
+from scoring.services.review import ranking as ranking_service
+from scoring.store import audit
+from scoring.store.db import utcnow
+from scoring.store.models import Application, BaseEvent, DesignatedBase, Objection, Organisation, Round
+
+# Objections come from the public: the audit trail names them "public" (no account, no role).
+PUBLIC = Actor(user_id=None, username="public", role=Role.APPLICANT, display_name="public")
+
+NAME_MAX = 100
+CONTACT_MAX = 100
+OBJECTION_TEXT_MAX = 5000
+REASON_MAX = 2000
+BASE_STATUSES = ("active", "rectifying", "revoked")
+
+
+def china_today() -> date:
+    """Today in Shijiazhuang (UTC+8, no daylight saving time)."""
+    return datetime.now(CHINA_TZ).date()
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The `days`-th working day (Monday–Friday) after `start`."""
+    current = start
+    left = days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+# ---- inputs -----------------------------------------------------------------------------------
+
+
+class PublicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["propose", "confirm", "finalize"]
+
+
+class ObjectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    round_id: RowId
+    application_id: RowId
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+    contact: Annotated[str, Field(min_length=1, max_length=CONTACT_MAX)]
+    text: Annotated[str, Field(min_length=1, max_length=OBJECTION_TEXT_MAX)]
+
+
+class ResolutionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    decision: Literal["uphold", "dismiss"]
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX)]
+
+
+# ---- publication ------------------------------------------------------------------------------
+
+
+def _require_staff(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise NotFound()
+
+
+def publication_out(rnd: Round) -> dict[str, Any]:
+    return {
+        "round_id": rnd.id,
+        "status": rnd.status,
+        "approval": {
+            "document_no": rnd.approval_document_no,
+            "approved_on": rnd.approval_date.isoformat() if rnd.approval_date else None,
+        },
+        "proposed_by_id": rnd.publication_proposed_by_id,
+        "proposed_at": rnd.publication_proposed_at.isoformat() if rnd.publication_proposed_at else None,
+        "confirmed_by_id": rnd.publication_confirmed_by_id,
+        "notice_days": rnd.notice_days,
+        "notice_starts_on": rnd.notice_starts_on.isoformat() if rnd.notice_starts_on else None,
+        "notice_ends_on": rnd.notice_ends_on.isoformat() if rnd.notice_ends_on else None,
+        "published_at": rnd.published_at.isoformat() if rnd.published_at else None,
+        "published_by_id": rnd.published_by_id,
+    }
+
+
+def publication_action(
+    session: Session, *, actor: Actor, round_id: int, data: PublicationIn, today: date | None = None
+) -> dict[str, Any]:
+    """Propose (staff A), confirm (staff B: starts the notice) or finalize (after the notice)."""
+    _require_staff(actor)
+    rnd = get_round_for_update(session, round_id=round_id)
+    today = today or china_today()
+    if data.action == "propose":
+        _propose(session, actor=actor, rnd=rnd)
+    elif data.action == "confirm":
+        _confirm(session, actor=actor, rnd=rnd, today=today)
+    else:
+        _finalize(session, actor=actor, rnd=rnd, today=today)
+    return publication_out(rnd)
+
+
+def _shortlisted_ids(session: Session, round_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(Application.id)
+            .where(Application.round_id == round_id, Application.status == "shortlisted")
+            .order_by(Application.id)
+        )
+    )
+
+
+def _propose(session: Session, *, actor: Actor, rnd: Round) -> None:
+    if rnd.publication_proposed_by_id is not None or rnd.status in ("notice", "published"):
+        return  # replay: the proposal stands
+    if rnd.status != "deciding":
+        raise InvalidTransition(
+            msg("The list can be proposed for publication only while the round is deciding.")
+        )
+    problems = {}
+    if rnd.approval_document_no is None or rnd.approval_date is None:
+        problems["approval"] = msg("the city government's approval must be recorded first")
+    undecided = list(
+        session.execute(
+            select(Application.kind, func.count())
+            .where(Application.round_id == rnd.id, Application.status == "scored")
+            .group_by(Application.kind)
+            .order_by(Application.kind)
+        )
+    )
+    for kind, n in undecided:
+        problems[f"decisions.{kind}"] = msg(
+            "%(count)s scored application(s) of this kind have no decision yet", count=n
+        )
+    if problems:
+        raise Conflict(msg("The list is not ready to be proposed for publication."), fields=problems)
+    rnd.publication_proposed_by_id = actor.user_id
+    rnd.publication_proposed_at = utcnow()
+    rnd.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="round.propose_publication",
+        entity="round",
+        entity_id=rnd.id,
+        before={"proposed_by_id": None},
+        after={
+            "proposed_by_id": actor.user_id,
+            "shortlisted": _shortlisted_ids(session, rnd.id),
+            "document_no": rnd.approval_document_no,
+        },
+    )
+
+
+def _confirm(session: Session, *, actor: Actor, rnd: Round, today: date) -> None:
+    if rnd.status in ("notice", "published"):
+        return  # replay: the notice has already started
+    if rnd.status != "deciding" or rnd.publication_proposed_by_id is None:
+        raise InvalidTransition(msg("Nothing has been proposed for publication yet."))
+    if actor.user_id is None or actor.user_id == rnd.publication_proposed_by_id:
+        raise Conflict(
+            msg("A second staff member must confirm: the person who proposed the list cannot confirm it."),
+            code="four_eyes",
+        )
+    before = rnd.status
+    rnd.status = transition(ROUND_TRANSITIONS, rnd.status, "start_notice")
+    rnd.publication_confirmed_by_id = actor.user_id
+    rnd.notice_starts_on = today
+    rnd.notice_ends_on = add_working_days(today, rnd.notice_days)
+    rnd.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="round.start_notice",
+        entity="round",
+        entity_id=rnd.id,
+        before={"status": before},
+        after={
+            "status": rnd.status,
+            "notice_starts_on": rnd.notice_starts_on,
+            "notice_ends_on": rnd.notice_ends_on,
+            "proposed_by_id": rnd.publication_proposed_by_id,
+            "confirmed_by_id": actor.user_id,
+            "shortlisted": _shortlisted_ids(session, rnd.id),
+        },
+    )
+
+
+def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> None:
+    if rnd.status == "published":
+        return  # replay: the bases exist already
+    if rnd.status != "notice" or rnd.notice_ends_on is None:
+        raise InvalidTransition(msg("The list can be published only after its public notice."))
+    if today <= rnd.notice_ends_on:
+        raise Conflict(
+            msg(
+                "The public notice runs until %(date)s; the list can be published after that.",
+                date=rnd.notice_ends_on.isoformat(),
+            ),
+            code="notice_running",
+        )
+    open_objections = session.scalar(
+        select(func.count())
+        .select_from(Objection)
+        .where(Objection.round_id == rnd.id, Objection.status == "open")
+    )
+    if open_objections:
+        raise Conflict(
+            msg(
+                "%(count)s objection(s) are still open; resolve them before publishing.",
+                count=open_objections,
+            ),
+            code="objections_open",
+        )
+    chosen = list(
+        session.execute(
+            select(Application, Organisation)
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .where(Application.round_id == rnd.id, Application.status == "shortlisted")
+            .order_by(Application.id)
+        ).tuples()
+    )
+    finals = _final_scores(session, rnd, sorted({app.kind for app, _ in chosen}))
+    bases: list[DesignatedBase] = []
+    for app, org in chosen:
+        app.status = transition(APPLICATION_TRANSITIONS, app.status, "designate")
+        app.version += 1
+        app.updated_at = utcnow()
+        final = finals.get(app.id)
+        base = DesignatedBase(
+            application_id=app.id,
+            round_id=rnd.id,
+            organisation_id=org.id,
+            kind=app.kind,
+            name=org.name,
+            district=org.district,
+            status="active",
+            designated_on=today,
+            document_no=rnd.approval_document_no or "",
+            final_score=ranking_service.round2(final) if final is not None else None,
+        )
+        session.add(base)
+        bases.append(base)
+    session.flush()
+    for base in bases:
+        session.add(
+            BaseEvent(
+                base_id=base.id,
+                event="designated",
+                detail={
+                    "round_id": rnd.id,
+                    "application_id": base.application_id,
+                    "document_no": base.document_no,
+                    "designated_on": today.isoformat(),
+                },
+                actor_id=actor.user_id,
+            )
+        )
+    before = rnd.status
+    rnd.status = transition(ROUND_TRANSITIONS, rnd.status, "publish")
+    rnd.published_at = utcnow()
+    rnd.published_by_id = actor.user_id
+    rnd.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="round.publish",
+        entity="round",
+        entity_id=rnd.id,
+        before={"status": before},
+        after={
+            "status": rnd.status,
+            "designated": [b.application_id for b in bases],
+            "bases": [b.id for b in bases],
+            "document_no": rnd.approval_document_no,
+        },
+    )
+
+
+def _final_scores(session: Session, rnd: Round, kinds: Sequence[str]) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    for kind in kinds:
+        for row in ranking_service.compute_ranking(session, rnd, kind).rows:
+            out[row.application_id] = row.final
+    return out
+
+
+# ---- objections -------------------------------------------------------------------------------
+
+
+def _notice_open(rnd: Round, today: date) -> bool:
+    return (
+        rnd.status == "notice"
+        and rnd.notice_starts_on is not None
+        and rnd.notice_ends_on is not None
+        and rnd.notice_starts_on <= today <= rnd.notice_ends_on
+    )
+
+
+def objection_out(obj: Objection) -> dict[str, Any]:
+    return {
+        "id": obj.id,
+        "round_id": obj.round_id,
+        "application_id": obj.application_id,
+        "name": obj.filed_by_name,
+        "contact": obj.contact,
+        "text": obj.text,
+        "status": obj.status,
+        "resolution_reason": obj.resolution_reason,
+        "resolved_by_id": obj.resolved_by_id,
+        "resolved_at": obj.resolved_at.isoformat() if obj.resolved_at else None,
+        "created_at": obj.created_at.isoformat() if obj.created_at else None,
+    }
+
+
+def public_objection_out(obj: Objection) -> dict[str, Any]:
+    """What the person who filed it gets back: a receipt, never staff data."""
+    return {
+        "id": obj.id,
+        "round_id": obj.round_id,
+        "application_id": obj.application_id,
+        "status": obj.status,
+        "created_at": obj.created_at.isoformat() if obj.created_at else None,
+    }
+
+
+def file_objection(session: Session, *, data: ObjectionIn, today: date | None = None) -> Objection:
+    """Anyone may object to an application on the list while its notice runs. A replay of the same
+    objection returns the one already filed."""
+    today = today or china_today()
+    rnd = session.get(Round, data.round_id)
+    if rnd is None:
+        raise NotFound()
+    if not _notice_open(rnd, today):
+        raise Conflict(
+            msg("Objections can be filed only during the public notice period."), code="notice_closed"
+        )
+    app_status = session.scalar(
+        select(Application.status).where(
+            Application.id == data.application_id, Application.round_id == rnd.id
+        )
+    )
+    if app_status != "shortlisted":
+        raise NotFound(msg("This application is not on the list under public notice."))
+    existing = session.scalar(
+        select(Objection).where(
+            Objection.round_id == rnd.id,
+            Objection.application_id == data.application_id,
+            Objection.filed_by_name == data.name,
+            Objection.contact == data.contact,
+            Objection.text == data.text,
+        )
+    )
+    if existing is not None:
+        return existing
+    obj = Objection(
+        round_id=rnd.id,
+        application_id=data.application_id,
+        filed_by_name=data.name,
+        contact=data.contact,
+        text=data.text,
+        status="open",
+        created_at=utcnow(),
+    )
+    session.add(obj)
+    session.flush()
+    audit.record(
+        session,
+        actor=PUBLIC,
+        action="objection.file",
+        entity="objection",
+        entity_id=obj.id,
+        after={"round_id": rnd.id, "application_id": obj.application_id, "status": "open"},
+    )
+    return obj
+
+
+def list_objections(session: Session, *, actor: Actor, round_id: int) -> list[Objection]:
+    _require_staff(actor)
+    if session.get(Round, round_id) is None:
+        raise NotFound()
+    return list(
+        session.scalars(select(Objection).where(Objection.round_id == round_id).order_by(Objection.id))
+    )
+
+
+def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data: ResolutionIn) -> Objection:
+    """Uphold (the application leaves the list with the reason) or dismiss; replays change nothing."""
+    _require_staff(actor)
+    obj = session.scalar(
+        select(Objection)
+        .where(Objection.id == objection_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if obj is None:
+        raise NotFound()
+    wanted = "upheld" if data.decision == "uphold" else "dismissed"
+    if obj.status != "open":
+        if obj.status == wanted and obj.resolution_reason == data.reason:
+            return obj  # replay
+        raise Conflict(msg("This objection has already been resolved."), code="already_resolved")
+    rnd = get_round_for_update(session, round_id=obj.round_id)
+    if rnd.status != "notice":
+        raise InvalidTransition(msg("Objections are resolved during the public notice period."))
+    app = session.scalar(
+        select(Application)
+        .where(Application.id == obj.application_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert app is not None  # objections reference applications by foreign key
+    before: dict[str, Any] = {"status": obj.status, "application_status": app.status}
+    if wanted == "upheld" and app.status == "shortlisted":
+        app.status = transition(APPLICATION_TRANSITIONS, app.status, "reject")
+        app.decision_reason = data.reason
+        app.version += 1
+        app.updated_at = utcnow()
+    obj.status = wanted
+    obj.resolution_reason = data.reason
+    obj.resolved_by_id = actor.user_id
+    obj.resolved_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=f"objection.{data.decision}",
+        entity="objection",
+        entity_id=obj.id,
+        before=before,
+        after={"status": obj.status, "application_id": app.id, "application_status": app.status},
+        reason=data.reason,
+    )
+    return obj
+
+
+# ---- public lists -------------------------------------------------------------------------------
+
+
+def public_notice(session: Session, *, today: date | None = None) -> list[dict[str, Any]]:
+    """The lists under public notice right now: names, kinds and districts, nothing else."""
+    today = today or china_today()
+    rounds = [
+        r
+        for r in session.scalars(select(Round).where(Round.status == "notice").order_by(Round.id))
+        if _notice_open(r, today)
+    ]
+    if not rounds:
+        return []
+    entries: dict[int, list[dict[str, Any]]] = {r.id: [] for r in rounds}
+    rows = session.execute(
+        select(
+            Application.round_id, Application.id, Application.kind, Organisation.name, Organisation.district
+        )
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .where(Application.round_id.in_(list(entries)), Application.status == "shortlisted")
+        .order_by(Application.round_id, Application.kind, Organisation.name, Application.id)
+    )
+    for round_id, app_id, kind, name, district in rows:
+        entries[round_id].append({"application_id": app_id, "name": name, "kind": kind, "district": district})
+    return [
+        {
+            "round_id": r.id,
+            "year": r.year,
+            "title": r.title,
+            "notice_starts_on": r.notice_starts_on.isoformat() if r.notice_starts_on else None,
+            "notice_ends_on": r.notice_ends_on.isoformat() if r.notice_ends_on else None,
+            "entries": entries[r.id],
+        }
+        for r in rounds
+    ]
+
+
+def public_bases(
+    session: Session,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    year: int | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Bases of published rounds only, in id order; never scores, experts or evaluators."""
+    problems = {}
+    if status is not None and status not in BASE_STATUSES:
+        problems["status"] = msg("must be one of: %(expected)s", expected=", ".join(BASE_STATUSES))
+    if kind is not None and kind not in ranking_service.KINDS:
+        problems["kind"] = msg("must be one of: %(expected)s", expected=", ".join(ranking_service.KINDS))
+    if problems:
+        raise ValidationFailed(fields=problems)
+    stmt = (
+        select(
+            DesignatedBase.id,
+            DesignatedBase.name,
+            DesignatedBase.kind,
+            DesignatedBase.district,
+            Round.year,
+            DesignatedBase.document_no,
+            DesignatedBase.designated_on,
+            DesignatedBase.status,
+            DesignatedBase.revoked_on,
+            DesignatedBase.revocation_document_no,
+        )
+        .join(Round, Round.id == DesignatedBase.round_id)
+        .where(Round.status == "published", DesignatedBase.id > after_id)
+        .order_by(DesignatedBase.id)
+        .limit(limit + 1)
+    )
+    if status is not None:
+        stmt = stmt.where(DesignatedBase.status == status)
+    if kind is not None:
+        stmt = stmt.where(DesignatedBase.kind == kind)
+    if year is not None:
+        stmt = stmt.where(Round.year == year)
+    rows = list(session.execute(stmt))
+    more = len(rows) > limit
+    items = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "kind": r.kind,
+            "district": r.district,
+            "year": r.year,
+            "document_no": r.document_no,
+            "designated_on": r.designated_on.isoformat(),
+            "status": r.status,
+            "revoked_on": r.revoked_on.isoformat() if r.revoked_on else None,
+            "revocation_document_no": r.revocation_document_no,
+        }
+        for r in rows[:limit]
+    ]
+    return items, (items[-1]["id"] if more and items else None)

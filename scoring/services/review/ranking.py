@@ -1,0 +1,663 @@
+"""The ranking of one kind in a round: a fixed handful of set-based selects, then the pure core.
+
+Queries per ranking, whatever the number of applications or sheets: the frozen rubric document, the
+applications with their organisation, and the sheets of the kind's panel (four with the round itself).
+Columns are selected, not ORM objects, so 20,000 applications × 7 sheets stay cheap.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import threading
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import Text, cast, select, type_coerce
+from sqlalchemy.orm import Session
+
+from criteria.schema import Rubric
+from scoring.core import ranking as core
+from scoring.core.actors import Actor
+from scoring.core.aggregate import METHODS, PanelScore, final_score, fmt2, panel_score, round2
+from scoring.core.consistency import ExpertCalibration, KendallResult, calibration, kendalls_w, outliers
+from scoring.core.errors import NotFound, invalid
+from scoring.core.figures import effective_figures
+from scoring.core.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
+from scoring.core.i18n import Msg, msg, translate
+from scoring.core.scores import data_points
+from scoring.services.designation.rounds import round_references, round_rubric
+from scoring.store.models import Application, Organisation, Panel, Round, Sheet
+
+__all__ = ["KINDS", "KindRanking", "Row", "compute_ranking", "fmt2", "get_ranking", "ranking_out", "round2"]
+
+KINDS: tuple[str, ...] = ("regional", "university", "enterprise")
+# Applications the ranking lists. "recommended" is waiting for its formal check: listed, never eligible.
+LISTED_STATUSES: tuple[str, ...] = (
+    "recommended",
+    "accepted",
+    "under_review",
+    "scored",
+    "shortlisted",
+    "not_designated",
+    "designated",
+)
+FORMAL_CHECK_PASSED: frozenset[str] = frozenset(
+    {"accepted", "under_review", "scored", "shortlisted", "not_designated", "designated"}
+)
+
+# Flags this layer adds to the pure core's (tie_at_quota_line, rounded_tie, rounds_to_pass_line).
+OUTLIER_SHEETS = "outlier_sheets"
+NOT_SCOREABLE = "not_scoreable"
+GATE_FAILED = "gate_failed"
+GATE_MISSING = "gate_missing"
+SHEETS_MISSING = "sheets_missing"
+
+
+@dataclass(frozen=True, slots=True)
+class DataIndicator:
+    code: str
+    points: Decimal
+    max_points: Decimal
+    result: str  # pass | fail | missing
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One application in the ranking, with everything that explains its place."""
+
+    application_id: int
+    organisation_id: int
+    applicant: str
+    district: str | None
+    kind: str
+    status: str
+    panel: PanelScore
+    data_points: Decimal
+    final: Decimal | None
+    sheets_submitted: int
+    sheets_expected: int
+    gates: tuple[GateResult, ...]
+    data_indicators: tuple[DataIndicator, ...]
+    eligible: bool
+    rank: int | None
+    proposed: bool
+    decision: str  # within_quota | tie_at_quota_line | beyond_quota | not_eligible
+    eligibility_reasons: tuple[str, ...]
+    flags: tuple[str, ...]
+    outliers: tuple[int, ...]
+    spread: Decimal | None
+    totals: tuple[tuple[int, Decimal], ...]  # (sheet id, total) of the submitted sheets
+
+
+@dataclass(frozen=True)
+class KindRanking:
+    round_id: int
+    kind: str
+    method: str
+    quota: int
+    pass_line: Decimal
+    outlier_threshold: Decimal
+    rows: tuple[Row, ...]  # rank order
+    seats_left_for_tie: int
+    tie_rank: int | None
+    matrix: Mapping[int, Mapping[int, Decimal]]  # expert id -> application id -> sheet total
+    rubric: Rubric
+
+    # Consistency statistics are information for staff, computed only when asked for: the ranking
+    # itself never depends on them.
+    @cached_property
+    def kendall(self) -> KendallResult:
+        return kendalls_w(self.matrix)
+
+    @cached_property
+    def calibration(self) -> Mapping[int, ExpertCalibration]:
+        return calibration(self.matrix)
+
+    @property
+    def proposed_ids(self) -> tuple[int, ...]:
+        return tuple(r.application_id for r in self.rows if r.proposed)
+
+    @property
+    def tied_ids(self) -> tuple[int, ...]:
+        return tuple(r.application_id for r in self.rows if r.decision == core.TIE_AT_QUOTA_LINE)
+
+    def row(self, application_id: int) -> Row | None:
+        for r in self.rows:
+            if r.application_id == application_id:
+                return r
+        return None
+
+
+def _quota(rnd: Round, kind: str) -> int:
+    value = (rnd.quotas or {}).get(kind, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+class _Judge:
+    """Gates and data-indicator points of one rubric, memoised per distinct set of figures.
+
+    Exact: the key is the text of every figure the rubric reads, and the pure functions are
+    deterministic, so applications declaring the same figures share one evaluation.
+    """
+
+    def __init__(self, rubric: Rubric, references: Mapping[str, Decimal]) -> None:
+        self.rubric = rubric
+        self.references = references
+        self.codes = [f.code for f in rubric.figures]
+        self.data_inds = [ind for ind in rubric.indicators() if ind.kind == "data"]
+        self.memo: dict[tuple[str, ...], tuple[Any, ...]] = {}
+        self.by_text: dict[tuple[str | None, str | None], tuple[Any, ...]] = {}
+
+    def from_text(
+        self, declared: str | None, verified: str | None
+    ) -> tuple[tuple[GateResult, ...], tuple[DataIndicator, ...], Decimal, bool | None]:
+        """The same, from the figures' stored JSON text: equal texts are equal figures, so most
+        applications cost a dictionary lookup instead of parsing and comparing their figures."""
+        key = (declared, verified)
+        hit = self.by_text.get(key)
+        if hit is None:
+            hit = self.by_text[key] = self(_json(declared), _json(verified))
+        return hit  # type: ignore[return-value]
+
+    def __call__(
+        self, declared: Mapping[str, Any] | None, verified: Mapping[str, Any] | None
+    ) -> tuple[tuple[GateResult, ...], tuple[DataIndicator, ...], Decimal, bool | None]:
+        figures: dict[str, Decimal | None] = dict.fromkeys(self.codes)
+        figures.update(effective_figures(declared or {}, verified or {}))
+        key = tuple(str(figures.get(code)) for code in self.codes)
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.memo[key] = self._evaluate(figures)
+        return hit  # type: ignore[return-value]
+
+    def _evaluate(self, figures: Mapping[str, Decimal | None]) -> tuple[Any, ...]:
+        rubric, references = self.rubric, self.references
+        gates = tuple(evaluate_gates(rubric, figures, references))
+        by_gate = {g.code: g for g in gates}
+        points = data_points(rubric, figures, references)
+        indicators: list[DataIndicator] = []
+        for ind in self.data_inds:
+            outcome: RuleOutcome | GateResult
+            if ind.gate is not None and ind.gate in by_gate:
+                outcome = by_gate[ind.gate]
+            else:
+                rule = rubric.rule_of(ind)
+                if rule is None:
+                    continue
+                outcome = evaluate_rule(rubric, rule, figures, references)
+            indicators.append(
+                DataIndicator(
+                    code=ind.code,
+                    points=points.get(ind.code, Decimal(0)),
+                    max_points=ind.max_points,
+                    result=outcome.result,
+                    detail=outcome.detail,
+                )
+            )
+        if any(g.result == "missing" for g in gates):
+            passed: bool | None = None
+        else:
+            passed = all(g.result == "pass" for g in gates)
+        return gates, tuple(indicators), sum(points.values(), Decimal(0)), passed
+
+
+def _gate_results(gates: tuple[GateResult, ...]) -> frozenset[str]:
+    return frozenset(g.result for g in gates)
+
+
+_gc_lock = threading.Lock()
+_gc_holders = 0  # rankings being built or rendered right now, in any thread
+_gc_resume = False  # whether the collector was running when the first of them began
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a ranking is built or rendered.
+
+    Such a build allocates tens of thousands of small containers that all stay alive until it ends,
+    none of them in a cycle: every generation-2 collection meanwhile walks the whole, growing heap
+    for nothing, which makes a large round cost more than linearly (20,000 applications: about
+    a third of the time). Reference counting still frees everything as usual. Shared across threads:
+    the first to enter pauses the collector, the last to leave resumes it (if it was running).
+    """
+    global _gc_holders, _gc_resume
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_resume = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_resume:
+                gc.enable()
+
+
+def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
+    """The ranking of one kind; no permission check (callers check), no writes."""
+    with _bulk():
+        return _compute_ranking(session, rnd, kind)
+
+
+def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
+    rubric = round_rubric(session, rnd, kind)
+    references = round_references(rnd)
+    method = rnd.method if rnd.method in METHODS else "trimmed_mean"
+    threshold = rnd.outlier_threshold if rnd.outlier_threshold is not None else Decimal(20)
+
+    # Core selects on the session's connection: plain tuples, no ORM identity work per row.
+    conn = session.connection()
+    apps = conn.execute(
+        select(
+            Application.id,
+            Application.status,
+            # As text: the judge parses only the distinct ones (see _Judge.from_text).
+            cast(Application.figures, Text).label("figures"),
+            cast(Application.verified_figures, Text).label("verified_figures"),
+            Application.organisation_id,
+            Organisation.name,
+            Organisation.district,
+        )
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .where(
+            Application.round_id == rnd.id,
+            Application.kind == kind,
+            Application.status.in_(LISTED_STATUSES),
+        )
+    ).all()
+    # Totals are read in their stored form and converted by the column type itself, once per
+    # distinct stored value: sheet totals repeat a lot (half-point steps), sheets number in millions.
+    money = Sheet.__table__.c.total.type
+    dialect = conn.dialect
+    stored_total = type_coerce(Sheet.total, money.load_dialect_impl(dialect))
+    sheets = conn.execute(
+        select(Sheet.id, Sheet.application_id, Sheet.expert_id, Sheet.status, stored_total)
+        .join(Panel, Panel.id == Sheet.panel_id)
+        .where(Panel.round_id == rnd.id, Panel.kind == kind)
+    )
+
+    # One pass over the sheets, a batch at a time (a round never holds all its row objects at once
+    # for the garbage collector to walk): each listed application's submitted (sheet id, total)
+    # pairs and how many sheets it expects (every sheet not declined).
+    submitted: dict[int, list[tuple[int, Decimal]]] = {a.id: [] for a in apps}
+    expected: dict[int, int] = dict.fromkeys(submitted, 0)
+    matrix: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    decimals: dict[Any, Decimal] = {}
+    for batch in sheets.partitions(500):
+        for sheet_id, app_id, expert_id, status, raw in batch:
+            got = submitted.get(app_id)
+            if got is None or status == "declined":
+                continue
+            expected[app_id] += 1
+            if status == "submitted" and raw is not None:
+                # Memoised for integers only (SQLite's scaled totals): equal Decimals used as keys
+                # could differ in exponent, and PostgreSQL's conversion is a mere copy anyway.
+                if type(raw) is int:
+                    total = decimals.get(raw)
+                    if total is None:
+                        total = decimals[raw] = money.process_result_value(raw, dialect)
+                else:
+                    total = money.process_result_value(raw, dialect)
+                got.append((sheet_id, total))
+                matrix[expert_id][app_id] = total
+
+    judge = _Judge(rubric, references)
+    formal_passed = FORMAL_CHECK_PASSED
+    prepared: dict[int, tuple[Any, ...]] = {}
+    candidates: list[core.Candidate] = []
+    for a in apps:
+        gates, indicators, data_total, gates_passed = judge.from_text(a.figures, a.verified_figures)
+        pairs = submitted[a.id]
+        pairs.sort()
+        sheet_totals = tuple(pairs)
+        panel = panel_score(sheet_totals, method)  # type: ignore[arg-type]
+        final = final_score(panel.value, data_total)
+        prepared[a.id] = (a, gates, indicators, data_total, panel, final, sheet_totals)
+        candidates.append(
+            core.Candidate(
+                application_id=a.id,
+                final_score=final,
+                formal_check_passed=a.status in formal_passed,
+                gates_passed=gates_passed,
+            )
+        )
+
+    result = core.propose(candidates, rnd.pass_line, _quota(rnd, kind))
+    rows: list[Row] = []
+    for ranked in result.rows:
+        a, gates, indicators, data_total, panel, final, sheet_totals = prepared[ranked.application_id]
+        if sheet_totals:
+            values = [t for _, t in sheet_totals]
+            # The same as consistency.spread: totals are checked Decimals already (panel_score did
+            # it), and a difference of two 4-place totals is exact in any context.
+            gap: Decimal | None = max(values) - min(values)
+        else:
+            gap = None
+        # Every total lies within [min, max] and so does the median: no sheet can be further than
+        # the spread from it, so outliers need looking for only when the spread exceeds the threshold.
+        flagged = outliers(sheet_totals, threshold) if gap is not None and gap > threshold else ()
+        flags = list(ranked.flags)
+        if flagged:
+            flags.append(OUTLIER_SHEETS)
+        if panel.value is None:
+            flags.append(NOT_SCOREABLE)
+        results = _gate_results(gates)
+        if "fail" in results:
+            flags.append(GATE_FAILED)
+        if "missing" in results:
+            flags.append(GATE_MISSING)
+        n_expected = expected[a.id]
+        if len(sheet_totals) < n_expected:
+            flags.append(SHEETS_MISSING)
+        rows.append(
+            Row(
+                application_id=a.id,
+                organisation_id=a.organisation_id,
+                applicant=a.name,
+                district=a.district,
+                kind=kind,
+                status=a.status,
+                panel=panel,
+                data_points=data_total,
+                final=final,
+                sheets_submitted=len(sheet_totals),
+                sheets_expected=n_expected,
+                gates=gates,
+                data_indicators=indicators,
+                eligible=ranked.eligible,
+                rank=ranked.rank,
+                proposed=ranked.proposed,
+                decision=ranked.decision,
+                eligibility_reasons=ranked.reasons,
+                flags=tuple(flags),
+                outliers=flagged,
+                spread=gap,
+                totals=sheet_totals,
+            )
+        )
+    return KindRanking(
+        round_id=rnd.id,
+        kind=kind,
+        method=method,
+        quota=result.quota,
+        pass_line=rnd.pass_line,
+        outlier_threshold=threshold,
+        rows=tuple(rows),
+        seats_left_for_tie=result.seats_left_for_tie,
+        tie_rank=result.tie_rank,
+        matrix=matrix,
+        rubric=rubric,
+    )
+
+
+def load_round(session: Session, round_id: int) -> Round:
+    rnd = session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound()
+    return rnd
+
+
+def require_kind(rnd: Round, kind: str | None) -> str:
+    if kind is None or kind not in rnd.kinds:
+        raise invalid("kind", msg("must be one of the round's kinds: %(kinds)s", kinds=", ".join(rnd.kinds)))
+    return kind
+
+
+def get_ranking(session: Session, *, actor: Actor, round_id: int, kind: str | None) -> KindRanking:
+    """Staff only: anyone else is told the round's ranking does not exist."""
+    if not actor.is_staff:
+        raise NotFound()
+    rnd = load_round(session, round_id)
+    return compute_ranking(session, rnd, require_kind(rnd, kind))
+
+
+# ---- explanations and the API shape ----------------------------------------------------------------
+
+
+def reasons_of(row: Row, ranking: KindRanking) -> list[tuple[str, Msg]]:
+    """Why the row is where it is, as (code, message) pairs: eligibility first, then the quota."""
+    out: list[tuple[str, Msg]] = []
+    for reason in row.eligibility_reasons:
+        if reason == core.FORMAL_CHECK_NOT_PASSED:
+            out.append((reason, msg("The formal check has not been passed.")))
+        elif reason == core.GATE_FAILED:
+            failed = ", ".join(g.code for g in row.gates if g.result == "fail")
+            out.append((reason, msg("A gate is failed: %(gates)s.", gates=failed)))
+        elif reason == core.GATE_MISSING:
+            missing = ", ".join(g.code for g in row.gates if g.result == "missing")
+            out.append(
+                (reason, msg("A gate cannot be evaluated (figures missing): %(gates)s.", gates=missing))
+            )
+        elif reason == core.NOT_SCOREABLE:
+            out.append(
+                (
+                    reason,
+                    msg(
+                        "Only %(count)s sheet(s) submitted; at least 3 are needed for a panel score.",
+                        count=row.sheets_submitted,
+                    ),
+                )
+            )
+        elif reason == core.BELOW_PASS_LINE:
+            out.append(
+                (
+                    reason,
+                    msg(
+                        "The final score %(score)s is below the pass line %(pass_line)s.",
+                        score=fmt2(row.final),
+                        pass_line=fmt2(ranking.pass_line),
+                    ),
+                )
+            )
+    if row.decision == core.WITHIN_QUOTA:
+        out.append(
+            (
+                row.decision,
+                msg("Rank %(rank)s is within the quota of %(quota)s.", rank=row.rank, quota=ranking.quota),
+            )
+        )
+    elif row.decision == core.TIE_AT_QUOTA_LINE:
+        out.append(
+            (
+                row.decision,
+                msg(
+                    "Tied at rank %(rank)s across the quota line: %(tied)s applications for "
+                    "%(seats)s seat(s). Staff decide, with a recorded reason.",
+                    rank=row.rank,
+                    tied=len(ranking.tied_ids),
+                    seats=ranking.seats_left_for_tie,
+                ),
+            )
+        )
+    elif row.decision == core.BEYOND_QUOTA:
+        out.append(
+            (
+                row.decision,
+                msg("Rank %(rank)s is beyond the quota of %(quota)s.", rank=row.rank, quota=ranking.quota),
+            )
+        )
+    return out
+
+
+def gate_out(gate: GateResult, locale: str) -> dict[str, Any]:
+    return {
+        "code": gate.code,
+        "text": gate.text_en if locale.startswith("en") else gate.text_zh,
+        "result": gate.result,
+        "detail": gate.detail,
+        "reason": gate.reason.render(locale) if gate.reason is not None else None,
+    }
+
+
+class _Renderer:
+    """Rows in the API shape. Gate and data-indicator results are shared by every application with the
+    same figures (see _Judge), so their JSON parts are built once per distinct result."""
+
+    def __init__(self, ranking: KindRanking, locale: str) -> None:
+        self.ranking = ranking
+        self.locale = locale
+        self._gates: dict[int, list[dict[str, Any]]] = {}
+        self._data: dict[int, list[dict[str, Any]]] = {}
+        self._points: dict[Decimal, str | None] = {}
+        self._templates: dict[str, str] = {}
+
+    def text(self, message: Msg) -> str:
+        """Msg.render, with each msgid looked up in the catalog once per response."""
+        template = self._templates.get(message.msgid)
+        if template is None:
+            template = self._templates[message.msgid] = translate(message.msgid, self.locale)
+        params = message.params
+        if not params or any(isinstance(v, Msg) for v in params.values()):
+            return message.render(self.locale)
+        try:
+            return template % params
+        except (KeyError, ValueError, TypeError):
+            return message.render(self.locale)  # translate() falls back to the msgid itself
+
+    def points(self, value: Decimal) -> str | None:
+        text = self._points.get(value)
+        if text is None:
+            text = self._points[value] = fmt2(value)
+        return text
+
+    def gates(self, gates: tuple[GateResult, ...]) -> list[dict[str, Any]]:
+        out = self._gates.get(id(gates))
+        if out is None:
+            out = self._gates[id(gates)] = [gate_out(g, self.locale) for g in gates]
+        return out
+
+    def data(self, indicators: tuple[DataIndicator, ...]) -> list[dict[str, Any]]:
+        out = self._data.get(id(indicators))
+        if out is None:
+            out = self._data[id(indicators)] = [
+                {
+                    "code": d.code,
+                    "points": fmt2(d.points),
+                    "max_points": fmt2(d.max_points),
+                    "result": d.result,
+                    "detail": d.detail,
+                }
+                for d in indicators
+            ]
+        return out
+
+    def row(self, row: Row) -> dict[str, Any]:
+        return {
+            "application_id": row.application_id,
+            "applicant": row.applicant,
+            "organisation_id": row.organisation_id,
+            "district": row.district,
+            "kind": row.kind,
+            "status": row.status,
+            "panel_score": fmt2(row.panel.value),
+            "data_points": self.points(row.data_points),
+            "final_score": fmt2(row.final),
+            "sheets_submitted": row.sheets_submitted,
+            "sheets_expected": row.sheets_expected,
+            "gates": self.gates(row.gates),
+            "eligible": row.eligible,
+            "rank": row.rank,
+            "proposed": row.proposed,
+            "decision": row.decision,
+            "flags": list(row.flags),
+            "explanation": {
+                "method": row.panel.method,
+                "used_sheet_ids": list(row.panel.used),
+                "dropped_sheet_ids": list(row.panel.dropped),
+                "reasons": [
+                    {"code": code, "text": self.text(text)} for code, text in reasons_of(row, self.ranking)
+                ],
+                "data_indicators": self.data(row.data_indicators),
+                "outliers": list(row.outliers),
+                "spread": None if row.spread is None else self.points(row.spread),
+            },
+        }
+
+
+def row_out(row: Row, ranking: KindRanking, locale: str) -> dict[str, Any]:
+    return _Renderer(ranking, locale).row(row)
+
+
+def _fmt4(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.quantize(Decimal('0.0001')):f}"
+
+
+def ranking_out(
+    ranking: KindRanking,
+    locale: str,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    consistency: bool = False,
+) -> dict[str, Any]:
+    """The API shape: a summary of the kind and its rows in rank order (optionally one page of them)."""
+    with _bulk():
+        return _ranking_out(ranking, locale, offset=offset, limit=limit, consistency=consistency)
+
+
+def _ranking_out(
+    ranking: KindRanking, locale: str, *, offset: int, limit: int | None, consistency: bool
+) -> dict[str, Any]:
+    rows = ranking.rows[offset : None if limit is None else offset + limit]
+    nxt = offset + len(rows) if limit is not None and offset + len(rows) < len(ranking.rows) else None
+    renderer = _Renderer(ranking, locale)
+    en = locale == "en"
+    out: dict[str, Any] = {
+        "round_id": ranking.round_id,
+        "kind": ranking.kind,
+        "method": ranking.method,
+        "quota": ranking.quota,
+        "pass_line": fmt2(ranking.pass_line),
+        "outlier_threshold": fmt2(ranking.outlier_threshold),
+        "seats_left_for_tie": ranking.seats_left_for_tie,
+        "tie_rank": ranking.tie_rank,
+        "proposed": list(ranking.proposed_ids),
+        "count": len(ranking.rows),
+        "gates": [{"code": g.code, "text": g.text_en if en else g.text_zh} for g in ranking.rubric.gates],
+        "data_indicators": [
+            {"code": ind.code, "max_points": fmt2(ind.max_points), "text": ind.text_en if en else ind.text_zh}
+            for ind in ranking.rubric.indicators()
+            if ind.kind == "data"
+        ],
+        "rows": [renderer.row(r) for r in rows],
+        "next_cursor": nxt,
+    }
+    if consistency:
+        out.update(_consistency_out(ranking))
+    return out
+
+
+def _consistency_out(ranking: KindRanking) -> dict[str, Any]:
+    k = ranking.kendall
+    return {
+        "kendalls_w": {
+            "w": _fmt4(k.w),
+            "experts": k.m,
+            "applications": k.n,
+        },
+        # Information for staff only: never changes a score.
+        "calibration": {
+            str(expert_id): {
+                "applications": c.n_applications,
+                "mean": fmt2(c.mean),
+                "sd": fmt2(c.sd),
+                "panel_mean": fmt2(c.panel_mean),
+                "difference": fmt2(c.difference),
+                "mean_z": fmt2(c.mean_z),
+            }
+            for expert_id, c in ranking.calibration.items()
+        },
+    }

@@ -1,0 +1,111 @@
+"""An applicant's own result after publication: final score and section breakdown, never sheet data.
+
+Section breakdown, by definition: for each section of the rubric, the mean over the sheets the panel
+score was computed from of that sheet's points in the section, plus the section's data-indicator points.
+"The sheets the panel score was computed from" are, for the trimmed mean, the sheets left after the
+trim; for the mean, all submitted sheets; for the median, the middle sheet (odd count) or the two middle
+sheets (even count), ordered by total and then sheet id. So the sections always add up to the final score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from criteria.schema import Rubric
+from scoring.core.actors import Actor, Role
+from scoring.core.aggregate import fmt2, mean
+from scoring.core.errors import NotFound
+from scoring.core.i18n import msg
+from scoring.core.scores import section_breakdown
+from scoring.services.review import ranking as ranking_service
+from scoring.store.models import Application, Round, Sheet
+
+
+def _visible(actor: Actor, app_org_id: int, rnd: Round) -> bool:
+    if actor.is_staff:
+        return True
+    return (
+        actor.role is Role.APPLICANT
+        and actor.organisation_id is not None
+        and actor.organisation_id == app_org_id
+        and rnd.status == "published"
+    )
+
+
+def sheets_behind_panel_score(row: ranking_service.Row) -> tuple[int, ...]:
+    """The sheet ids whose points make the panel score (see the module docstring)."""
+    panel = row.panel
+    if panel.value is None:
+        return ()
+    if panel.method != "median":
+        return panel.used
+    ordered = sorted(row.totals, key=lambda pair: (pair[1], pair[0]))
+    mid = len(ordered) // 2
+    chosen = ordered[mid : mid + 1] if len(ordered) % 2 else ordered[mid - 1 : mid + 1]
+    return tuple(sorted(sheet_id for sheet_id, _ in chosen))
+
+
+def breakdown(
+    rubric: Rubric,
+    sheet_scores: Sequence[Mapping[str, Decimal]],
+    data: Mapping[str, Decimal],
+) -> list[tuple[str, str, str, Decimal | None, Decimal]]:
+    """(section code, title zh, title en, points, max) per section; points None when not scoreable."""
+    per_sheet = [section_breakdown(rubric, scores) for scores in sheet_scores]
+    out: list[tuple[str, str, str, Decimal | None, Decimal]] = []
+    for section in rubric.sections:
+        data_part = sum(
+            (data.get(ind.code, Decimal(0)) for ind in section.indicators if ind.kind == "data"), Decimal(0)
+        )
+        points = mean(s[section.code] for s in per_sheet) + data_part if per_sheet else None
+        out.append((section.code, section.title_zh, section.title_en, points, section.weight))
+    return out
+
+
+def get_result(session: Session, *, actor: Actor, application_id: int) -> dict[str, Any]:
+    found = session.execute(
+        select(Application, Round)
+        .join(Round, Round.id == Application.round_id)
+        .where(Application.id == application_id)
+    ).first()
+    if found is None:
+        raise NotFound()
+    app, rnd = found
+    if not _visible(actor, app.organisation_id, rnd):
+        raise NotFound(msg("The result is shown here once the list is published."))
+    ranking = ranking_service.compute_ranking(session, rnd, app.kind)
+    row = ranking.row(app.id)
+    if row is None:
+        raise NotFound(msg("This application has no score."))
+    used = sheets_behind_panel_score(row)
+    scores: list[dict[str, Decimal]] = []
+    if used:
+        for raw in session.scalars(select(Sheet.scores).where(Sheet.id.in_(used)).order_by(Sheet.id)):
+            scores.append({code: Decimal(str(v)) for code, v in (raw or {}).items()})
+    data = {d.code: d.points for d in row.data_indicators}
+    return {
+        "application_id": app.id,
+        "round_id": rnd.id,
+        "kind": app.kind,
+        "status": app.status,
+        "final_score": fmt2(row.final),
+        "panel_score": fmt2(row.panel.value),
+        "data_points": fmt2(row.data_points),
+        "rank": row.rank,
+        "designated": app.status == "designated",
+        "section_breakdown": [
+            {
+                "code": code,
+                "title": title_zh,
+                "title_en": title_en,
+                "points": fmt2(points),
+                "max": fmt2(weight),
+            }
+            for code, title_zh, title_en, points, weight in breakdown(ranking.rubric, scores, data)
+        ],
+    }

@@ -1,0 +1,771 @@
+"""Blind online scoring: the no-conflict declaration, autosaved score sheets, submit and reopen.
+
+An expert reads and writes only its own sheets and never another expert's scores or identity;
+staff read every sheet. A sheet shows no application material before its declaration is signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from criteria.load import dec_str
+from criteria.schema import Indicator, Rubric
+from scoring.core.actors import Actor, Role
+from scoring.core.errors import (
+    DeadlinePassed,
+    InvalidTransition,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+    invalid,
+)
+from scoring.core.figures import effective_figures
+from scoring.core.i18n import Msg, msg
+from scoring.core.ids import Version
+from scoring.core.lifecycle import SHEET_TRANSITIONS, transition
+from scoring.core.scores import InvalidValue, parse_score
+from scoring.services.admin import rubrics
+from scoring.services.designation.rounds import format_deadline, msg_stale
+from scoring.services.review.panels import move_application, replace_declined
+from scoring.store import audit
+from scoring.store.db import utcnow
+from scoring.store.models import Application, Attachment, Expert, Organisation, Round, Sheet
+
+COMMENTS_MAX = 5_000
+REASON_MAX = 2_000
+# Sheets that still count towards an application's panel (a declined sheet was replaced or is void).
+_OPEN_STATUSES = ("assigned", "draft")
+
+
+# ---- inputs ------------------------------------------------------------------------------------
+
+
+class DeclarationIn(BaseModel):
+    """The no-conflict declaration (回避声明): true to score, false with a reason to decline."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    no_conflict: bool
+    reason: str = Field(default="", max_length=REASON_MAX)
+
+
+class SheetUpdate(BaseModel):
+    """An autosave: the full set of scores entered so far (absent or null = not scored yet)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scores: dict[str, Any] = Field(default_factory=dict)
+    comments: str | None = Field(default=None, max_length=COMMENTS_MAX)
+    version: Version
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version | None = None
+
+
+class ReopenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(default="", max_length=REASON_MAX)
+    version: Version | None = None
+
+
+# ---- the rubric of a sheet, parsed once per process ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRubric:
+    """A frozen rubric with what scoring needs precomputed: its expert indicators in order."""
+
+    rubric: Rubric
+    expert: Mapping[str, Indicator]  # code -> indicator, in rubric order
+    data_codes: frozenset[str]
+
+    @property
+    def expert_count(self) -> int:
+        return len(self.expert)
+
+
+_RUBRICS: dict[tuple[str, str], SheetRubric] = {}
+
+
+def sheet_rubric(session: Session, *, kind: str, version: str) -> SheetRubric:
+    """Rubric versions are content hashes and never change: after the first read, no query at all."""
+    hit = _RUBRICS.get((kind, version))
+    if hit is None:
+        rubric = rubrics.get_version(session, kind=kind, version=version)
+        indicators = rubric.indicators()
+        hit = SheetRubric(
+            rubric=rubric,
+            expert={i.code: i for i in indicators if i.kind == "expert"},
+            data_codes=frozenset(i.code for i in indicators if i.kind != "expert"),
+        )
+        _RUBRICS[(kind, version)] = hit
+    return hit
+
+
+def _rubric_of(session: Session, kind: str, versions: Mapping[str, str]) -> SheetRubric:
+    return sheet_rubric(session, kind=kind, version=versions[kind])
+
+
+# ---- pure helpers ------------------------------------------------------------------------------
+
+
+def score_text(value: Decimal) -> str:
+    """Canonical text of a score: "4.5", "6", "0" (so equal values compare equal as text)."""
+    return dec_str(value)
+
+
+def validate_scores(info: SheetRubric, raw: Mapping[str, Any]) -> dict[str, Decimal]:
+    """Every score checked against its indicator; all problems reported at once, keyed scores.<code>."""
+    parsed: dict[str, Decimal] = {}
+    problems: dict[str, Msg] = {}
+    for code, value in raw.items():
+        path = f"scores.{code}"
+        if code in info.data_codes:
+            problems[path] = msg("is computed from the declared figures; experts do not score it")
+            continue
+        indicator = info.expert.get(code)
+        if indicator is None:
+            problems[path] = msg("is not an indicator of this rubric")
+            continue
+        if value is None:
+            continue  # not scored yet
+        try:
+            parsed[code] = parse_score(indicator, value)
+        except InvalidValue as exc:
+            problems[path] = exc.rule
+    if problems:
+        raise ValidationFailed(fields=problems)
+    return parsed
+
+
+def sheet_total(info: SheetRubric, scores: Mapping[str, str]) -> Decimal | None:
+    """Sum of the expert indicators scored so far; None when nothing is scored."""
+    values = [Decimal(v) for code, v in scores.items() if code in info.expert]
+    return sum(values, Decimal(0)) if values else None
+
+
+def progress(info: SheetRubric, scores: Mapping[str, str]) -> str:
+    done = sum(1 for code in scores if code in info.expert)
+    return f"{done}/{info.expert_count}"
+
+
+def missing_scores(info: SheetRubric, scores: Mapping[str, str]) -> list[str]:
+    return [code for code in info.expert if code not in scores]
+
+
+# ---- loading and visibility --------------------------------------------------------------------
+
+
+def _require_own(actor: Actor, expert_user_id: int | None) -> None:
+    if not (actor.role is Role.EXPERT and actor.user_id is not None and actor.user_id == expert_user_id):
+        raise NotFound()
+
+
+def _require_before_deadline(deadline: datetime | None, reopened_reason: str | None) -> None:
+    # A sheet reopened by staff may be corrected after the deadline: reopening is their exception.
+    if deadline is not None and reopened_reason is None and utcnow() >= deadline:
+        raise DeadlinePassed(
+            msg(
+                "The scoring deadline (%(deadline)s, Beijing time) has passed.",
+                deadline=format_deadline(deadline),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class SheetContext:
+    sheet: Sheet
+    expert: Expert
+    application: Application
+    organisation: Organisation
+    round: Round
+
+
+def _load(session: Session, sheet_id: int, *, lock: bool = False) -> SheetContext:
+    stmt = (
+        select(Sheet, Expert, Application, Organisation, Round)
+        .join(Expert, Expert.id == Sheet.expert_id)
+        .join(Application, Application.id == Sheet.application_id)
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .join(Round, Round.id == Application.round_id)
+        .where(Sheet.id == sheet_id)
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Sheet).execution_options(populate_existing=True)
+    row = session.execute(stmt).one_or_none()
+    if row is None:
+        raise NotFound()
+    return SheetContext(*row)
+
+
+def load_sheet(session: Session, *, actor: Actor, sheet_id: int, lock: bool = False) -> SheetContext:
+    """The sheet for its own expert or for staff; NotFound for everyone else."""
+    ctx = _load(session, sheet_id, lock=lock)
+    if not actor.is_staff:
+        _require_own(actor, ctx.expert.user_id)
+    return ctx
+
+
+def _load_own(session: Session, *, actor: Actor, sheet_id: int) -> SheetContext:
+    ctx = _load(session, sheet_id, lock=True)
+    _require_own(actor, ctx.expert.user_id)
+    return ctx
+
+
+def _bump(sheet: Sheet) -> None:
+    sheet.version += 1
+    sheet.saved_at = utcnow()
+
+
+def _check_version(sheet: Sheet, version: int | None) -> None:
+    if version is not None and version != sheet.version:
+        raise StaleVersion(msg_stale(version, sheet.version))
+
+
+# ---- declaration -------------------------------------------------------------------------------
+
+
+def declaration_text(application_title: str, organisation_name: str) -> Msg:
+    return msg(
+        "I declare that I have no conflict of interest with %(applicant)s in reviewing “%(title)s”: "
+        "I do not work for it, hold no interest in it, did not help prepare this application, and "
+        "I will keep the material and my scores confidential.",
+        applicant=organisation_name,
+        title=application_title,
+    )
+
+
+def decline_message(replaced: bool) -> Msg:
+    if replaced:
+        return msg("Your declaration is recorded. A reserve expert will review this application instead.")
+    return msg(
+        "Your declaration is recorded. No reserve expert without a conflict is left for this application: "
+        "the city DRC must extend the panel from the expert pool."
+    )
+
+
+@dataclass(frozen=True)
+class DeclarationResult:
+    sheet: Sheet
+    replaced: bool | None  # None when the expert declared no conflict
+
+
+def declare(session: Session, *, actor: Actor, sheet_id: int, data: DeclarationIn) -> DeclarationResult:
+    """Sign the no-conflict declaration (→ draft), or declare a conflict (→ declined, reserve called)."""
+    ctx = _load_own(session, actor=actor, sheet_id=sheet_id)
+    sheet = ctx.sheet
+    action = "declare" if data.no_conflict else "decline"
+    nxt = transition(SHEET_TRANSITIONS, sheet.status, action)
+    if not data.no_conflict and not data.reason:
+        raise invalid("reason", msg("is required when you declare a conflict of interest"))
+    _require_before_deadline(ctx.round.scoring_deadline, sheet.reopened_reason)
+    before = {"status": sheet.status}
+    sheet.status = nxt
+    sheet.declared_at = utcnow()
+    sheet.version += 1
+    after: dict[str, Any] = {"status": nxt, "version": sheet.version}
+    replaced: bool | None = None
+    if not data.no_conflict:
+        sheet.conflict_reason = data.reason
+        session.flush()
+        replacement = replace_declined(session, sheet=sheet, application=ctx.application)
+        replaced = replacement is not None
+        after["replacement"] = (
+            {"sheet_id": replacement.id, "expert_id": replacement.expert_id} if replacement else None
+        )
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=f"sheet.{action}",
+        entity="sheet",
+        entity_id=sheet.id,
+        before=before,
+        after=after,
+        reason=data.reason or None,
+    )
+    if replaced is False:
+        # The other experts may all have submitted already: then this application is scored.
+        _complete_if_all_submitted(session, actor=actor, application_id=ctx.application.id)
+    return DeclarationResult(sheet=sheet, replaced=replaced)
+
+
+# ---- autosave ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedSheet:
+    id: int
+    status: str
+    version: int
+    scores: dict[str, str]
+    comments: str
+    total: Decimal | None
+    progress: str
+    saved_at: datetime | None
+    changed: bool
+
+
+# Autosave's two statements, built once: constructing them is a good part of a save's cost.
+_SAVE_READ = (
+    select(
+        Sheet.status,
+        Sheet.version,
+        Sheet.scores,
+        Sheet.comments,
+        Sheet.total,
+        Sheet.saved_at,
+        Sheet.reopened_reason,
+        Expert.user_id,
+        Application.kind,
+        Round.rubric_versions,
+        Round.scoring_deadline,
+    )
+    .join(Expert, Expert.id == Sheet.expert_id)
+    .join(Application, Application.id == Sheet.application_id)
+    .join(Round, Round.id == Application.round_id)
+    .where(Sheet.id == bindparam("sheet_id"))
+)
+_SHEETS = Sheet.__table__
+_SAVE_WRITE = (
+    update(_SHEETS)
+    .where(
+        _SHEETS.c.id == bindparam("sheet_id"),
+        _SHEETS.c.version == bindparam("read_version"),
+        _SHEETS.c.status == "draft",
+    )
+    .values(
+        scores=bindparam("new_scores", type_=_SHEETS.c.scores.type),
+        comments=bindparam("new_comments"),
+        total=bindparam("new_total", type_=_SHEETS.c.total.type),
+        saved_at=bindparam("new_saved_at", type_=_SHEETS.c.saved_at.type),
+        version=bindparam("new_version"),
+    )
+)
+
+
+def save_sheet(session: Session, *, actor: Actor, sheet_id: int, data: SheetUpdate) -> SavedSheet:
+    """Autosave a draft: one read, one UPDATE guarded by the version, one audit event.
+
+    Idempotent: a body equal to what is stored changes nothing (no new version, no event), so a
+    retried autosave succeeds. Anything else with a stale version is refused with nothing changed.
+    """
+    row = session.execute(_SAVE_READ, {"sheet_id": sheet_id}).one_or_none()
+    if row is None:
+        raise NotFound()
+    _require_own(actor, row.user_id)
+    transition(SHEET_TRANSITIONS, row.status, "save")
+    info = _rubric_of(session, row.kind, row.rubric_versions)
+    parsed = validate_scores(info, data.scores)
+    scores = {code: score_text(parsed[code]) for code in info.expert if code in parsed}
+    comments = row.comments if data.comments is None else data.comments
+    if scores == row.scores and comments == row.comments:
+        return SavedSheet(
+            sheet_id, row.status, row.version, scores, comments, row.total, progress(info, scores),
+            row.saved_at, changed=False,
+        )  # fmt: skip
+    if data.version != row.version:
+        raise StaleVersion(msg_stale(data.version, row.version))
+    _require_before_deadline(row.scoring_deadline, row.reopened_reason)
+    total = sheet_total(info, scores)
+    now = utcnow()
+    result = session.execute(
+        _SAVE_WRITE,
+        {
+            "sheet_id": sheet_id,
+            "read_version": data.version,
+            "new_scores": scores,
+            "new_comments": comments,
+            "new_total": total,
+            "new_saved_at": now,
+            "new_version": data.version + 1,
+        },
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = session.scalar(select(Sheet.version).where(Sheet.id == sheet_id))
+        raise StaleVersion(msg_stale(data.version, current if current is not None else data.version))
+    cached = session.identity_map.get(identity_key(Sheet, sheet_id))
+    if cached is not None:
+        session.expire(cached)
+    before: dict[str, Any] = {"version": row.version, "scores": row.scores, "total": row.total}
+    after: dict[str, Any] = {"version": data.version + 1, "scores": scores, "total": total}
+    if comments != row.comments:
+        before["comments"], after["comments"] = row.comments, comments
+    audit.record(
+        session,
+        actor=actor,
+        action="sheet.save",
+        entity="sheet",
+        entity_id=sheet_id,
+        before=before,
+        after=after,
+    )
+    return SavedSheet(
+        sheet_id,
+        "draft",
+        data.version + 1,
+        scores,
+        comments,
+        total,
+        progress(info, scores),
+        now,
+        changed=True,
+    )
+
+
+# ---- submit and reopen -------------------------------------------------------------------------
+
+
+def submit(session: Session, *, actor: Actor, sheet_id: int, data: SubmitIn | None = None) -> Sheet:
+    """Lock a complete sheet; the last open sheet of an application moves it to scored."""
+    ctx = _load_own(session, actor=actor, sheet_id=sheet_id)
+    sheet = ctx.sheet
+    nxt = transition(SHEET_TRANSITIONS, sheet.status, "submit")
+    _check_version(sheet, data.version if data else None)
+    info = _rubric_of(session, ctx.application.kind, ctx.round.rubric_versions)
+    missing = missing_scores(info, sheet.scores)
+    if missing:
+        raise ValidationFailed(
+            msg(
+                "Score every indicator before submitting: %(count)s of %(total)s are not scored yet.",
+                count=len(missing),
+                total=info.expert_count,
+            ),
+            fields={f"scores.{code}": msg("is not scored yet") for code in missing},
+            code="sheet_incomplete",
+        )
+    _require_before_deadline(ctx.round.scoring_deadline, sheet.reopened_reason)
+    sheet.status = nxt
+    sheet.submitted_at = utcnow()
+    _bump(sheet)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="sheet.submit",
+        entity="sheet",
+        entity_id=sheet.id,
+        before={"status": "draft"},
+        after={"status": nxt, "version": sheet.version, "total": sheet.total, "scores": sheet.scores},
+    )
+    _complete_if_all_submitted(session, actor=actor, application_id=ctx.application.id)
+    return sheet
+
+
+def _lock_application(session: Session, application_id: int) -> Application:
+    app = session.scalar(
+        select(Application)
+        .where(Application.id == application_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert app is not None  # foreign key
+    return app
+
+
+def _complete_if_all_submitted(session: Session, *, actor: Actor, application_id: int) -> None:
+    # Lock the application first: two experts submitting its last two sheets at once then queue
+    # here, and the second one counts after the first has committed (no missed transition).
+    app = _lock_application(session, application_id)
+    if app.status != "under_review":
+        return
+    open_sheets = session.scalar(
+        select(func.count())
+        .select_from(Sheet)
+        .where(Sheet.application_id == application_id, Sheet.status.in_(_OPEN_STATUSES))
+    )
+    submitted = session.scalar(
+        select(func.count())
+        .select_from(Sheet)
+        .where(Sheet.application_id == application_id, Sheet.status == "submitted")
+    )
+    if open_sheets == 0 and submitted:
+        move_application(session, actor=actor, app=app, action="complete_scoring", reason=None)
+
+
+def reopen(session: Session, *, actor: Actor, sheet_id: int, data: ReopenIn) -> Sheet:
+    """Staff send a submitted sheet back to its expert, with a recorded reason."""
+    if not actor.is_staff:
+        raise NotFound()
+    ctx = _load(session, sheet_id, lock=True)
+    sheet = ctx.sheet
+    nxt = transition(SHEET_TRANSITIONS, sheet.status, "reopen")
+    if not data.reason:
+        raise invalid("reason", msg("is required to reopen a submitted sheet"))
+    _check_version(sheet, data.version)
+    app = _lock_application(session, ctx.application.id)
+    if app.status not in ("under_review", "scored"):
+        raise InvalidTransition(
+            msg(
+                "The application has moved on to “%(state)s”: its sheets can no longer be reopened.",
+                state=Msg(app.status.replace("_", " ")),
+            )
+        )
+    sheet.status = nxt
+    sheet.submitted_at = None
+    sheet.reopened_reason = data.reason
+    _bump(sheet)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="sheet.reopen",
+        entity="sheet",
+        entity_id=sheet.id,
+        before={"status": "submitted"},
+        after={"status": nxt, "version": sheet.version},
+        reason=data.reason,
+    )
+    if app.status == "scored":
+        move_application(session, actor=actor, app=app, action="reopen_sheet", reason=data.reason)
+    return sheet
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetView:
+    context: SheetContext
+    rubric: SheetRubric
+    attachments: Sequence[Attachment]
+    show_material: bool
+    show_expert: bool
+
+
+def get_sheet(session: Session, *, actor: Actor, sheet_id: int) -> SheetView:
+    """The sheet; its application material only once the declaration is signed (staff: always)."""
+    ctx = load_sheet(session, actor=actor, sheet_id=sheet_id)
+    info = _rubric_of(session, ctx.application.kind, ctx.round.rubric_versions)
+    material = actor.is_staff or ctx.sheet.status in ("draft", "submitted")
+    attachments = (
+        list(
+            session.scalars(
+                select(Attachment)
+                .where(Attachment.application_id == ctx.application.id)
+                .order_by(Attachment.indicator_code, Attachment.id)
+            )
+        )
+        if material
+        else []
+    )
+    return SheetView(ctx, info, attachments, show_material=material, show_expert=actor.is_staff)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _total_text(total: Decimal | None) -> str | None:
+    return score_text(total) if total is not None else None
+
+
+def _indicator_out(ind: Indicator, section_title: str, locale: str) -> dict[str, Any]:
+    en = locale == "en"
+    return {
+        "code": ind.code,
+        "section": section_title,
+        "text": ind.text_en if en else ind.text_zh,
+        "max_points": dec_str(ind.max_points),
+        "step": dec_str(ind.step),
+        "anchors": [
+            {
+                "level": a.level_en if en else a.level,
+                "min_points": dec_str(a.min_share * ind.max_points),
+                "description": a.description_en if en else a.description_zh,
+            }
+            for a in ind.anchors
+        ],
+    }
+
+
+def sheet_out(view: SheetView, locale: str) -> dict[str, Any]:
+    """The API shape of one sheet, as much as its reader may see."""
+    ctx, info = view.context, view.rubric
+    sheet, app, org = ctx.sheet, ctx.application, ctx.organisation
+    out: dict[str, Any] = {
+        "id": sheet.id,
+        "status": sheet.status,
+        "application": {"id": app.id, "title": app.title, "kind": app.kind, "applicant": org.name},
+        "declaration": declaration_text(app.title, org.name).render(locale),
+        "declared_at": _iso(sheet.declared_at),
+        "version": sheet.version,
+    }
+    if view.show_expert:
+        out["expert"] = {"id": ctx.expert.id, "name": ctx.expert.name}
+        out["conflict_reason"] = sheet.conflict_reason
+    if not view.show_material:
+        return out
+    en = locale == "en"
+    rubric = info.rubric
+    figures = effective_figures(app.figures, app.verified_figures)
+    out["application"] |= {
+        "plan": app.plan,
+        "narratives": dict(app.narratives),
+        "figures": [
+            {
+                "code": fig.code,
+                "name": fig.name_en if en else fig.name_zh,
+                "unit": fig.unit_en if en else fig.unit,
+                "value": dec_str(value) if (value := figures.get(fig.code)) is not None else None,
+            }
+            for fig in rubric.figures
+        ],
+        "attachments": [
+            {
+                "id": att.id,
+                "indicator_code": att.indicator_code,
+                "name": att.original_name,
+                "content_type": att.content_type,
+                "size": att.size_bytes,
+                "url": f"/api/v1/attachments/{att.id}",
+            }
+            for att in view.attachments
+        ],
+    }
+    out["rubric"] = {
+        "kind": rubric.kind,
+        "version": ctx.round.rubric_versions[app.kind],
+        "title": rubric.title_en if en else rubric.title_zh,
+        "indicators": [
+            _indicator_out(ind, section.title_en if en else section.title_zh, locale)
+            for section in rubric.sections
+            for ind in section.indicators
+            if ind.kind == "expert"
+        ],
+    }
+    out |= {
+        "scores": dict(sheet.scores),
+        "comments": sheet.comments,
+        "total": _total_text(sheet.total),
+        "progress": progress(info, sheet.scores),
+        "saved_at": _iso(sheet.saved_at),
+        "submitted_at": _iso(sheet.submitted_at),
+        "reopened_reason": sheet.reopened_reason,
+    }
+    return out
+
+
+def saved_out(saved: SavedSheet) -> dict[str, Any]:
+    return {
+        "id": saved.id,
+        "status": saved.status,
+        "version": saved.version,
+        "scores": saved.scores,
+        "comments": saved.comments,
+        "total": _total_text(saved.total),
+        "progress": saved.progress,
+        "saved_at": _iso(saved.saved_at),
+    }
+
+
+def list_sheets(
+    session: Session,
+    *,
+    actor: Actor,
+    round_id: int | None = None,
+    kind: str | None = None,
+    application_id: int | None = None,
+    expert_id: int | None = None,
+    panel_id: int | None = None,
+    status: str | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """An expert's own sheets (no material, no other expert); staff: every sheet, filtered."""
+    if actor.role is not Role.EXPERT and not actor.is_staff:
+        raise NotFound()
+    stmt = (
+        select(
+            Sheet, Expert.name, Application.title, Application.kind, Organisation.name, Round.rubric_versions
+        )
+        .join(Expert, Expert.id == Sheet.expert_id)
+        .join(Application, Application.id == Sheet.application_id)
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .join(Round, Round.id == Application.round_id)
+        .where(Sheet.id > after_id)
+        .order_by(Sheet.id)
+        .limit(limit)
+    )
+    if not actor.is_staff:
+        stmt = stmt.where(Expert.user_id == actor.user_id)
+    if round_id is not None:
+        stmt = stmt.where(Application.round_id == round_id)
+    if kind is not None:
+        stmt = stmt.where(Application.kind == kind)
+    if application_id is not None:
+        stmt = stmt.where(Sheet.application_id == application_id)
+    if expert_id is not None:
+        stmt = stmt.where(Sheet.expert_id == expert_id)
+    if panel_id is not None:
+        stmt = stmt.where(Sheet.panel_id == panel_id)
+    if status is not None:
+        stmt = stmt.where(Sheet.status == status)
+    items: list[dict[str, Any]] = []
+    for sheet, expert_name, title, app_kind, org_name, versions in session.execute(stmt):
+        info = _rubric_of(session, app_kind, versions)
+        item: dict[str, Any] = {
+            "id": sheet.id,
+            "application": {
+                "id": sheet.application_id,
+                "title": title,
+                "kind": app_kind,
+                "applicant": org_name,
+            },
+            "status": sheet.status,
+            "progress": progress(info, sheet.scores),
+            "total": _total_text(sheet.total),
+            "version": sheet.version,
+            "declared_at": _iso(sheet.declared_at),
+            "saved_at": _iso(sheet.saved_at),
+            "submitted_at": _iso(sheet.submitted_at),
+        }
+        if actor.is_staff:
+            item["expert"] = {"id": sheet.expert_id, "name": expert_name}
+            item["panel_id"] = sheet.panel_id
+        items.append(item)
+    return items
+
+
+def application_sheets(session: Session, *, actor: Actor, application_id: int) -> list[dict[str, Any]]:
+    """Every sheet of one application with its expert (staff only: others never learn who scored)."""
+    if not actor.is_staff:
+        raise NotFound()
+    if session.get(Application, application_id) is None:
+        raise NotFound()
+    rows = session.execute(
+        select(Sheet, Expert.name)
+        .join(Expert, Expert.id == Sheet.expert_id)
+        .where(Sheet.application_id == application_id)
+        .order_by(Sheet.id)
+    )
+    return [
+        {
+            "id": sheet.id,
+            "expert_id": sheet.expert_id,
+            "expert_name": name,
+            "status": sheet.status,
+            "total": _total_text(sheet.total),
+            "scores": dict(sheet.scores),
+            "comments": sheet.comments,
+            "declared_at": _iso(sheet.declared_at),
+            "submitted_at": _iso(sheet.submitted_at),
+            "conflict_reason": sheet.conflict_reason,
+            "reopened_reason": sheet.reopened_reason,
+            "version": sheet.version,
+        }
+        for sheet, name in rows
+    ]
