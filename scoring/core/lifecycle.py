@@ -1,4 +1,4 @@
-"""Transition tables for applications, sheets, rounds, bases and evaluations, with one guarded check.
+"""Status enums and transition tables for every entity with a status, with one guarded check.
 
 A table maps (state, action) to the next state. Services call `transition(...)` and never assign a
 status themselves, so an action in the wrong state is refused in one place with one error.
@@ -114,6 +114,85 @@ EVALUATION_TRANSITIONS: Mapping[tuple[str, str], str] = {
     (E.DRAFT, "save"): E.DRAFT,
     (E.DRAFT, "submit"): E.SUBMITTED,
     (E.SUBMITTED, "reopen"): E.DRAFT,
+}
+
+
+class PanelMemberStatus(StrEnum):
+    """A drawn expert's place on a panel: serving, a reserve not yet called, or replaced."""
+
+    ACTIVE = "active"
+    RESERVE = "reserve"
+    REPLACED = "replaced"
+
+
+PM = PanelMemberStatus
+PANEL_MEMBER_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (PM.RESERVE, "call_up"): PM.ACTIVE,
+    (PM.ACTIVE, "replace"): PM.REPLACED,
+}
+
+
+class PublicationStatus(StrEnum):
+    """The four-eyes publication of a round's list: proposed by one staff member, confirmed by another."""
+
+    NONE = "none"
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+
+
+P = PublicationStatus
+PUBLICATION_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (P.NONE, "propose"): P.PROPOSED,
+    (P.PROPOSED, "withdraw"): P.NONE,
+    (P.PROPOSED, "confirm"): P.CONFIRMED,
+}
+
+
+class ObjectionStatus(StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
+O = ObjectionStatus  # noqa: E741
+OBJECTION_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (O.OPEN, "uphold"): O.UPHELD,
+    (O.OPEN, "dismiss"): O.DISMISSED,
+}
+
+
+class CampaignStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+C = CampaignStatus
+CAMPAIGN_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (C.OPEN, "close"): C.CLOSED,
+}
+
+
+class RectificationStatus(StrEnum):
+    OPEN = "open"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+RE = RectificationStatus
+RECTIFICATION_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (RE.OPEN, "pass"): RE.PASSED,
+    (RE.OPEN, "fail"): RE.FAILED,
+}
+
+
+class RevocationStatus(StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+
+
+RV = RevocationStatus
+REVOCATION_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (RV.PROPOSED, "confirm"): RV.CONFIRMED,
 }
 
 

@@ -1,0 +1,56 @@
+"""The domain's vocabulary as enums: base kinds, organisation kinds, grades and the kind rules.
+
+Every status lives beside its transition table in `scoring.core.lifecycle`; the values here are the
+other closed sets the services, models (CHECK constraints) and edges share, so no list is written twice.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class BaseKind(StrEnum):
+    """The three kinds of demonstration base of 石政办函〔2018〕49号 (the rubric kinds)."""
+
+    REGIONAL = "regional"
+    UNIVERSITY = "university"
+    ENTERPRISE = "enterprise"
+
+
+BASE_KINDS: tuple[BaseKind, ...] = tuple(BaseKind)
+
+
+class OrganisationKind(StrEnum):
+    GOVERNMENT = "government"  # a district government or a park's management committee
+    UNIVERSITY = "university"  # a university or research institute
+    ENTERPRISE = "enterprise"
+    EVALUATOR = "evaluator"  # a third-party evaluation agency
+    OTHER = "other"
+
+
+ORGANISATION_KINDS: tuple[OrganisationKind, ...] = tuple(OrganisationKind)
+
+# Which organisations may apply for which kind of base (DOMAIN.md: the applicant of each kind).
+APPLICANT_KIND_OF_BASE: dict[BaseKind, OrganisationKind] = {
+    BaseKind.REGIONAL: OrganisationKind.GOVERNMENT,
+    BaseKind.UNIVERSITY: OrganisationKind.UNIVERSITY,
+    BaseKind.ENTERPRISE: OrganisationKind.ENTERPRISE,
+}
+
+
+class Grade(StrEnum):
+    """The outcome of a performance evaluation (优秀 / 合格 / 不合格)."""
+
+    EXCELLENT = "excellent"
+    PASS = "pass"
+    FAIL = "fail"
+
+
+class RubricPurpose(StrEnum):
+    DESIGNATION = "designation"
+    PERFORMANCE = "performance"
+
+
+class SessionKind(StrEnum):
+    API = "api"
+    WEB = "web"
