@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from api.edge.backpressure import Backpressure
 from api.edge.errors import install_error_handlers
 from api.edge.limits import BodyLimit
+from api.edge.locale import LocaleMiddleware
 from api.v1.routes import (
     applications,
     audit,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     # Fewer requests in flight than database connections (see api.edge.backpressure).
     app.add_middleware(Backpressure, limit=DB_POOL_CAPACITY - 2)
+    app.add_middleware(LocaleMiddleware)
     app.add_middleware(
         BodyLimit,
         default_limit=settings.max_body_bytes,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -15,13 +14,13 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from scoring.core.i18n import DEFAULT_LOCALE, translate, translations
+from scoring.core.i18n import DEFAULT_LOCALE, Msg, current_locale, translate, translations  # noqa: F401
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
-# Set by the page dependency; read by the filters and gettext when a template is rendered. The
-# page context also carries `locale`, which wins: FastAPI may run a dependency in another thread.
-current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+# current_locale (scoring.core.i18n) is set by the page dependency and read by the filters and gettext
+# when a template is rendered. The page context also carries `locale`, which wins: FastAPI may run a
+# dependency in another thread.
 
 
 def _locale_of(ctx: Context | None) -> str:
@@ -81,6 +80,11 @@ def fmt_datetime(ctx: Context, value: datetime | str | None) -> str:
     return format_datetime(value.astimezone(CHINA_TZ), format="yyyy-MM-dd HH:mm", locale=_locale_of(ctx))
 
 
+def fmt_text(ctx: Context, value: Any) -> str:
+    """A `Text` of a read model (a Msg or a plain string) in the page's locale."""
+    return value.render(_locale_of(ctx)) if isinstance(value, Msg) else ("" if value is None else str(value))
+
+
 def make_templates() -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -90,5 +94,5 @@ def make_templates() -> Jinja2Templates:
     # Plain callables (not the i18n extension's newstyle wrappers) so they can read the locale from
     # the render context; they %-format their keyword parameters like newstyle gettext does.
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
-    env.filters.update(dec=fmt_decimal, pct=fmt_percent, date=fmt_date, datetime=fmt_datetime)
+    env.filters.update(t=fmt_text, dec=fmt_decimal, pct=fmt_percent, date=fmt_date, datetime=fmt_datetime)
     return Jinja2Templates(env=env)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from pydantic import PlainSerializer, WithJsonSchema
 
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
@@ -36,6 +38,25 @@ class Msg:
 
     def __str__(self) -> str:  # English, for logs and exceptions
         return translate(self.msgid, "en", self.params)
+
+
+# The caller's locale for the current request or command, set by the edge (API middleware, page
+# dependency, CLI). Services never take a locale: they return Msg values (or codes), and a read
+# model's `Text` field renders in this locale when it is serialised.
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+def render_current(value: Msg | str) -> str:
+    return value.render(current_locale.get()) if isinstance(value, Msg) else value
+
+
+# A translatable text inside a typed read model: a Msg in Python, a string in the caller's language in
+# JSON (and in templates through the `t` filter).
+Text = Annotated[
+    Msg | str,
+    PlainSerializer(render_current, return_type=str),
+    WithJsonSchema({"type": "string"}),
+]
 
 
 def msg(msgid: str, **params: Any) -> Msg:
