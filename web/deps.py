@@ -45,6 +45,13 @@ class Page:
         check(self.csrf_token, submitted)
 
 
+@dataclass
+class UserPage(Page):
+    """A page behind a login: its actor is always there (the role dependencies return this)."""
+
+    actor: Actor = field(kw_only=True)
+
+
 def page_context(request: Request, session: SessionDep, settings: SettingsDep) -> Page:
     locale = locale_of(request)
     current_locale.set(locale)
@@ -64,15 +71,20 @@ def page_context(request: Request, session: SessionDep, settings: SettingsDep) -
 PageDep = Annotated[Page, Depends(page_context)]
 
 
-def logged_in(page: PageDep) -> Page:
+def logged_in(page: PageDep) -> UserPage:
     if page.actor is None:
         raise LoginRequired()
-    return page
+    return UserPage(
+        request=page.request,
+        locale=page.locale,
+        csrf_token=page.csrf_token,
+        extra=page.extra,
+        actor=page.actor,
+    )
 
 
-def roles(*allowed: Role) -> Callable[[Page], Page]:
-    def _check(page: Annotated[Page, Depends(logged_in)]) -> Page:
-        assert page.actor is not None
+def roles(*allowed: Role) -> Callable[[UserPage], UserPage]:
+    def _check(page: Annotated[UserPage, Depends(logged_in)]) -> UserPage:
         ok = page.actor.role in allowed or (Role.STAFF in allowed and page.actor.role is Role.ADMIN)
         if not ok:
             raise NotFound()
@@ -81,12 +93,12 @@ def roles(*allowed: Role) -> Callable[[Page], Page]:
     return _check
 
 
-LoggedInPage = Annotated[Page, Depends(logged_in)]
-StaffPage = Annotated[Page, Depends(roles(Role.STAFF))]
-ApplicantPage = Annotated[Page, Depends(roles(Role.APPLICANT))]
-CountyPage = Annotated[Page, Depends(roles(Role.COUNTY))]
-ExpertPage = Annotated[Page, Depends(roles(Role.EXPERT))]
-EvaluatorPage = Annotated[Page, Depends(roles(Role.EVALUATOR))]
+LoggedInPage = Annotated[UserPage, Depends(logged_in)]
+StaffPage = Annotated[UserPage, Depends(roles(Role.STAFF))]
+ApplicantPage = Annotated[UserPage, Depends(roles(Role.APPLICANT))]
+CountyPage = Annotated[UserPage, Depends(roles(Role.COUNTY))]
+ExpertPage = Annotated[UserPage, Depends(roles(Role.EXPERT))]
+EvaluatorPage = Annotated[UserPage, Depends(roles(Role.EVALUATOR))]
 
 
 def login_redirect(request: Request) -> RedirectResponse:

@@ -12,7 +12,7 @@ from scoring.core.i18n import msg
 from scoring.services.admin import files
 from scoring.settings import Settings
 from web.deps import Page
-from web.views_roles import attempt
+from web.forms import attempt
 
 
 def store_evidence(

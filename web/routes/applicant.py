@@ -20,17 +20,8 @@ from scoring.services.designation import applications as apps
 from scoring.services.designation.rounds import get_round, list_rounds, round_rubric
 from scoring.services.review import results
 from web.deps import ApplicantPage, LoggedInPage, Page
+from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
 from web.views_files import remove_evidence, store_evidence
-from web.views_roles import (
-    FormDep,
-    attempt,
-    field_errors,
-    parse_input,
-    prefixed,
-    redirect,
-    render,
-    text,
-)
 
 router = APIRouter(include_in_schema=False)
 

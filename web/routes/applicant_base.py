@@ -13,8 +13,8 @@ from api.edge.params import DbId
 from scoring.core.errors import DomainError
 from scoring.services.management import bases
 from web.deps import ApplicantPage, Page
+from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
 from web.views_files import remove_evidence, store_evidence
-from web.views_roles import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 

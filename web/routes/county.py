@@ -14,7 +14,7 @@ from scoring.core.errors import DomainError
 from scoring.services.designation import applications as apps
 from scoring.services.designation.rounds import get_round, list_rounds, round_rubric
 from web.deps import CountyPage, Page
-from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text
+from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 

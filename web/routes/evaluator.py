@@ -14,7 +14,7 @@ from api.edge.params import DbId
 from scoring.core.errors import DomainError
 from scoring.services.management import evaluations
 from web.deps import EvaluatorPage, Page
-from web.views_roles import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
+from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,17 +16,8 @@ from scoring.core.errors import DomainError
 from scoring.core.figures import effective_figures
 from scoring.services.review import sheets
 from web.deps import ExpertPage, Page
-from web.views_roles import (
-    FormDep,
-    anchors,
-    attempt,
-    field_errors,
-    parse_input,
-    prefixed,
-    redirect,
-    render,
-    text,
-)
+from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
+from web.views_roles import anchors
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,7 +16,7 @@ from scoring.core.errors import DomainError
 from scoring.services.review import publication
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
-from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text
+from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 KINDS = ("regional", "university", "enterprise")

@@ -10,7 +10,7 @@ from api.edge.deps import SessionDep
 from api.edge.params import parse_id
 from scoring.services.admin import audit_trail
 from web.deps import StaffPage
-from web.views_roles import render
+from web.forms import render
 
 router = APIRouter(include_in_schema=False)
 AUDIT_PAGE = 50

@@ -17,7 +17,7 @@ from scoring.core.errors import DomainError
 from scoring.services.management import bases, evaluations
 from scoring.store.models import Expert
 from web.deps import Page, StaffPage
-from web.views_roles import FormDep, attempt, field_errors, form_action, parse_input, redirect, render, text
+from web.forms import FormDep, attempt, field_errors, form_action, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 

@@ -17,7 +17,7 @@ from scoring.services.designation import rounds
 from scoring.services.review import decisions, publication, ranking
 from scoring.store.models import Application, Organisation, User
 from web.deps import Page, StaffPage
-from web.views_roles import FormDep, field_errors, form_action, render, text
+from web.forms import FormDep, field_errors, form_action, render, text
 
 router = APIRouter(include_in_schema=False)
 # Ids beyond a 32-bit key are refused as input (the database would fail on them, not answer 404).

@@ -23,7 +23,7 @@ from scoring.services.designation import applications, rounds
 from scoring.services.review import panels, ranking, results, sheets
 from scoring.store.models import Application
 from web.deps import Page, StaffPage
-from web.views_roles import FormDep, attempt, field_errors, parse_input, redirect, render, text
+from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 
