@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from web.templating import templates  # noqa: F401 - re-exported: pages import it from here
+from web.templating import templates as templates  # re-exported: page modules import it from here
 
 STATIC_DIR = Path(__file__).parent / "static"
 
