@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, create_engine, inspect, text
+from sqlalchemy import CheckConstraint, Column, MetaData, String, Table, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -41,7 +41,7 @@ from scoring.core.vocabulary import (
 from scoring.demo import seed_demo
 from scoring.settings import Settings
 from scoring.store import migrate
-from scoring.store.db import Base, make_engine, make_sessionmaker
+from scoring.store.db import NAMING_CONVENTION, Base, enum_check, make_engine, make_sessionmaker
 
 
 @contextmanager
@@ -251,3 +251,14 @@ def test_an_insert_with_an_unknown_kind_is_refused_by_the_database(
             conn.rollback()
     finally:
         eng.dispose()
+
+
+def test_enum_check_names_the_constraint_by_the_convention_and_quotes_the_values() -> None:
+    class Odd(StrEnum):
+        PLAIN = "plain"
+        QUOTED = "it's"
+
+    check = enum_check("kind", Odd)
+    table = Table("things", MetaData(naming_convention=NAMING_CONVENTION), Column("kind", String(8)), check)
+    assert str(check.sqltext) == "kind IN ('plain', 'it''s')"
+    assert check.name == "ck_things_kind" and check.table is table
