@@ -176,12 +176,15 @@ class RectificationStatus(StrEnum):
     OPEN = "open"
     PASSED = "passed"
     FAILED = "failed"
+    CLOSED = "closed"  # by the staff decision that follows the re-evaluation (restore or revoke)
 
 
 RE = RectificationStatus
 RECTIFICATION_TRANSITIONS: Mapping[tuple[str, str], str] = {
     (RE.OPEN, "pass"): RE.PASSED,
     (RE.OPEN, "fail"): RE.FAILED,
+    (RE.PASSED, "close"): RE.CLOSED,
+    (RE.FAILED, "close"): RE.CLOSED,
 }
 
 

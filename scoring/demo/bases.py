@@ -30,6 +30,8 @@ from scoring.services.admin.files import save_upload
 from scoring.services.designation.rounds import CHINA_TZ
 from scoring.services.management import bases as base_service
 from scoring.services.management import evaluations as ev_service
+from scoring.services.management import schemas
+from scoring.services.management.schemas import CampaignOut, EvaluationSummary
 from scoring.settings import Settings
 from scoring.store.models import (
     Application,
@@ -79,7 +81,7 @@ class _Story:
 
     def figures(self, base: DesignatedBase, year: int, values: dict[str, str], when: date) -> None:
         owner = self._owner(base)
-        data = base_service.FiguresIn(year=year, figures=values)
+        data = schemas.FiguresIn(year=year, figures=values)
         self.dated(
             when, lambda: base_service.declare_figures(self.session, actor=owner, base_id=base.id, data=data)
         )
@@ -107,13 +109,13 @@ class _Story:
         *,
         year: int,
         when: date,
-        campaign: Campaign | None = None,
+        campaign: CampaignOut | None = None,
         purpose: str = "regular",
         evaluators: Sequence[Expert] | None = None,
         submit: bool = True,
-    ) -> list[Evaluation]:
+    ) -> list[EvaluationSummary]:
         chosen = list(evaluators) if evaluators else self._free_evaluators(base)[:2]
-        data = ev_service.AssignIn(
+        data = schemas.AssignIn(
             purpose=purpose,  # type: ignore[arg-type]
             campaign_id=campaign.id if campaign else None,
             evaluator_ids=[e.id for e in chosen],
@@ -123,30 +125,34 @@ class _Story:
         )
         if not submit:
             return created
-        for k, (ev, expert) in enumerate(zip(created, chosen, strict=True)):
+        for k, (summary, expert) in enumerate(zip(created, chosen, strict=True)):
             actor = actor_for(self.users[self._username(expert)])
-            self.dated(
+            sheet = self.dated(
                 when,
-                lambda ev=ev, actor=actor: ev_service.declare(
+                lambda summary=summary, actor=actor: ev_service.declare(
                     self.session,
                     actor=actor,
-                    evaluation_id=ev.id,
-                    data=ev_service.DeclarationIn(no_conflict=True),
+                    evaluation_id=summary.id,
+                    data=schemas.DeclarationIn(no_conflict=True),
                 ),
             )
+            ev = self.session.get(Evaluation, summary.id)
+            assert ev is not None
             scores = self._scores(base, ev, target + SPREAD[k % 2])
             self.dated(
                 when,
-                lambda ev=ev, actor=actor, scores=scores: ev_service.save(
+                lambda sheet=sheet, actor=actor, scores=scores: ev_service.save(
                     self.session,
                     actor=actor,
-                    evaluation_id=ev.id,
-                    data=ev_service.EvaluationUpdate(scores=scores, version=ev.version),
+                    evaluation_id=sheet.id,
+                    data=schemas.EvaluationUpdate(scores=scores, version=sheet.version),
                 ),
             )
             self.dated(
                 when,
-                lambda ev=ev, actor=actor: ev_service.submit(self.session, actor=actor, evaluation_id=ev.id),
+                lambda sheet=sheet, actor=actor: ev_service.submit(
+                    self.session, actor=actor, evaluation_id=sheet.id
+                ),
             )
         return created
 
@@ -164,7 +170,7 @@ class _Story:
                 BaseYearFigures.base_id == base.id, BaseYearFigures.year == ev.year
             )
         )
-        refs = ev_service._references(self.session, base)
+        refs = ev_service.references(self.session, base)
         data = sum(data_points(rubric, effective_figures(figures or {}), refs).values(), Decimal(0))
         experts = [i for i in rubric.indicators() if i.kind == "expert"]
         room = sum((i.max_points for i in experts), Decimal(0))
@@ -232,7 +238,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
         lambda: ev_service.create_campaign(
             session,
             actor=story.staff,
-            data=ev_service.CampaignIn(year=2024, title="2024年度“双创”示范基地绩效评估"),
+            data=schemas.CampaignIn(year=2024, title="2024年度“双创”示范基地绩效评估"),
         ),
     )
     for base in all_bases:
@@ -246,7 +252,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
             actor=story.staff,
             base_id=revoked.id,
             today=date(2025, 4, 25),
-            data=base_service.RectificationIn(
+            data=schemas.RectificationIn(
                 reasons="绩效评估得分低于60分:研发平台建设停滞,未建成市级以上研发平台,激励和融资机制未落实。",
                 deadline=date(2025, 10, 25),
             ),
@@ -260,7 +266,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
             session,
             actor=story.staff,
             base_id=revoked.id,
-            data=base_service.RevocationIn(
+            data=schemas.RevocationIn(
                 reason="限期整改期满后复评仍不合格,依据石政办函〔2018〕49号提请取消示范基地称号。"
             ),
         ),
@@ -272,9 +278,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
             actor=story.staff2,
             base_id=revoked.id,
             today=date(2025, 11, 12),
-            data=base_service.RevocationConfirmIn(
-                document_no=REVOCATION_DOCUMENT, decided_on=date(2025, 11, 10)
-            ),
+            data=schemas.RevocationConfirmIn(document_no=REVOCATION_DOCUMENT, decided_on=date(2025, 11, 10)),
         ),
     )
 
@@ -284,7 +288,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
         lambda: ev_service.create_campaign(
             session,
             actor=story.staff,
-            data=ev_service.CampaignIn(year=2025, title="2025年度“双创”示范基地绩效评估"),
+            data=schemas.CampaignIn(year=2025, title="2025年度“双创”示范基地绩效评估"),
         ),
     )
     remaining = [b for b in all_bases if b is not revoked]
@@ -313,7 +317,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
             actor=story.staff,
             base_id=rectifying.id,
             today=date(2026, 10, 20),
-            data=base_service.RectificationIn(
+            data=schemas.RectificationIn(
                 reasons="绩效评估不合格:众创空间建设未达“1个以上”要求,科技成果转化机制不健全。请于期限内完成整改并报送整改报告。",
             ),
         ),
