@@ -16,6 +16,7 @@ import io
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_FLOOR, Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -91,10 +92,10 @@ class _Story:
         for i, ind in enumerate([i for i in rubric.indicators() if i.evidence_required][:2], start=1):
             self.dated(
                 when,
-                lambda ind=ind, i=i: save_upload(
-                    self.session, actor=owner, settings=self.settings, stream=io.BytesIO(EVIDENCE_PDF),
-                    original_name=f"{year}年度佐证材料{i}-{ind.code}.pdf", indicator_code=ind.code,
-                    base_id=base.id, figures_year=year,
+                partial(
+                    save_upload, self.session, actor=owner, settings=self.settings,
+                    stream=io.BytesIO(EVIDENCE_PDF), original_name=f"{year}年度佐证材料{i}-{ind.code}.pdf",
+                    indicator_code=ind.code, base_id=base.id, figures_year=year,
                 ),
             )  # fmt: skip
 
@@ -129,7 +130,8 @@ class _Story:
             actor = actor_for(self.users[self._username(expert)])
             sheet = self.dated(
                 when,
-                lambda summary=summary, actor=actor: ev_service.declare(
+                partial(
+                    ev_service.declare,
                     self.session,
                     actor=actor,
                     evaluation_id=summary.id,
@@ -141,7 +143,8 @@ class _Story:
             scores = self._scores(base, ev, target + SPREAD[k % 2])
             self.dated(
                 when,
-                lambda sheet=sheet, actor=actor, scores=scores: ev_service.save(
+                partial(
+                    ev_service.save,
                     self.session,
                     actor=actor,
                     evaluation_id=sheet.id,
@@ -150,9 +153,7 @@ class _Story:
             )
             self.dated(
                 when,
-                lambda sheet=sheet, actor=actor: ev_service.submit(
-                    self.session, actor=actor, evaluation_id=sheet.id
-                ),
+                partial(ev_service.submit, self.session, actor=actor, evaluation_id=sheet.id),
             )
         return created
 
@@ -182,7 +183,7 @@ class _Story:
         return out
 
 
-_DATED: dict[type, tuple[str, ...]] = {
+_DATED: dict[type[Any], tuple[str, ...]] = {
     BaseEvent: ("at",),
     Evaluation: ("created_at", "declared_at", "submitted_at"),
     BaseYearFigures: ("declared_at",),

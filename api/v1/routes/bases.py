@@ -30,7 +30,7 @@ from scoring.services.management.schemas import (
     RestoreIn,
     RevocationConfirmIn,
     RevocationIn,
-    RevocationOut,
+    StaffRevocationOut,
 )
 
 router = APIRouter(tags=["bases"])
@@ -118,10 +118,10 @@ def restore(session: SessionDep, actor: CurrentActor, base_id: DbId, body: Resto
     return bases.restore(session, actor=actor, base_id=base_id, data=body)
 
 
-@router.post("/bases/{base_id}/revocation", response_model=RevocationOut, responses=ACT)
+@router.post("/bases/{base_id}/revocation", response_model=StaffRevocationOut, responses=ACT)
 def propose_revocation(
     session: SessionDep, actor: CurrentActor, base_id: DbId, body: RevocationIn
-) -> RevocationOut:
+) -> StaffRevocationOut:
     return bases.propose_revocation(session, actor=actor, base_id=base_id, data=body)
 
 

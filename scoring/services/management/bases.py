@@ -169,7 +169,19 @@ def rectification_out(r: Rectification) -> RectificationOut:
 
 
 def revocation_out(r: Revocation, actor: Actor) -> RevocationOut:
-    fields: dict[str, Any] = {
+    if can.can_see_evaluators(actor):
+        return staff_revocation_out(r)
+    return RevocationOut(**_revocation_fields(r))
+
+
+def staff_revocation_out(r: Revocation) -> StaffRevocationOut:
+    return StaffRevocationOut(
+        **_revocation_fields(r), proposed_by_id=r.proposed_by_id, confirmed_by_id=r.confirmed_by_id
+    )
+
+
+def _revocation_fields(r: Revocation) -> dict[str, Any]:
+    return {
         "id": r.id,
         "status": RevocationStatus(r.status),
         "reason": r.reason,
@@ -177,11 +189,6 @@ def revocation_out(r: Revocation, actor: Actor) -> RevocationOut:
         "document_no": r.document_no,
         "decided_on": r.decided_on,
     }
-    if can.can_see_evaluators(actor):
-        return StaffRevocationOut(
-            **fields, proposed_by_id=r.proposed_by_id, confirmed_by_id=r.confirmed_by_id
-        )
-    return RevocationOut(**fields)
 
 
 # ---- rectification, restoration, revocation ---------------------------------------------------
@@ -259,7 +266,9 @@ def restore(session: Session, *, actor: Actor, base_id: int, data: RestoreIn) ->
     return base_out(base)
 
 
-def propose_revocation(session: Session, *, actor: Actor, base_id: int, data: RevocationIn) -> RevocationOut:
+def propose_revocation(
+    session: Session, *, actor: Actor, base_id: int, data: RevocationIn
+) -> StaffRevocationOut:
     """After a failed re-evaluation a staff member proposes revocation; another must confirm it."""
     require_manager(actor)
     base = get_base(session, actor=actor, base_id=base_id, for_update=True)
@@ -270,7 +279,7 @@ def propose_revocation(session: Session, *, actor: Actor, base_id: int, data: Re
     )
     if pending is not None:
         if pending.reason == data.reason:
-            return revocation_out(pending, actor)  # replay
+            return staff_revocation_out(pending)  # replay
         raise Conflict(msg("A revocation of this base is already proposed."), code="revocation_pending")
     order = current_rectification(session, base.id)
     if base.status != BaseStatus.RECTIFYING or order is None or order.status != RectificationStatus.FAILED:
@@ -292,7 +301,7 @@ def propose_revocation(session: Session, *, actor: Actor, base_id: int, data: Re
         after={"revocation_id": revocation.id},
         reason=data.reason,
     )
-    return revocation_out(revocation, actor)
+    return staff_revocation_out(revocation)
 
 
 def confirm_revocation(
