@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from scoring.core.figures import effective_figures
 from scoring.core.scores import data_points
+from scoring.core.vocabulary import BASE_KINDS, BaseKind
 from scoring.demo.people import DemoPeople
 from scoring.demo.round import EVIDENCE_PDF
 from scoring.services.admin.accounts import actor_for
@@ -201,7 +202,7 @@ def _year_figures(session: Session, base: DesignatedBase, year: int, trend: str)
     start = {k: v for k, v in effective_figures(app.figures, app.verified_figures).items() if v is not None}
     years = year - 2022
     rise = {"strong": Decimal("1.2"), "steady": Decimal("1.0"), "slipping": Decimal("0.3")}[trend]
-    if base.kind == "regional":
+    if base.kind == BaseKind.REGIONAL:
         share = start.get("hightech_share", Decimal("24.0")) + rise * years
         total = int(start.get("key_projects_total", Decimal(40))) + 3 * years
         hightech = int(total * (Decimal("0.7") if trend != "slipping" else Decimal("0.55")))
@@ -227,10 +228,10 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
     if not all_bases:
         return
     story = _Story(session, people, settings)
-    by_kind = {k: [b for b in all_bases if b.kind == k] for k in ("regional", "university", "enterprise")}
-    star = by_kind["regional"][0]  # the top regional base: 优秀 twice
-    revoked = by_kind["enterprise"][-1]  # fails, rectifies, fails again: revoked
-    rectifying = by_kind["university"][-1]  # fails the 2025 campaign: under rectification
+    by_kind = {k: [b for b in all_bases if b.kind == k] for k in BASE_KINDS}
+    star = by_kind[BaseKind.REGIONAL][0]  # the top regional base: 优秀 twice
+    revoked = by_kind[BaseKind.ENTERPRISE][-1]  # fails, rectifies, fails again: revoked
+    rectifying = by_kind[BaseKind.UNIVERSITY][-1]  # fails the 2025 campaign: under rectification
     trends = {b.id: "steady" for b in all_bases} | {star.id: "strong", revoked.id: "slipping"}
 
     # 2024 campaign, spring 2025.

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 from scoring.core import grading
 from scoring.core.actors import Actor
 from scoring.core.errors import NotFound, invalid
+from scoring.core.grading import Band
 from scoring.core.i18n import msg
 from scoring.core.lifecycle import CAMPAIGN_TRANSITIONS, CampaignStatus, transition
-from scoring.core.vocabulary import BASE_KINDS
+from scoring.core.vocabulary import BASE_KINDS, Grade
 from scoring.services.management import common
 from scoring.services.management.common import performance_rubric, require_manager, rubric_version
 from scoring.services.management.schemas import Bands, CampaignIn, CampaignOut
@@ -55,7 +56,8 @@ def create_campaign(session: Session, *, actor: Actor, data: CampaignIn) -> Camp
         return campaign_out(existing)  # replay
     versions = {kind.value: rubric_version(session, kind) for kind in BASE_KINDS}
     if data.bands is not None:
-        bands = {"excellent": str(data.bands.excellent), "pass": str(data.bands.pass_)}
+        own = (Band(Grade.EXCELLENT, data.bands.excellent), Band(Grade.PASS, data.bands.pass_))
+        bands = grading.stored_bands(own)
     else:
         bands = _rubric_bands(session, versions)
     campaign = Campaign(
