@@ -118,7 +118,7 @@ class _Story:
     ) -> list[EvaluationSummary]:
         chosen = list(evaluators) if evaluators else self._free_evaluators(base)[:2]
         data = schemas.AssignIn(
-            purpose=purpose,  # type: ignore[arg-type]
+            purpose=schemas.EvaluationPurpose(purpose),
             campaign_id=campaign.id if campaign else None,
             evaluator_ids=[e.id for e in chosen],
         )

@@ -44,7 +44,7 @@ def list_bases(
     session: SessionDep, actor: CurrentActor, status: BaseStatus | None = None, kind: BaseKind | None = None
 ) -> BaseList:
     """Staff: every base; an applicant: its own organisation's bases."""
-    return BaseList(items=bases.bases_out(bases.list_bases(session, actor=actor, status=status, kind=kind)))
+    return BaseList(items=bases.list_bases(session, actor=actor, status=status, kind=kind))
 
 
 @router.get("/bases/due", response_model=Due, responses=errors(401, 404))

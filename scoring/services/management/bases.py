@@ -7,7 +7,7 @@ BASE_TRANSITIONS and the facts it rests on (a failed evaluation, a failed re-eva
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
+from scoring.core.base_rules import RECTIFICATION_MONTHS
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, invalid
 from scoring.core.i18n import msg
 from scoring.core.lifecycle import (
@@ -89,7 +90,6 @@ __all__ = [
     "year_on_year",
 ]
 
-RECTIFICATION_MONTHS = 6  # DOMAIN.md §6 default
 BASE_STATUSES: tuple[BaseStatus, ...] = tuple(BaseStatus)
 
 
@@ -101,13 +101,13 @@ def _base_fields(base: DesignatedBase) -> dict[str, Any]:
     return {name: getattr(base, name) for name in BaseOut.model_fields}
 
 
-def bases_out(bases: Sequence[DesignatedBase]) -> list[BaseOut]:
+def bases_out(bases: Iterable[DesignatedBase]) -> list[BaseOut]:
     return [base_out(b) for b in bases]
 
 
 def list_bases(
     session: Session, *, actor: Actor, status: BaseStatus | None = None, kind: BaseKind | None = None
-) -> list[DesignatedBase]:
+) -> list[BaseOut]:
     """Staff: every base; an applicant: its organisation's bases; anyone else: none."""
     if not can.can_list_bases(actor):
         raise NotFound()
@@ -118,7 +118,7 @@ def list_bases(
         stmt = stmt.where(DesignatedBase.status == status)
     if kind is not None:
         stmt = stmt.where(DesignatedBase.kind == kind)
-    return list(session.scalars(stmt))
+    return bases_out(session.scalars(stmt))
 
 
 # ---- detail: history, rectifications, revocation, outcomes ------------------------------------

@@ -3,7 +3,6 @@ rubric, its current rectification order and its evidence files."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
 from scoring.core.actors import SYSTEM, Actor
+from scoring.core.base_rules import add_months as add_months
 from scoring.core.errors import NotFound
 from scoring.core.permissions import management as can
 from scoring.core.vocabulary import RubricPurpose
@@ -30,13 +30,6 @@ def today() -> date:
 def require_manager(actor: Actor) -> None:
     if not can.can_manage_bases(actor):
         raise NotFound()
-
-
-def add_months(start: date, months: int) -> date:
-    """Same day `months` later, clamped to the month's end (31 August + 6 months = 28/29 February)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def get_base(session: Session, *, actor: Actor, base_id: int, for_update: bool = False) -> DesignatedBase:

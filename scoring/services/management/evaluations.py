@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from scoring.core import grading
 from scoring.core.actors import Actor
+from scoring.core.base_rules import evaluator_conflict
 from scoring.core.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed, invalid
 from scoring.core.figures import effective_figures, resolve_references
 from scoring.core.i18n import Msg, msg
@@ -29,7 +30,7 @@ from scoring.core.lifecycle import (
 )
 from scoring.core.permissions import management as can
 from scoring.core.scores import data_points, sheet_total
-from scoring.core.vocabulary import BaseKind, Grade
+from scoring.core.vocabulary import Grade
 from scoring.services.designation.rounds import msg_stale
 from scoring.services.management import common
 from scoring.services.management.campaigns import (
@@ -93,14 +94,15 @@ __all__ = [
 
 
 def conflict_reason(expert: Expert, base: DesignatedBase) -> Msg | None:
-    """Why an evaluator may not evaluate a base (the same rules as for experts), or None."""
-    if expert.organisation_id is not None and expert.organisation_id == base.organisation_id:
-        return msg("works for the base's own organisation")
-    if base.kind == BaseKind.REGIONAL and expert.district is not None and expert.district == base.district:
-        return msg("is from the same district as the regional base")
-    if base.organisation_id in (expert.declared_conflict_org_ids or []):
-        return msg("has declared a conflict with the base's organisation")
-    return None
+    """Why an evaluator may not evaluate a base, or None (scoring.core.base_rules)."""
+    return evaluator_conflict(
+        evaluator_organisation_id=expert.organisation_id,
+        evaluator_district=expert.district,
+        declared_conflict_org_ids=expert.declared_conflict_org_ids or [],
+        base_organisation_id=base.organisation_id,
+        base_kind=base.kind,
+        base_district=base.district,
+    )
 
 
 def evaluator_choices(session: Session, *, actor: Actor, base_id: int) -> list[EvaluatorChoice]:

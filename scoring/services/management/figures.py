@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
 from scoring.core.actors import Actor
+from scoring.core.base_rules import change as figure_change
+from scoring.core.base_rules import plain
 from scoring.core.errors import InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.i18n import Msg, msg
@@ -143,11 +145,6 @@ def base_forms(session: Session, *, actor: Actor, base: BaseDetail) -> BaseForms
     )
 
 
-def plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text if "." not in text else text.rstrip("0").rstrip(".") or "0"
-
-
 def year_on_year(session: Session, base: DesignatedBase) -> FiguresByYear:
     """Each figure by year, with its change from the year before: for percentages in points
     ("+1.2"), for counts and amounts in units. The designation application's figures are the
@@ -174,8 +171,7 @@ def year_on_year(session: Session, base: DesignatedBase) -> FiguresByYear:
             value = Decimal(raw) if raw is not None else None
             change = None
             if value is not None and previous is not None:
-                delta = value - previous
-                change = ("+" if delta > 0 else "") + plain(delta)
+                change = figure_change(value, previous)
             points.append(FigurePoint(year=year, value=raw, change=change))
             if value is not None:
                 previous = value

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -117,7 +117,7 @@ class CampaignIn(BaseModel):
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    purpose: Literal["regular", "re_evaluation"] = "regular"
+    purpose: EvaluationPurpose = EvaluationPurpose.REGULAR
     campaign_id: RowId | None = None
     evaluator_ids: Annotated[list[RowId], Field(min_length=1, max_length=20)]
     deadline: datetime | None = None
@@ -255,12 +255,12 @@ class FiguresByYear(ReadModel):
 
 class EvidenceOut(ReadModel):
     id: int
-    indicator_code: str | None
+    indicator_code: str
     name: str
     content_type: str
     size: int
     sha256: str
-    uploaded_at: IsoDateTime | None
+    uploaded_at: IsoDateTime
     figures_year: int | None
 
 
