@@ -8,7 +8,7 @@ BASE_TRANSITIONS and the facts it rests on (a failed evaluation, a failed re-eva
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,6 @@ from scoring.core.lifecycle import (
     RECTIFICATION_TRANSITIONS,
     REVOCATION_TRANSITIONS,
     BaseStatus,
-    EvaluationStatus,
     RectificationStatus,
     RevocationStatus,
     transition,
@@ -41,6 +40,7 @@ from scoring.services.management.common import (
     performance_rubric,
     require_manager,
 )
+from scoring.services.management.due import due
 from scoring.services.management.figures import (
     base_forms,
     declare_figures,
@@ -53,9 +53,6 @@ from scoring.services.management.outcomes import latest_outcome, outcomes_out, s
 from scoring.services.management.schemas import (
     BaseDetail,
     BaseOut,
-    Due,
-    DueEvaluation,
-    DueRectification,
     EvaluationPurpose,
     HistoryEntry,
     RectificationIn,
@@ -71,7 +68,6 @@ from scoring.store.db import utcnow
 from scoring.store.models import (
     BaseEvent,
     DesignatedBase,
-    Evaluation,
     Rectification,
     Revocation,
 )
@@ -82,6 +78,7 @@ __all__ = [
     "base_forms",
     "declare_figures",
     "default_evidence_year",
+    "due",
     "evidence_base",
     "evidence_out",
     "get_base",
@@ -352,54 +349,3 @@ def confirm_revocation(
         reason=revocation.reason,
     )
     return base_out(base)
-
-
-# ---- deadlines --------------------------------------------------------------------------------
-
-
-def due(session: Session, *, actor: Actor, today: date | None = None) -> Due:
-    """Overdue rectifications (deadline passed, no re-evaluation outcome) and overdue evaluations
-    (not submitted by their deadline). Listing only: nothing changes without a staff decision."""
-    require_manager(actor)
-    today = today or common.today()
-    overdue_orders = session.execute(
-        select(Rectification, DesignatedBase)
-        .join(DesignatedBase, DesignatedBase.id == Rectification.base_id)
-        .where(Rectification.status == RectificationStatus.OPEN, Rectification.deadline < today)
-        .order_by(Rectification.deadline, Rectification.id)
-    ).tuples()
-    now = datetime.combine(today, datetime.min.time())
-    overdue_evaluations = session.execute(
-        select(Evaluation, DesignatedBase)
-        .join(DesignatedBase, DesignatedBase.id == Evaluation.base_id)
-        .where(
-            Evaluation.status.in_((EvaluationStatus.ASSIGNED, EvaluationStatus.DRAFT)),
-            Evaluation.deadline.is_not(None),
-        )
-        .order_by(Evaluation.deadline, Evaluation.id)
-    ).tuples()
-    return Due(
-        rectifications=[
-            DueRectification(
-                base_id=b.id,
-                base=b.name,
-                rectification_id=r.id,
-                deadline=r.deadline,
-                days_overdue=(today - r.deadline).days,
-            )
-            for r, b in overdue_orders
-        ],
-        evaluations=[
-            DueEvaluation(
-                base_id=b.id,
-                base=b.name,
-                evaluation_id=e.id,
-                purpose=EvaluationPurpose(e.purpose),
-                status=EvaluationStatus(e.status),
-                deadline=e.deadline.date(),
-                days_overdue=(today - e.deadline.date()).days,
-            )
-            for e, b in overdue_evaluations
-            if e.deadline is not None and e.deadline.replace(tzinfo=None) < now
-        ],
-    )

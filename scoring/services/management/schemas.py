@@ -1,5 +1,7 @@
 """The management phase's contract: input models and typed read models of bases and evaluations."""
 
+# A little over 400 lines on purpose: the one contract both edges render, read in one place.
+
 from __future__ import annotations
 
 from dataclasses import dataclass
