@@ -23,15 +23,15 @@ def due_lines(session: Session, today: date | None = None) -> list[str]:
     """One line per overdue item, oldest deadline first; an empty list when nothing is overdue."""
     found = bases.due(session, actor=SYSTEM, today=today)
     lines = [
-        f"rectification  base {r['base_id']:>5}  {r['base']}  deadline {r['deadline']}  "
-        f"{r['days_overdue']} day(s) overdue"
-        for r in found["rectifications"]
+        f"rectification  base {r.base_id:>5}  {r.base}  deadline {r.deadline}  "
+        f"{r.days_overdue} day(s) overdue"
+        for r in found.rectifications
     ]
     lines += [
-        f"evaluation     base {e['base_id']:>5}  {e['base']}  "
-        f"{e['purpose']} #{e['evaluation_id']} ({e['status']})  "
-        f"deadline {e['deadline']}  {e['days_overdue']} day(s) overdue"
-        for e in found["evaluations"]
+        f"evaluation     base {e.base_id:>5}  {e.base}  "
+        f"{e.purpose} #{e.evaluation_id} ({e.status})  "
+        f"deadline {e.deadline}  {e.days_overdue} day(s) overdue"
+        for e in found.evaluations
     ]
     return lines
 

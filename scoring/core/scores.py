@@ -8,8 +8,9 @@ import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 
-from criteria.schema import Figure, GradeBand, Indicator, Rubric
+from criteria.schema import Figure, Indicator, Rubric
 from scoring.core.gates import evaluate_rule
+from scoring.core.grading import grade_of as grade_of  # the one grading rule lives in grading
 from scoring.core.i18n import Msg, msg
 
 # Longest text accepted as a number: enough for any score or figure, short enough that a pasted blob
@@ -172,12 +173,3 @@ def total_data_points(
 ) -> Decimal:
     return sum(data_points(rubric, figures, references).values(), Decimal(0))
 
-
-def grade_of(rubric: Rubric, score: Decimal) -> GradeBand:
-    """The performance grade band a score falls in (each band's minimum is inclusive: 85 is 优秀)."""
-    if not rubric.grade_bands:
-        raise ValueError(f"the {rubric.purpose} rubric of {rubric.kind} has no grade bands")
-    for band in rubric.grade_bands:
-        if score >= band.min:
-            return band
-    return rubric.grade_bands[-1]

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from scoring.core.figures import effective_figures
 from scoring.core.scores import data_points
+from scoring.core.vocabulary import BASE_KINDS, BaseKind
 from scoring.demo.people import DemoPeople
 from scoring.demo.round import EVIDENCE_PDF
 from scoring.services.admin.accounts import actor_for
@@ -31,6 +32,8 @@ from scoring.services.admin.files import save_upload
 from scoring.services.designation.rounds import CHINA_TZ
 from scoring.services.management import bases as base_service
 from scoring.services.management import evaluations as ev_service
+from scoring.services.management import schemas
+from scoring.services.management.schemas import CampaignOut, EvaluationSummary
 from scoring.settings import Settings
 from scoring.store.models import (
     Application,
@@ -80,7 +83,7 @@ class _Story:
 
     def figures(self, base: DesignatedBase, year: int, values: dict[str, str], when: date) -> None:
         owner = self._owner(base)
-        data = base_service.FiguresIn(year=year, figures=values)
+        data = schemas.FiguresIn(year=year, figures=values)
         self.dated(
             when, lambda: base_service.declare_figures(self.session, actor=owner, base_id=base.id, data=data)
         )
@@ -108,14 +111,14 @@ class _Story:
         *,
         year: int,
         when: date,
-        campaign: Campaign | None = None,
+        campaign: CampaignOut | None = None,
         purpose: str = "regular",
         evaluators: Sequence[Expert] | None = None,
         submit: bool = True,
-    ) -> list[Evaluation]:
+    ) -> list[EvaluationSummary]:
         chosen = list(evaluators) if evaluators else self._free_evaluators(base)[:2]
-        data = ev_service.AssignIn(
-            purpose=purpose,
+        data = schemas.AssignIn(
+            purpose=schemas.EvaluationPurpose(purpose),
             campaign_id=campaign.id if campaign else None,
             evaluator_ids=[e.id for e in chosen],
         )
@@ -124,18 +127,20 @@ class _Story:
         )
         if not submit:
             return created
-        for k, (ev, expert) in enumerate(zip(created, chosen, strict=True)):
+        for k, (summary, expert) in enumerate(zip(created, chosen, strict=True)):
             actor = actor_for(self.users[self._username(expert)])
-            self.dated(
+            sheet = self.dated(
                 when,
                 partial(
                     ev_service.declare,
                     self.session,
                     actor=actor,
-                    evaluation_id=ev.id,
-                    data=ev_service.DeclarationIn(no_conflict=True),
+                    evaluation_id=summary.id,
+                    data=schemas.DeclarationIn(no_conflict=True),
                 ),
             )
+            ev = self.session.get(Evaluation, summary.id)
+            assert ev is not None
             scores = self._scores(base, ev, target + SPREAD[k % 2])
             self.dated(
                 when,
@@ -143,13 +148,13 @@ class _Story:
                     ev_service.save,
                     self.session,
                     actor=actor,
-                    evaluation_id=ev.id,
-                    data=ev_service.EvaluationUpdate(scores=scores, version=ev.version),
+                    evaluation_id=sheet.id,
+                    data=schemas.EvaluationUpdate(scores=scores, version=sheet.version),
                 ),
             )
             self.dated(
                 when,
-                partial(ev_service.submit, self.session, actor=actor, evaluation_id=ev.id),
+                partial(ev_service.submit, self.session, actor=actor, evaluation_id=sheet.id),
             )
         return created
 
@@ -167,7 +172,7 @@ class _Story:
                 BaseYearFigures.base_id == base.id, BaseYearFigures.year == ev.year
             )
         )
-        refs = ev_service._references(self.session, base)
+        refs = ev_service.references(self.session, base)
         data = sum(data_points(rubric, effective_figures(figures or {}), refs).values(), Decimal(0))
         experts = [i for i in rubric.indicators() if i.kind == "expert"]
         room = sum((i.max_points for i in experts), Decimal(0))
@@ -197,7 +202,7 @@ def _year_figures(session: Session, base: DesignatedBase, year: int, trend: str)
     start = {k: v for k, v in effective_figures(app.figures, app.verified_figures).items() if v is not None}
     years = year - 2022
     rise = {"strong": Decimal("1.2"), "steady": Decimal("1.0"), "slipping": Decimal("0.3")}[trend]
-    if base.kind == "regional":
+    if base.kind == BaseKind.REGIONAL:
         share = start.get("hightech_share", Decimal("24.0")) + rise * years
         total = int(start.get("key_projects_total", Decimal(40))) + 3 * years
         hightech = int(total * (Decimal("0.7") if trend != "slipping" else Decimal("0.55")))
@@ -223,10 +228,10 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
     if not all_bases:
         return
     story = _Story(session, people, settings)
-    by_kind = {k: [b for b in all_bases if b.kind == k] for k in ("regional", "university", "enterprise")}
-    star = by_kind["regional"][0]  # the top regional base: 优秀 twice
-    revoked = by_kind["enterprise"][-1]  # fails, rectifies, fails again: revoked
-    rectifying = by_kind["university"][-1]  # fails the 2025 campaign: under rectification
+    by_kind = {k: [b for b in all_bases if b.kind == k] for k in BASE_KINDS}
+    star = by_kind[BaseKind.REGIONAL][0]  # the top regional base: 优秀 twice
+    revoked = by_kind[BaseKind.ENTERPRISE][-1]  # fails, rectifies, fails again: revoked
+    rectifying = by_kind[BaseKind.UNIVERSITY][-1]  # fails the 2025 campaign: under rectification
     trends = {b.id: "steady" for b in all_bases} | {star.id: "strong", revoked.id: "slipping"}
 
     # 2024 campaign, spring 2025.
@@ -235,7 +240,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
         lambda: ev_service.create_campaign(
             session,
             actor=story.staff,
-            data=ev_service.CampaignIn(year=2024, title="2024年度“双创”示范基地绩效评估"),
+            data=schemas.CampaignIn(year=2024, title="2024年度“双创”示范基地绩效评估"),
         ),
     )
     for base in all_bases:
@@ -249,7 +254,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
             actor=story.staff,
             base_id=revoked.id,
             today=date(2025, 4, 25),
-            data=base_service.RectificationIn(
+            data=schemas.RectificationIn(
                 reasons="绩效评估得分低于60分:研发平台建设停滞,未建成市级以上研发平台,激励和融资机制未落实。",
                 deadline=date(2025, 10, 25),
             ),
@@ -263,7 +268,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
             session,
             actor=story.staff,
             base_id=revoked.id,
-            data=base_service.RevocationIn(
+            data=schemas.RevocationIn(
                 reason="限期整改期满后复评仍不合格,依据石政办函〔2018〕49号提请取消示范基地称号。"
             ),
         ),
@@ -275,9 +280,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
             actor=story.staff2,
             base_id=revoked.id,
             today=date(2025, 11, 12),
-            data=base_service.RevocationConfirmIn(
-                document_no=REVOCATION_DOCUMENT, decided_on=date(2025, 11, 10)
-            ),
+            data=schemas.RevocationConfirmIn(document_no=REVOCATION_DOCUMENT, decided_on=date(2025, 11, 10)),
         ),
     )
 
@@ -287,7 +290,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
         lambda: ev_service.create_campaign(
             session,
             actor=story.staff,
-            data=ev_service.CampaignIn(year=2025, title="2025年度“双创”示范基地绩效评估"),
+            data=schemas.CampaignIn(year=2025, title="2025年度“双创”示范基地绩效评估"),
         ),
     )
     remaining = [b for b in all_bases if b is not revoked]
@@ -316,7 +319,7 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
             actor=story.staff,
             base_id=rectifying.id,
             today=date(2026, 10, 20),
-            data=base_service.RectificationIn(
+            data=schemas.RectificationIn(
                 reasons="绩效评估不合格:众创空间建设未达“1个以上”要求,科技成果转化机制不健全。请于期限内完成整改并报送整改报告。",
             ),
         ),

@@ -46,11 +46,11 @@ class Today:
         self.set(date(2026, 3, 2))
 
     def set(self, today: date) -> None:
-        from scoring.services.management import bases, evaluations
+        from scoring.services.management import common
         from scoring.services.review import publication
 
         self.today = today
-        for module in (bases, evaluations, publication):
+        for module in (common, publication):
             self._monkeypatch.setattr(module, "china_today", lambda: self.today)
 
 

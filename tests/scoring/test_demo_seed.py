@@ -117,20 +117,27 @@ def test_the_demo_bases_show_each_state_of_dynamic_management(demo: tuple) -> No
             "石政字〔2025〕87号",
         )
         rectifying = s.scalars(select(DesignatedBase).where(DesignatedBase.status == "rectifying")).one()
-        detail = base_service.base_detail(s, actor=SYSTEM, base_id=rectifying.id)
+        detail = base_service.base_detail(s, actor=SYSTEM, base_id=rectifying.id).model_dump(mode="json")
         assert detail["rectifications"][0]["deadline"] == "2027-04-20"
         promoted = s.scalars(select(DesignatedBase).where(DesignatedBase.promotion_marked)).all()
         assert [b.name for b in promoted] == ["石家庄高新技术产业开发区管理委员会"]
         grades = [
-            o["grade"] for o in base_service.base_detail(s, actor=SYSTEM, base_id=promoted[0].id)["outcomes"]
+            o["grade"]
+            for o in base_service.base_detail(s, actor=SYSTEM, base_id=promoted[0].id).model_dump(
+                mode="json"
+            )["outcomes"]
         ]
         assert grades == ["excellent", "excellent"]
         history = [
-            h["at"][:10] for h in base_service.base_detail(s, actor=SYSTEM, base_id=revoked.id)["history"]
+            h["at"][:10]
+            for h in base_service.base_detail(s, actor=SYSTEM, base_id=revoked.id).model_dump(mode="json")[
+                "history"
+            ]
         ]
         assert history == sorted(history) and history[0] == "2023-10-30" and history[-1] == "2025-11-12"
         # Each declared year comes with its evidence, stored and dated with the declaration.
-        evidence = base_service.base_detail(s, actor=SYSTEM, base_id=promoted[0].id)["evidence"]
+        promoted_detail = base_service.base_detail(s, actor=SYSTEM, base_id=promoted[0].id)
+        evidence = promoted_detail.model_dump(mode="json")["evidence"]
         assert sorted({e["figures_year"] for e in evidence}) == [2024, 2025]
         assert all(e["name"].endswith(".pdf") for e in evidence) and len(evidence) == 4
         by_year = {e["figures_year"]: e["uploaded_at"][:4] for e in evidence}

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from typing import Any
 
 import pytest
@@ -310,3 +311,38 @@ def test_the_base_uploads_evidence_in_its_page_and_its_evaluator_reads_it(
     gone = post(owner, f"/applicant/bases/{pw.base.id}/evidence/{other.id}/delete", {})
     assert gone.status_code == 303
     assert session.scalar(select(Attachment.id).where(Attachment.id == other.id)) is None
+
+
+def test_the_pages_give_the_rubrics_wording_in_the_readers_language(
+    session: Session, page_as: Callable[[Person], Any], pw: PagesWorld
+) -> None:
+    campaign = evaluations.create_campaign(
+        session, actor=SYSTEM, data=evaluations.CampaignIn(year=2025, title="t")
+    )
+    [ev] = evaluations.assign(
+        session,
+        actor=SYSTEM,
+        base_id=pw.base.id,
+        data=evaluations.AssignIn(campaign_id=campaign.id, evaluator_ids=[pw.evaluators[0][0].id]),
+    )
+    evaluator = page_as(pw.evaluators[0][1])
+    assert (
+        post(evaluator, f"/evaluator/evaluations/{ev.id}/declaration", {"no_conflict": "1"}).status_code
+        == 303
+    )
+    section, indicator = PERFORMANCE.sections[0], PERFORMANCE.sections[0].indicators[0]
+    figure = next(f for f in PERFORMANCE.figures if f.declared)
+    owner = page_as(pw.owner)
+    for lang, title, text, name in (
+        ("en", escape(section.title_en), escape(indicator.text_en), escape(figure.name_en)),
+        ("zh-CN", escape(section.title_zh), escape(indicator.text_zh), escape(figure.name_zh)),
+    ):
+        evaluator.cookies.set("lang", lang)
+        sheet = evaluator.get(f"/evaluator/evaluations/{ev.id}").text
+        assert (
+            f"<h2>{title}</h2>" in sheet and f'<span class="code">{indicator.code}</span> {text}</p>' in sheet
+        )
+        owner.cookies.set("lang", lang)
+        page = owner.get(f"/applicant/bases/{pw.base.id}").text
+        assert f'<label id="f-figures.{figure.code}">{name}' in page
+        assert f'<option value="{indicator.code}" >{indicator.code} {text}</option>' in page

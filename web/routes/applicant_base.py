@@ -12,8 +12,9 @@ from api.edge.deps import SessionDep, SettingsDep
 from api.edge.params import DbId
 from scoring.core.errors import DomainError
 from scoring.services.management import bases
-from web.deps import ApplicantPage, Page
-from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
+from scoring.services.management.schemas import FiguresIn
+from web.deps import ApplicantPage, UserPage
+from web.forms import CheckedForm, field_errors, form_action, parse_input, prefixed, redirect, render, text
 from web.views_files import remove_evidence, store_evidence
 
 router = APIRouter(include_in_schema=False)
@@ -21,7 +22,6 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/applicant/bases", response_class=HTMLResponse)
 def my_bases(page: ApplicantPage, session: SessionDep) -> Response:
-    assert page.actor is not None
     return render(page, "bases/mine.html", bases=bases.list_bases(session, actor=page.actor))
 
 
@@ -31,7 +31,7 @@ def my_base(base_id: DbId, page: ApplicantPage, session: SessionDep, done: str |
 
 
 def _detail(
-    page: Page,
+    page: UserPage,
     session: Session,
     base_id: int,
     *,
@@ -39,19 +39,14 @@ def _detail(
     error: DomainError | None = None,
     values: dict[str, object] | None = None,
 ) -> Response:
-    assert page.actor is not None
     detail = bases.base_detail(session, actor=page.actor, base_id=base_id)
-    base = bases.get_base(session, actor=page.actor, base_id=base_id)
-    rubric = bases.performance_rubric(session, base.kind)
     return render(
         page,
         "bases/detail.html",
         status=error.status if error else 200,
         base=detail,
         staff=False,
-        figures=rubric.figures,
-        indicator_names=bases.indicator_names(rubric, page.locale),
-        default_year=bases.default_evidence_year(detail),
+        forms=bases.base_forms(session, actor=page.actor, base=detail),
         done=done,
         form="figures" if error else None,
         values=values or {},
@@ -61,26 +56,25 @@ def _detail(
 
 
 @router.post("/applicant/bases/{base_id}/figures")
-def declare_figures(base_id: DbId, page: ApplicantPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
+def declare_figures(base_id: DbId, page: ApplicantPage, session: SessionDep, form: CheckedForm) -> Response:
     values: dict[str, object] = {
         "year": text(form, "year") or None,
         "figures": {code: v.strip() for code, v in prefixed(form, "figures").items() if v.strip()},
     }
-    try:
-        data = parse_input(bases.FiguresIn, values)
-        attempt(session, lambda: bases.declare_figures(session, actor=actor, base_id=base_id, data=data))  # type: ignore[arg-type]
-    except DomainError as exc:
-        return _detail(page, session, base_id, error=exc, values=values)
-    return redirect(f"/applicant/bases/{base_id}?done=figures")
+    return form_action(
+        session,
+        FiguresIn,
+        values,
+        lambda data: bases.declare_figures(session, actor=page.actor, base_id=base_id, data=data),
+        done=f"/applicant/bases/{base_id}?done=figures",
+        on_error=lambda exc: _detail(page, session, base_id, error=exc, values=values),
+    )
 
 
 @router.post("/applicant/bases/{base_id}/evidence")
 def upload_evidence(
-    base_id: DbId, page: ApplicantPage, session: SessionDep, settings: SettingsDep, form: FormDep
+    base_id: DbId, page: ApplicantPage, session: SessionDep, settings: SettingsDep, form: CheckedForm
 ) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
     code = text(form, "indicator_code")
     values: dict[str, object] = {"figures_year": text(form, "figures_year"), "indicator_code": code}
     try:
@@ -98,9 +92,8 @@ def delete_evidence(
     page: ApplicantPage,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedForm,
 ) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
     try:
         remove_evidence(session, page, settings, attachment_id)
     except DomainError as exc:

@@ -12,19 +12,22 @@ from sqlalchemy.orm import Session
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
 from scoring.core.errors import DomainError
+from scoring.core.lifecycle import EvaluationStatus
 from scoring.services.management import evaluations
-from web.deps import EvaluatorPage, Page
-from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
+from scoring.services.management.schemas import DeclarationIn, EvaluationUpdate
+from web.deps import EvaluatorPage, UserPage
+from web.forms import CheckedForm, attempt, field_errors, parse_input, prefixed, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
+
+# The evaluator's list: what needs work first, then the newest.
+LIST_ORDER = {EvaluationStatus.DRAFT: 0, EvaluationStatus.ASSIGNED: 1, EvaluationStatus.SUBMITTED: 2}
 
 
 @router.get("/evaluator", response_class=HTMLResponse)
 def assignments(page: EvaluatorPage, session: SessionDep, done: str | None = None) -> Response:
-    assert page.actor is not None
     items = evaluations.list_evaluations(session, actor=page.actor)
-    order = {"draft": 0, "assigned": 1, "submitted": 2}
-    items.sort(key=lambda item: (order.get(item["status"], 3), -item["id"]))
+    items.sort(key=lambda item: (LIST_ORDER.get(item.status, 3), -item.id))
     return render(page, "evaluator/list.html", items=items, done=done)
 
 
@@ -34,7 +37,7 @@ def sheet(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, done: s
 
 
 def _sheet(
-    page: Page,
+    page: UserPage,
     session: Session,
     evaluation_id: int,
     *,
@@ -43,12 +46,9 @@ def _sheet(
     values: dict[str, Any] | None = None,
     confirm: bool = False,
 ) -> Response:
-    assert page.actor is not None
-    ev, _ = evaluations.get_evaluation(session, actor=page.actor, evaluation_id=evaluation_id)
-    view = evaluations.evaluation_out(session, ev, locale=page.locale)
-    scores = (values or {}).get("scores") or view["scores"]
-    indicators = view.get("indicators", [])
-    scored = sum(1 for i in indicators if i["kind"] == "expert" and scores.get(i["code"], "") != "")
+    view = evaluations.sheet(session, actor=page.actor, evaluation_id=evaluation_id)
+    scores: dict[str, str] = (values or {}).get("scores") or view.scores
+    scored = sum(1 for i in view.indicators or () if i.kind == "expert" and scores.get(i.code, "") != "")
     return render(
         page,
         "evaluator/sheet.html",
@@ -56,8 +56,8 @@ def _sheet(
         ev=view,
         scores=scores,
         scored=scored,
-        expected=sum(1 for i in indicators if i["kind"] == "expert"),
-        comments=(values or {}).get("comments", view["comments"]),
+        expected=view.expected,
+        comments=(values or {}).get("comments", view.comments),
         done=done,
         confirm=confirm,
         errors=field_errors(error, page.locale) if error else {},
@@ -67,15 +67,14 @@ def _sheet(
 
 
 @router.post("/evaluator/evaluations/{evaluation_id}/declaration")
-def declare(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
+def declare(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {"no_conflict": text(form, "no_conflict"), "reason": text(form, "reason") or None}
     try:
-        data = parse_input(evaluations.DeclarationIn, values)
+        data = parse_input(DeclarationIn, values)
         attempt(
-            session, lambda: evaluations.declare(session, actor=actor, evaluation_id=evaluation_id, data=data)
-        )  # type: ignore[arg-type]
+            session,
+            lambda: evaluations.declare(session, actor=page.actor, evaluation_id=evaluation_id, data=data),
+        )
     except DomainError as exc:
         return _sheet(page, session, evaluation_id, error=exc, values=values)
     if data.no_conflict:
@@ -84,10 +83,8 @@ def declare(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form:
 
 
 @router.post("/evaluator/evaluations/{evaluation_id}")
-def save(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: FormDep) -> Response:
+def save(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: CheckedForm) -> Response:
     """Save the scores; with intent=submit, save and show the confirmation. Nothing typed is lost."""
-    page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
     scores = {code: v.strip() for code, v in prefixed(form, "scores").items() if v.strip()}
     values: dict[str, Any] = {
         "scores": scores,
@@ -95,10 +92,11 @@ def save(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: Fo
         "version": text(form, "version"),
     }
     try:
-        data = parse_input(evaluations.EvaluationUpdate, values)
+        data = parse_input(EvaluationUpdate, values)
         attempt(
-            session, lambda: evaluations.save(session, actor=actor, evaluation_id=evaluation_id, data=data)
-        )  # type: ignore[arg-type]
+            session,
+            lambda: evaluations.save(session, actor=page.actor, evaluation_id=evaluation_id, data=data),
+        )
     except DomainError as exc:
         return _sheet(page, session, evaluation_id, error=exc, values=values)
     if text(form, "intent") == "submit":
@@ -107,11 +105,9 @@ def save(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: Fo
 
 
 @router.post("/evaluator/evaluations/{evaluation_id}/submit")
-def submit(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
+def submit(evaluation_id: DbId, page: EvaluatorPage, session: SessionDep, form: CheckedForm) -> Response:
     try:
-        attempt(session, lambda: evaluations.submit(session, actor=actor, evaluation_id=evaluation_id))  # type: ignore[arg-type]
+        attempt(session, lambda: evaluations.submit(session, actor=page.actor, evaluation_id=evaluation_id))
     except DomainError as exc:
         return _sheet(page, session, evaluation_id, error=exc)
     return redirect("/evaluator?done=evaluation_submitted")

@@ -4,37 +4,57 @@ four-eyes revocation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
 from scoring.core.errors import DomainError
+from scoring.core.lifecycle import BaseStatus, CampaignStatus
 from scoring.services.management import bases, evaluations
-from scoring.store.models import Expert
-from web.deps import Page, StaffPage
-from web.forms import FormDep, attempt, field_errors, form_action, parse_input, redirect, render, text
+from scoring.services.management.schemas import (
+    AssignIn,
+    CampaignIn,
+    RectificationIn,
+    RestoreIn,
+    RevocationConfirmIn,
+    RevocationIn,
+)
+from web.deps import StaffPage, UserPage
+from web.forms import CheckedForm, field_errors, form_action, render, text
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/staff/bases", response_class=HTMLResponse)
-def base_list(page: StaffPage, session: SessionDep, status: str | None = None) -> Response:
-    assert page.actor is not None
-    status = status if status in bases.BASE_STATUSES else None
-    rows = bases.list_bases(session, actor=page.actor, status=status)
+def _list(
+    page: UserPage, session: Session, status: BaseStatus | None = None, error: DomainError | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:  # fmt: skip
+    extra: dict[str, Any] = {}
+    if error is not None:
+        extra = {"errors": field_errors(error, page.locale), "message": error.message.render(page.locale)}
     return render(
         page,
         "bases/list.html",
-        bases=rows,
+        status=error.status if error else 200,
+        bases=bases.list_bases(session, actor=page.actor, status=status),
         filter_status=status,
         due=bases.due(session, actor=page.actor),
         campaigns=evaluations.list_campaigns(session, actor=page.actor),
+        values=values,
+        **extra,
     )
+
+
+@router.get("/staff/bases", response_class=HTMLResponse)
+def base_list(page: StaffPage, session: SessionDep, status: str | None = None) -> Response:
+    return _list(page, session, BaseStatus(status) if status in bases.BASE_STATUSES else None)
 
 
 @router.get("/staff/bases/{base_id}", response_class=HTMLResponse)
@@ -43,7 +63,7 @@ def base_page(base_id: DbId, page: StaffPage, session: SessionDep, done: str | N
 
 
 def _detail(
-    page: Page,
+    page: UserPage,
     session: Session,
     base_id: int,
     *,
@@ -52,23 +72,17 @@ def _detail(
     form: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    assert page.actor is not None
     detail = bases.base_detail(session, actor=page.actor, base_id=base_id)
-    base = bases.get_base(session, actor=page.actor, base_id=base_id)
-    pool = list(session.scalars(select(Expert).where(Expert.pool == "evaluator", Expert.is_active)))
-    evaluators = [
-        {"id": e.id, "name": e.name, "conflict": _render(evaluations.conflict_reason(e, base), page.locale)}
-        for e in pool
-    ]
+    campaigns = evaluations.list_campaigns(session, actor=page.actor)
     return render(
         page,
         "bases/detail.html",
         status=error.status if error else 200,
         base=detail,
         staff=True,
-        indicator_names=bases.indicator_names(bases.performance_rubric(session, base.kind), page.locale),
-        evaluators=evaluators,
-        campaigns=[c for c in evaluations.list_campaigns(session, actor=page.actor) if c.status == "open"],
+        forms=bases.base_forms(session, actor=page.actor, base=detail),
+        evaluators=evaluations.evaluator_choices(session, actor=page.actor, base_id=base_id),
+        campaigns=[c for c in campaigns if c.status == CampaignStatus.OPEN],
         done=done,
         form=form,
         values=values or {},
@@ -77,12 +91,14 @@ def _detail(
     )
 
 
-def _render(reason: Any, locale: str) -> str | None:
-    return reason.render(locale) if reason is not None else None
-
-
 def _act(
-    page: Page, session: Session, base_id: int, name: str, model: Any, values: dict[str, Any], call: Any
+    page: UserPage,
+    session: Session,
+    base_id: int,
+    name: str,
+    model: type[BaseModel],
+    values: dict[str, Any],
+    call: Callable[[Any], object],
 ) -> Response:
     return form_action(
         session,
@@ -94,90 +110,74 @@ def _act(
     )
 
 
+def _ids(form: FormData, name: str) -> list[str]:
+    return [v for v in form.getlist(name) if isinstance(v, str) and v]
+
+
 @router.post("/staff/bases/{base_id}/evaluations")
-def assign(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def assign(base_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {
         "purpose": text(form, "purpose") or "regular",
         "campaign_id": text(form, "campaign_id") or None,
-        "evaluator_ids": [v for v in form.getlist("evaluator_ids") if isinstance(v, str) and v],
+        "evaluator_ids": _ids(form, "evaluator_ids"),
         "reason": text(form, "reason") or None,
     }
-
-    def call(data: Any) -> Any:
-        return evaluations.assign(session, actor=page.actor, base_id=base_id, data=data)
-
-    return _act(page, session, base_id, "assign", evaluations.AssignIn, values, call)
+    return _act(
+        page, session, base_id, "assign", AssignIn, values,
+        lambda data: evaluations.assign(session, actor=page.actor, base_id=base_id, data=data),
+    )  # fmt: skip
 
 
 @router.post("/staff/bases/{base_id}/rectification")
-def rectification(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def rectification(base_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {"reasons": text(form, "reasons"), "deadline": text(form, "deadline") or None}
-
-    def call(data: Any) -> Any:
-        return bases.order_rectification(session, actor=page.actor, base_id=base_id, data=data)
-
-    return _act(page, session, base_id, "rectification", bases.RectificationIn, values, call)
+    return _act(
+        page, session, base_id, "rectification", RectificationIn, values,
+        lambda data: bases.order_rectification(session, actor=page.actor, base_id=base_id, data=data),
+    )  # fmt: skip
 
 
 @router.post("/staff/bases/{base_id}/restore")
-def restore(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def restore(base_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {"reason": text(form, "reason") or None}
-
-    def call(data: Any) -> Any:
-        return bases.restore(session, actor=page.actor, base_id=base_id, data=data)
-
-    return _act(page, session, base_id, "restore", bases.RestoreIn, values, call)
+    return _act(
+        page, session, base_id, "restore", RestoreIn, values,
+        lambda data: bases.restore(session, actor=page.actor, base_id=base_id, data=data),
+    )  # fmt: skip
 
 
 @router.post("/staff/bases/{base_id}/revocation")
-def propose_revocation(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def propose_revocation(base_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {"reason": text(form, "reason")}
-
-    def call(data: Any) -> Any:
-        return bases.propose_revocation(session, actor=page.actor, base_id=base_id, data=data)
-
-    return _act(page, session, base_id, "revocation", bases.RevocationIn, values, call)
+    return _act(
+        page, session, base_id, "revocation", RevocationIn, values,
+        lambda data: bases.propose_revocation(session, actor=page.actor, base_id=base_id, data=data),
+    )  # fmt: skip
 
 
 @router.post("/staff/bases/{base_id}/revocation/confirm")
-def confirm_revocation(base_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def confirm_revocation(base_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {"document_no": text(form, "document_no"), "decided_on": text(form, "decided_on") or None}
-
-    def call(data: Any) -> Any:
-        return bases.confirm_revocation(session, actor=page.actor, base_id=base_id, data=data)
-
-    return _act(page, session, base_id, "confirm", bases.RevocationConfirmIn, values, call)
+    return _act(
+        page, session, base_id, "confirm", RevocationConfirmIn, values,
+        lambda data: bases.confirm_revocation(session, actor=page.actor, base_id=base_id, data=data),
+    )  # fmt: skip
 
 
 @router.post("/staff/campaigns")
-def create_campaign(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
-    actor = page.actor
-    values = {
+def create_campaign(page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
+    excellent, pass_ = text(form, "excellent"), text(form, "pass")
+    values: dict[str, Any] = {
         "year": text(form, "year") or None,
         "title": text(form, "title"),
-        "bands": {"excellent": text(form, "excellent") or "85", "pass": text(form, "pass") or "60"},
+        # Both bands or neither: without them the campaign takes the performance rubrics' bands.
+        "bands": {"excellent": excellent, "pass": pass_} if excellent or pass_ else None,
     }
-    try:
-        data = parse_input(evaluations.CampaignIn, values)
-        attempt(session, lambda: evaluations.create_campaign(session, actor=actor, data=data))  # type: ignore[arg-type]
-    except DomainError as exc:
-        assert actor is not None
-        return render(
-            page,
-            "bases/list.html",
-            status=exc.status,
-            bases=bases.list_bases(session, actor=actor),
-            filter_status=None,
-            due=bases.due(session, actor=actor),
-            campaigns=evaluations.list_campaigns(session, actor=actor),
-            errors=field_errors(exc, page.locale),
-            message=exc.message.render(page.locale),
-            values=values,
-        )
-    return redirect("/staff/bases?done=campaign")
+    return form_action(
+        session,
+        CampaignIn,
+        values,
+        lambda data: evaluations.create_campaign(session, actor=page.actor, data=data),
+        done="/staff/bases?done=campaign",
+        on_error=lambda exc: _list(page, session, error=exc, values=values),
+    )

@@ -3,53 +3,79 @@ four-eyes revocation, and the list of what is overdue."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
 from api.edge.deps import CurrentActor, SessionDep, SettingsDep
 from api.edge.params import DbId
+from api.edge.responses import AUTH, errors
+from scoring.core.lifecycle import BaseStatus
+from scoring.core.vocabulary import BaseKind
 from scoring.services.admin import files
 from scoring.services.management import bases, evaluations
+from scoring.services.management.schemas import (
+    Assigned,
+    AssignIn,
+    BaseDetail,
+    BaseList,
+    BaseOut,
+    Due,
+    EvidenceOut,
+    FiguresByYear,
+    FiguresDeclared,
+    FiguresIn,
+    RectificationIn,
+    RectificationOut,
+    RestoreIn,
+    RevocationConfirmIn,
+    RevocationIn,
+    StaffRevocationOut,
+)
 
 router = APIRouter(tags=["bases"])
 
-Status = Literal["active", "rectifying", "revoked"]
-Kind = Literal["regional", "university", "enterprise"]
+READ = errors(*AUTH, 404)
+ACT = errors(*AUTH, 404, 409)
 
 
-@router.get("/bases")
+@router.get("/bases", response_model=BaseList, responses=READ)
 def list_bases(
-    session: SessionDep, actor: CurrentActor, status: Status | None = None, kind: Kind | None = None
-) -> dict[str, Any]:
+    session: SessionDep, actor: CurrentActor, status: BaseStatus | None = None, kind: BaseKind | None = None
+) -> BaseList:
     """Staff: every base; an applicant: its own organisation's bases."""
-    return {"items": bases.bases_out(bases.list_bases(session, actor=actor, status=status, kind=kind))}
+    return BaseList(items=bases.list_bases(session, actor=actor, status=status, kind=kind))
 
 
-@router.get("/bases/due")
-def due(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+@router.get("/bases/due", response_model=Due, responses=errors(401, 404))
+def due(session: SessionDep, actor: CurrentActor) -> Due:
     return bases.due(session, actor=actor)
 
 
-@router.get("/bases/{base_id}")
-def get_base(session: SessionDep, actor: CurrentActor, base_id: DbId) -> dict[str, Any]:
+@router.get("/bases/{base_id}", response_model=BaseDetail, responses=READ)
+def get_base(session: SessionDep, actor: CurrentActor, base_id: DbId) -> BaseDetail:
     return bases.base_detail(session, actor=actor, base_id=base_id)
 
 
-@router.get("/bases/{base_id}/figures")
-def figures(session: SessionDep, actor: CurrentActor, base_id: DbId) -> dict[str, Any]:
+@router.get("/bases/{base_id}/figures", response_model=FiguresByYear, responses=READ)
+def figures(session: SessionDep, actor: CurrentActor, base_id: DbId) -> FiguresByYear:
     base = bases.get_base(session, actor=actor, base_id=base_id)
     return bases.year_on_year(session, base)
 
 
-@router.post("/bases/{base_id}/figures")
+@router.post("/bases/{base_id}/figures", response_model=FiguresDeclared, responses=ACT)
 def declare_figures(
-    session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.FiguresIn
-) -> dict[str, Any]:
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: FiguresIn
+) -> FiguresDeclared:
     return bases.declare_figures(session, actor=actor, base_id=base_id, data=body)
 
 
-@router.post("/bases/{base_id}/evidence", status_code=201)
+@router.post(
+    "/bases/{base_id}/evidence",
+    status_code=201,
+    response_model=EvidenceOut,
+    responses=errors(*AUTH, 404, 409, 413, 415),
+)
 def upload_evidence(
     session: SessionDep,
     settings: SettingsDep,
@@ -58,7 +84,7 @@ def upload_evidence(
     figures_year: Annotated[int, Form()],
     indicator_code: Annotated[str, Form(min_length=1, max_length=64)],
     file: Annotated[UploadFile, File()],
-) -> dict[str, Any]:
+) -> EvidenceOut:
     """An evidence file for one indicator of the base's figures of a year (download and delete
     through /attachments/{id}, like an application's)."""
     att = files.save_upload(
@@ -74,38 +100,34 @@ def upload_evidence(
     return bases.evidence_out(att)
 
 
-@router.post("/bases/{base_id}/evaluations", status_code=201)
-def assign(
-    session: SessionDep, actor: CurrentActor, base_id: DbId, body: evaluations.AssignIn
-) -> dict[str, Any]:
+@router.post("/bases/{base_id}/evaluations", status_code=201, response_model=Assigned, responses=ACT)
+def assign(session: SessionDep, actor: CurrentActor, base_id: DbId, body: AssignIn) -> Assigned:
     created = evaluations.assign(session, actor=actor, base_id=base_id, data=body)
-    return {"created": [e.id for e in created]}
+    return Assigned(created=[e.id for e in created])
 
 
-@router.post("/bases/{base_id}/rectification")
+@router.post("/bases/{base_id}/rectification", response_model=RectificationOut, responses=ACT)
 def rectification(
-    session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.RectificationIn
-) -> dict[str, Any]:
-    order = bases.order_rectification(session, actor=actor, base_id=base_id, data=body)
-    return bases.rectification_out(order)
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: RectificationIn
+) -> RectificationOut:
+    return bases.order_rectification(session, actor=actor, base_id=base_id, data=body)
 
 
-@router.post("/bases/{base_id}/restore")
-def restore(session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.RestoreIn) -> dict[str, Any]:
-    return bases.base_out(bases.restore(session, actor=actor, base_id=base_id, data=body))
+@router.post("/bases/{base_id}/restore", response_model=BaseOut, responses=ACT)
+def restore(session: SessionDep, actor: CurrentActor, base_id: DbId, body: RestoreIn) -> BaseOut:
+    return bases.restore(session, actor=actor, base_id=base_id, data=body)
 
 
-@router.post("/bases/{base_id}/revocation")
+@router.post("/bases/{base_id}/revocation", response_model=StaffRevocationOut, responses=ACT)
 def propose_revocation(
-    session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.RevocationIn
-) -> dict[str, Any]:
-    return bases.revocation_out(
-        bases.propose_revocation(session, actor=actor, base_id=base_id, data=body), actor
-    )
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: RevocationIn
+) -> StaffRevocationOut:
+    return bases.propose_revocation(session, actor=actor, base_id=base_id, data=body)
 
 
-@router.post("/bases/{base_id}/revocation/confirm")
+@router.post("/bases/{base_id}/revocation/confirm", response_model=BaseOut, responses=ACT)
 def confirm_revocation(
-    session: SessionDep, actor: CurrentActor, base_id: DbId, body: bases.RevocationConfirmIn
-) -> dict[str, Any]:
-    return bases.base_out(bases.confirm_revocation(session, actor=actor, base_id=base_id, data=body))
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: RevocationConfirmIn
+) -> BaseOut:
+    """A second staff member confirms (409 `four_eyes` for the one who proposed)."""
+    return bases.confirm_revocation(session, actor=actor, base_id=base_id, data=body)

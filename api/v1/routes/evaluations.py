@@ -2,75 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
-from api.edge.deps import CurrentActor, LocaleDep, SessionDep
+from api.edge.deps import CurrentActor, SessionDep
 from api.edge.params import DbId, QueryId
+from api.edge.responses import AUTH, errors
 from scoring.services.management import evaluations
+from scoring.services.management.schemas import (
+    CampaignIn,
+    CampaignList,
+    CampaignOut,
+    DeclarationIn,
+    EvaluationList,
+    EvaluationUpdate,
+    SheetOut,
+)
 
 router = APIRouter(tags=["evaluations"])
 
-
-@router.post("/campaigns", status_code=201)
-def create_campaign(session: SessionDep, actor: CurrentActor, body: evaluations.CampaignIn) -> dict[str, Any]:
-    return evaluations.campaign_out(evaluations.create_campaign(session, actor=actor, data=body))
+ACT = errors(*AUTH, 404, 409)
 
 
-@router.get("/campaigns")
-def list_campaigns(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
-    return {"items": [evaluations.campaign_out(c) for c in evaluations.list_campaigns(session, actor=actor)]}
+@router.post("/campaigns", status_code=201, response_model=CampaignOut, responses=errors(*AUTH, 404))
+def create_campaign(session: SessionDep, actor: CurrentActor, body: CampaignIn) -> CampaignOut:
+    return evaluations.create_campaign(session, actor=actor, data=body)
 
 
-@router.post("/campaigns/{campaign_id}/close")
-def close_campaign(session: SessionDep, actor: CurrentActor, campaign_id: DbId) -> dict[str, Any]:
-    return evaluations.campaign_out(evaluations.close_campaign(session, actor=actor, campaign_id=campaign_id))
+@router.get("/campaigns", response_model=CampaignList, responses=errors(401, 404))
+def list_campaigns(session: SessionDep, actor: CurrentActor) -> CampaignList:
+    return CampaignList(items=evaluations.list_campaigns(session, actor=actor))
 
 
-@router.get("/evaluations")
+@router.post("/campaigns/{campaign_id}/close", response_model=CampaignOut, responses=errors(*AUTH, 404))
+def close_campaign(session: SessionDep, actor: CurrentActor, campaign_id: DbId) -> CampaignOut:
+    return evaluations.close_campaign(session, actor=actor, campaign_id=campaign_id)
+
+
+@router.get("/evaluations", response_model=EvaluationList, responses=errors(*AUTH, 404))
 def list_evaluations(
     session: SessionDep, actor: CurrentActor, campaign: QueryId | None = None
-) -> dict[str, Any]:
+) -> EvaluationList:
     """An evaluator gets its own assignments; staff get all."""
-    return {"items": evaluations.list_evaluations(session, actor=actor, campaign_id=campaign)}
+    return EvaluationList(items=evaluations.list_evaluations(session, actor=actor, campaign_id=campaign))
 
 
-@router.get("/evaluations/{evaluation_id}")
-def get_evaluation(
-    session: SessionDep, actor: CurrentActor, locale: LocaleDep, evaluation_id: DbId
-) -> dict[str, Any]:
-    ev, _ = evaluations.get_evaluation(session, actor=actor, evaluation_id=evaluation_id)
-    return evaluations.evaluation_out(session, ev, locale=locale)
+@router.get("/evaluations/{evaluation_id}", response_model=SheetOut, responses=errors(*AUTH, 404))
+def get_evaluation(session: SessionDep, actor: CurrentActor, evaluation_id: DbId) -> SheetOut:
+    return evaluations.sheet(session, actor=actor, evaluation_id=evaluation_id)
 
 
-@router.post("/evaluations/{evaluation_id}/declaration")
-def declare(
-    session: SessionDep,
-    actor: CurrentActor,
-    locale: LocaleDep,
-    evaluation_id: DbId,
-    body: evaluations.DeclarationIn,
-) -> dict[str, Any]:
-    ev = evaluations.declare(session, actor=actor, evaluation_id=evaluation_id, data=body)
-    return evaluations.evaluation_out(session, ev, locale=locale)
+@router.post("/evaluations/{evaluation_id}/declaration", response_model=SheetOut, responses=ACT)
+def declare(session: SessionDep, actor: CurrentActor, evaluation_id: DbId, body: DeclarationIn) -> SheetOut:
+    return evaluations.declare(session, actor=actor, evaluation_id=evaluation_id, data=body)
 
 
-@router.put("/evaluations/{evaluation_id}")
-def save(
-    session: SessionDep,
-    actor: CurrentActor,
-    locale: LocaleDep,
-    evaluation_id: DbId,
-    body: evaluations.EvaluationUpdate,
-) -> dict[str, Any]:
-    ev = evaluations.save(session, actor=actor, evaluation_id=evaluation_id, data=body)
-    return evaluations.evaluation_out(session, ev, locale=locale)
+@router.put("/evaluations/{evaluation_id}", response_model=SheetOut, responses=ACT)
+def save(session: SessionDep, actor: CurrentActor, evaluation_id: DbId, body: EvaluationUpdate) -> SheetOut:
+    """409 `stale_version` when the sheet changed since `version`."""
+    return evaluations.save(session, actor=actor, evaluation_id=evaluation_id, data=body)
 
 
-@router.post("/evaluations/{evaluation_id}/submit")
-def submit(
-    session: SessionDep, actor: CurrentActor, locale: LocaleDep, evaluation_id: DbId
-) -> dict[str, Any]:
-    ev = evaluations.submit(session, actor=actor, evaluation_id=evaluation_id)
-    return evaluations.evaluation_out(session, ev, locale=locale)
+@router.post("/evaluations/{evaluation_id}/submit", response_model=SheetOut, responses=ACT)
+def submit(session: SessionDep, actor: CurrentActor, evaluation_id: DbId) -> SheetOut:
+    return evaluations.submit(session, actor=actor, evaluation_id=evaluation_id)

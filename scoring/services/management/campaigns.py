@@ -1,0 +1,100 @@
+"""Performance-evaluation campaigns: opening one for a year (freezing each kind's performance rubric
+and its grade bands), listing and closing them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scoring.core import grading
+from scoring.core.actors import Actor
+from scoring.core.errors import NotFound, invalid
+from scoring.core.grading import Band
+from scoring.core.i18n import msg
+from scoring.core.lifecycle import CAMPAIGN_TRANSITIONS, CampaignStatus, transition
+from scoring.core.vocabulary import BASE_KINDS, Grade
+from scoring.services.management import common
+from scoring.services.management.common import performance_rubric, require_manager, rubric_version
+from scoring.services.management.schemas import Bands, CampaignIn, CampaignOut
+from scoring.store import audit
+from scoring.store.models import Campaign
+
+
+def campaign_out(c: Campaign) -> CampaignOut:
+    return CampaignOut(
+        id=c.id,
+        year=c.year,
+        title=c.title,
+        status=CampaignStatus(c.status),
+        bands=Bands.model_validate(c.bands) if c.bands else None,
+        rubric_versions=c.rubric_versions,
+        deadline=c.deadline,
+    )
+
+
+def _rubric_bands(session: Session, versions: dict[str, str]) -> dict[str, str]:
+    """The bands the frozen performance rubrics declare, when every kind declares the same; else {}
+    (each evaluation is then graded by the bands of its own kind's rubric)."""
+    found = {
+        kind: grading.stored_bands(grading.rubric_bands(performance_rubric(session, kind, version)))
+        for kind, version in versions.items()
+    }
+    first = next(iter(found.values()))
+    return first if all(b == first for b in found.values()) else {}
+
+
+def create_campaign(session: Session, *, actor: Actor, data: CampaignIn) -> CampaignOut:
+    """Open a campaign for a year, freezing the performance rubric of every kind and the grade bands
+    (the campaign's own, else the rubrics')."""
+    require_manager(actor)
+    if data.year > common.today().year:
+        raise invalid("year", msg("must not be in the future"))
+    existing = session.scalar(
+        select(Campaign).where(Campaign.year == data.year, Campaign.title == data.title)
+    )
+    if existing is not None:
+        return campaign_out(existing)  # replay
+    versions = {kind.value: rubric_version(session, kind) for kind in BASE_KINDS}
+    if data.bands is not None:
+        own = (Band(Grade.EXCELLENT, data.bands.excellent), Band(Grade.PASS, data.bands.pass_))
+        bands = grading.stored_bands(own)
+    else:
+        bands = _rubric_bands(session, versions)
+    campaign = Campaign(
+        year=data.year,
+        title=data.title,
+        bands=bands,
+        rubric_versions=versions,
+        deadline=data.deadline,
+        created_by_id=actor.user_id,
+    )
+    session.add(campaign)
+    session.flush()
+    out = campaign_out(campaign)
+    audit.record(
+        session, actor=actor, action="campaign.create", entity="campaign", entity_id=campaign.id,
+        after=out.model_dump(mode="json", by_alias=True),
+    )  # fmt: skip
+    return out
+
+
+def list_campaigns(session: Session, *, actor: Actor) -> list[CampaignOut]:
+    require_manager(actor)
+    rows = session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc()))
+    return [campaign_out(c) for c in rows]
+
+
+def close_campaign(session: Session, *, actor: Actor, campaign_id: int) -> CampaignOut:
+    require_manager(actor)
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound()
+    if campaign.status == CampaignStatus.CLOSED:
+        return campaign_out(campaign)
+    campaign.status = transition(CAMPAIGN_TRANSITIONS, campaign.status, "close")
+    session.flush()
+    audit.record(
+        session, actor=actor, action="campaign.close", entity="campaign", entity_id=campaign.id,
+        before={"status": CampaignStatus.OPEN}, after={"status": campaign.status},
+    )  # fmt: skip
+    return campaign_out(campaign)

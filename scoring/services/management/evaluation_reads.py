@@ -1,0 +1,154 @@
+"""Reading performance evaluations: an evaluator's list, a sheet (its rubric, figures and evidence
+only after the no-conflict declaration), and the evaluation a caller may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scoring.core.actors import Actor
+from scoring.core.errors import NotFound
+from scoring.core.lifecycle import EvaluationStatus
+from scoring.core.permissions import management as can
+from scoring.core.vocabulary import BaseKind, Grade
+from scoring.services.management.common import base_evidence, evidence_fields, performance_rubric
+from scoring.services.management.outcomes import cents
+from scoring.services.management.schemas import (
+    BaseRef,
+    EvaluationPurpose,
+    EvaluationSummary,
+    EvaluatorRef,
+    IndicatorOut,
+    SheetEvidenceOut,
+    SheetOut,
+    wording,
+)
+from scoring.services.review.sheets import score_text
+from scoring.store.models import BaseYearFigures, DesignatedBase, Evaluation, Expert
+
+
+def _load(session: Session, evaluation_id: int, *, for_update: bool = False) -> tuple[Evaluation, Expert]:
+    stmt = (
+        select(Evaluation, Expert)
+        .join(Expert, Expert.id == Evaluation.evaluator_id)
+        .where(Evaluation.id == evaluation_id)
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=Evaluation).execution_options(populate_existing=True)
+    row = session.execute(stmt).tuples().one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def get_evaluation(
+    session: Session, *, actor: Actor, evaluation_id: int, for_update: bool = False
+) -> tuple[Evaluation, Expert]:
+    """The evaluator's own evaluation, or any for staff; 404 for everyone else."""
+    ev, expert = _load(session, evaluation_id, for_update=for_update)
+    if not can.can_see_evaluation(actor, evaluator_user_id=expert.user_id):
+        raise NotFound()
+    return ev, expert
+
+
+def base_of(session: Session, ev: Evaluation) -> DesignatedBase:
+    base = session.get(DesignatedBase, ev.base_id)
+    if base is None:  # a foreign key: never without a base
+        raise NotFound()
+    return base
+
+
+def figures_of(session: Session, base: DesignatedBase, year: int) -> dict[str, str]:
+    row = session.scalar(
+        select(BaseYearFigures).where(BaseYearFigures.base_id == base.id, BaseYearFigures.year == year)
+    )
+    return dict(row.figures) if row else {}
+
+
+def sheet(session: Session, *, actor: Actor, evaluation_id: int) -> SheetOut:
+    ev, _ = get_evaluation(session, actor=actor, evaluation_id=evaluation_id)
+    return sheet_out(session, ev)
+
+
+def list_evaluations(
+    session: Session, *, actor: Actor, campaign_id: int | None = None
+) -> list[EvaluationSummary]:
+    """An evaluator's own assignments; staff: all of them."""
+    if not can.can_list_evaluations(actor):
+        raise NotFound()
+    stmt = (
+        select(Evaluation, DesignatedBase, Expert)
+        .join(DesignatedBase, DesignatedBase.id == Evaluation.base_id)
+        .join(Expert, Expert.id == Evaluation.evaluator_id)
+        .order_by(Evaluation.id)
+    )
+    staff = can.can_see_evaluators(actor)
+    if not staff:
+        stmt = stmt.where(Expert.user_id == actor.user_id)
+    if campaign_id is not None:
+        stmt = stmt.where(Evaluation.campaign_id == campaign_id)
+    return [
+        summary_out(ev, base, EvaluatorRef(id=expert.id, name=expert.name) if staff else None)
+        for ev, base, expert in session.execute(stmt).tuples()
+    ]
+
+
+def _summary_fields(ev: Evaluation, base: DesignatedBase) -> dict[str, Any]:
+    return {
+        "id": ev.id,
+        "base": BaseRef(id=base.id, name=base.name, kind=BaseKind(base.kind), district=base.district),
+        "purpose": EvaluationPurpose(ev.purpose),
+        "year": ev.year,
+        "status": EvaluationStatus(ev.status),
+        "deadline": ev.deadline,
+        "progress": f"{len(ev.scores)}",
+        "version": ev.version,
+    }
+
+
+def summary_out(
+    ev: Evaluation, base: DesignatedBase, evaluator: EvaluatorRef | None = None
+) -> EvaluationSummary:
+    fields = _summary_fields(ev, base)
+    if evaluator is not None:
+        fields["evaluator"] = evaluator
+    return EvaluationSummary(**fields)
+
+
+def sheet_out(session: Session, ev: Evaluation) -> SheetOut:
+    """The sheet for its evaluator (or staff): the rubric and the base's figures appear only after
+    the no-conflict declaration, like an expert's sheet."""
+    base = base_of(session, ev)
+    fields = _summary_fields(ev, base) | {
+        "scores": ev.scores,
+        "comments": ev.comments,
+        "total": cents(ev.total),
+        "grade": Grade(ev.grade) if ev.grade else None,
+        "submitted_at": ev.submitted_at,
+    }
+    if ev.status in (EvaluationStatus.DRAFT, EvaluationStatus.SUBMITTED):
+        rubric = performance_rubric(session, base.kind, ev.rubric_version)
+        fields["figures"] = (
+            ev.figures if ev.status == EvaluationStatus.SUBMITTED else figures_of(session, base, ev.year)
+        )
+        fields["indicators"] = [
+            IndicatorOut(
+                code=ind.code,
+                section=wording(section.title_zh, section.title_en),
+                text=wording(ind.text_zh, ind.text_en),
+                kind=ind.kind,
+                max_points=score_text(ind.max_points),
+                step=score_text(ind.step),
+            )
+            for section in rubric.sections
+            for ind in section.indicators
+        ]
+        # A file added after this sheet was submitted is marked: its evaluator did not read it.
+        late = ev.submitted_at
+        fields["evidence"] = [
+            SheetEvidenceOut(**evidence_fields(a), after_submission=late is not None and a.uploaded_at > late)
+            for a in base_evidence(session, base.id, ev.year)
+        ]
+    return SheetOut(**fields)

@@ -1,0 +1,189 @@
+"""A base's yearly figures: declaring them, the evidence files behind them, and the year-on-year view."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from criteria.schema import Rubric
+from scoring.core.actors import Actor
+from scoring.core.base_rules import change as figure_change
+from scoring.core.base_rules import plain
+from scoring.core.errors import InvalidTransition, NotFound, ValidationFailed, invalid
+from scoring.core.figures import effective_figures
+from scoring.core.i18n import Msg, msg
+from scoring.core.lifecycle import BaseStatus, EvaluationStatus
+from scoring.core.permissions import management as can
+from scoring.core.scores import InvalidValue, parse_figure
+from scoring.services.management import common
+from scoring.services.management.common import add_event, get_base, performance_rubric
+from scoring.services.management.schemas import (
+    BaseDetail,
+    BaseForms,
+    FigureField,
+    FigurePoint,
+    FiguresByYear,
+    FiguresDeclared,
+    FigureSeries,
+    FiguresIn,
+    Wording,
+    wording,
+)
+from scoring.store import audit
+from scoring.store.db import utcnow
+from scoring.store.models import Application, BaseYearFigures, DesignatedBase, Evaluation, Round
+
+REVOKED = msg("The title of this base has been revoked.")
+
+
+def _declarable_base(session: Session, *, actor: Actor, base_id: int) -> DesignatedBase:
+    base = get_base(session, actor=actor, base_id=base_id, for_update=True)
+    if not can.can_declare_for_base(actor, organisation_id=base.organisation_id):
+        raise NotFound()
+    if base.status == BaseStatus.REVOKED:
+        raise InvalidTransition(REVOKED)
+    return base
+
+
+def declare_figures(session: Session, *, actor: Actor, base_id: int, data: FiguresIn) -> FiguresDeclared:
+    """The base (its applicant account) or staff declare a year's figures; a replay changes nothing."""
+    base = _declarable_base(session, actor=actor, base_id=base_id)
+    if data.year > common.today().year:
+        raise invalid("year", msg("must not be in the future"))
+    rubric = performance_rubric(session, base.kind)
+    declared = {f.code: f for f in rubric.figures}
+    problems: dict[str, Msg] = {}
+    parsed: dict[str, str] = {}
+    for code, raw in data.figures.items():
+        figure = declared.get(code)
+        if figure is None:
+            problems[f"figures.{code}"] = msg("is not a figure of this kind of base")
+            continue
+        try:
+            parsed[code] = plain(parse_figure(figure, raw))
+        except InvalidValue as exc:
+            problems[f"figures.{code}"] = exc.rule
+    if not data.figures:
+        problems["figures"] = msg("must declare at least one figure")
+    if problems:
+        raise ValidationFailed(fields=problems)
+    row = session.scalar(
+        select(BaseYearFigures).where(BaseYearFigures.base_id == base.id, BaseYearFigures.year == data.year)
+    )
+    before = dict(row.figures) if row else None
+    if row is not None and {**row.figures, **parsed} == row.figures:
+        return FiguresDeclared(base_id=base.id, year=data.year, figures=row.figures, changed=False)
+    if row is None:
+        row = BaseYearFigures(base_id=base.id, year=data.year, figures=parsed)
+        session.add(row)
+    else:
+        row.figures = {**row.figures, **parsed}
+        row.declared_at = utcnow()
+    session.flush()
+    add_event(session, base, "figures_declared", actor, year=data.year)
+    audit.record(
+        session,
+        actor=actor,
+        action="base.figures",
+        entity="base",
+        entity_id=base.id,
+        before={"year": data.year, "figures": before},
+        after={"year": data.year, "figures": row.figures},
+    )
+    return FiguresDeclared(base_id=base.id, year=data.year, figures=row.figures, changed=True)
+
+
+def evidence_base(
+    session: Session, *, actor: Actor, base_id: int, year: int, deleting: bool = False
+) -> DesignatedBase:
+    """The base whose evidence for `year` the caller may add to (or remove from), row locked.
+
+    The base itself and staff may, unless the title is revoked; removing a file is refused once an
+    evaluation of that year has been submitted, since its evaluators read that file."""
+    base = _declarable_base(session, actor=actor, base_id=base_id)
+    if not 2000 <= year <= common.today().year:
+        raise invalid("figures_year", msg("must be a year from 2000 to this year"))
+    if deleting and session.scalar(
+        select(Evaluation.id)
+        .where(
+            Evaluation.base_id == base.id,
+            Evaluation.year == year,
+            Evaluation.status == EvaluationStatus.SUBMITTED,
+        )
+        .limit(1)
+    ):
+        raise InvalidTransition(
+            msg("An evaluation of this year's figures has been submitted; the evidence it read is kept.")
+        )
+    return base
+
+
+def indicator_names(rubric: Rubric) -> dict[str, Wording]:
+    """Code → wording of each performance indicator, for choosing and labelling evidence."""
+    return {i.code: wording(i.text_zh, i.text_en) for i in rubric.indicators()}
+
+
+def default_evidence_year(figures: FiguresByYear) -> int:
+    """The year evidence is most likely for: the latest declared, else last year."""
+    return max([common.today().year - 1, *figures.years])
+
+
+def base_forms(session: Session, *, actor: Actor, base: BaseDetail) -> BaseForms:
+    """What the forms of a base's page (one the actor has read) offer to choose from."""
+    if not can.can_see_base(actor, organisation_id=base.organisation_id):
+        raise NotFound()
+    rubric = performance_rubric(session, base.kind)
+    return BaseForms(
+        indicator_names=dict(indicator_names(rubric)),
+        figures=[
+            FigureField(code=f.code, name=wording(f.name_zh, f.name_en), unit=f.unit, declared=f.declared)
+            for f in rubric.figures
+        ],
+        default_year=default_evidence_year(base.figures_by_year),
+    )
+
+
+def year_on_year(session: Session, base: DesignatedBase) -> FiguresByYear:
+    """Each figure by year, with its change from the year before: for percentages in points
+    ("+1.2"), for counts and amounts in units. The designation application's figures are the
+    first year (the round's data year)."""
+    years: dict[int, dict[str, str]] = {}
+    app = session.get(Application, base.application_id)
+    rnd = session.get(Round, base.round_id)
+    if app is not None and rnd is not None:
+        data_year = int(rnd.references.get("data_year", rnd.year - 1))
+        figures = effective_figures(app.figures or {}, app.verified_figures or {})
+        years[data_year] = {k: plain(v) for k, v in figures.items() if v is not None}
+    for row in session.scalars(
+        select(BaseYearFigures).where(BaseYearFigures.base_id == base.id).order_by(BaseYearFigures.year)
+    ):
+        years[row.year] = dict(row.figures)
+    rubric = performance_rubric(session, base.kind)
+    ordered = sorted(years)
+    series = []
+    for figure in rubric.figures:
+        points = []
+        previous: Decimal | None = None
+        for year in ordered:
+            raw = years[year].get(figure.code)
+            value = Decimal(raw) if raw is not None else None
+            change = None
+            if value is not None and previous is not None:
+                change = figure_change(value, previous)
+            points.append(FigurePoint(year=year, value=raw, change=change))
+            if value is not None:
+                previous = value
+        if any(p.value is not None for p in points):
+            series.append(
+                FigureSeries(
+                    code=figure.code,
+                    name_zh=figure.name_zh,
+                    name_en=figure.name_en,
+                    type=figure.type,
+                    unit=figure.unit,
+                    points=points,
+                )
+            )
+    return FiguresByYear(years=ordered, series=series)
