@@ -41,6 +41,7 @@ from scoring.services.designation.presenters import (
     application_summary,
     attachment_view,
     gate_view,
+    round_out,
 )
 from scoring.services.designation.rounds import (
     decimal_text,
@@ -54,6 +55,7 @@ from scoring.services.designation.schemas import (
     NARRATIVE_MAX,
     PLAN_MAX,
     REASON_MAX,
+    ApplicationContext,
     ApplicationCreate,
     ApplicationOut,
     ApplicationPage,
@@ -505,6 +507,20 @@ def formal_check(session: Session, *, actor: Actor, application_id: int, data: F
 def application_detail(session: Session, *, actor: Actor, application_id: int) -> ApplicationOut:
     """One application as the caller may see it, in full."""
     return application_out(get_application(session, actor=actor, application_id=application_id))
+
+
+def application_context(session: Session, *, actor: Actor, application_id: int) -> ApplicationContext:
+    """One application in full with its round and frozen rubric, as the caller may see it."""
+    app, org, rnd = load_visible(session, actor=actor, application_id=application_id)
+    view = ApplicationView(
+        application=app,
+        organisation=org,
+        gates=application_gates(session, app, rnd),
+        attachments=attachments_of(session, app.id),
+    )
+    return ApplicationContext(
+        application=application_out(view), round=round_out(rnd), rubric=round_rubric(session, rnd, app.kind)
+    )
 
 
 def applications_page(

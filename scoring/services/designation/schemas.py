@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from criteria.schema import Rubric
 from scoring.core.gates import Result
 from scoring.core.i18n import Text, current_locale
 from scoring.core.ids import RowId, Version
@@ -282,3 +283,13 @@ class ApplicationOut(ApplicationSummary):
     recommended_at: str | None
     checked_at: str | None
     created_at: str | None
+
+
+class ApplicationContext(BaseModel):
+    """An application with its round and the rubric frozen for it: what a page about it shows."""
+
+    model_config = _FROZEN
+
+    application: ApplicationOut
+    round: RoundOut
+    rubric: Rubric
