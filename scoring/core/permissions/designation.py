@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from scoring.core.actors import Actor, Role
 
 
@@ -23,3 +25,27 @@ def can_create_application(actor: Actor) -> bool:
 def can_formal_check(actor: Actor) -> bool:
     """The formal check of recommended applications is the city DRC's."""
     return actor.is_staff
+
+
+@dataclass(frozen=True)
+class ApplicationScope:
+    """Which applications a caller's lists hold (the list form of `can_see_application`): all of
+    them, one organisation's, one district's past the draft, or those an expert holds a sheet for."""
+
+    everything: bool = False
+    organisation_id: int | None = None
+    district: str | None = None
+    expert_user_id: int | None = None
+
+
+def application_list_scope(actor: Actor) -> ApplicationScope | None:
+    """The caller's scope, or None when it may list no application at all."""
+    if actor.is_staff:
+        return ApplicationScope(everything=True)
+    if actor.role is Role.APPLICANT and actor.organisation_id is not None:
+        return ApplicationScope(organisation_id=actor.organisation_id)
+    if actor.role is Role.COUNTY and actor.district is not None:
+        return ApplicationScope(district=actor.district)
+    if actor.role is Role.EXPERT and actor.user_id is not None:
+        return ApplicationScope(expert_user_id=actor.user_id)
+    return None

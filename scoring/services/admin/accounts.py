@@ -18,7 +18,7 @@ from scoring.core.districts import DISTRICTS
 from scoring.core.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
 from scoring.core.i18n import Msg, msg
 from scoring.core.permissions.admin import can_manage_accounts
-from scoring.core.vocabulary import ORGANISATION_KINDS
+from scoring.core.vocabulary import ORGANISATION_KINDS, SessionKind
 from scoring.services.admin.passwords import hash_password, password_problem, verify_password
 from scoring.services.admin.schemas import OrganisationIn, UserIn
 from scoring.settings import Settings
@@ -199,7 +199,7 @@ def open_session(
     token = secrets.token_urlsafe(32)
     ttl = (
         timedelta(minutes=settings.token_ttl_minutes)
-        if kind == "api"
+        if kind == SessionKind.API
         else timedelta(hours=settings.session_absolute_hours)
     )
     row = AuthSession(
@@ -242,7 +242,7 @@ def resolve_session(
         raise NotAuthenticated(msg("The login token is not valid."), code="invalid_token")
     row, user = found
     idle_limit = timedelta(minutes=settings.session_idle_minutes)
-    if row.expires_at <= now or (kind == "web" and now - row.last_seen_at > idle_limit):
+    if row.expires_at <= now or (kind == SessionKind.WEB and now - row.last_seen_at > idle_limit):
         raise NotAuthenticated(_EXPIRED, code="token_expired")
     if not user.is_active:
         raise NotAuthenticated(msg("The login token is not valid."), code="invalid_token")

@@ -14,14 +14,18 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, contains_eager
 
 from criteria.schema import Rubric
-from scoring.core.actors import Actor, Role
+from scoring.core.actors import Actor
 from scoring.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.gates import GateResult, evaluate_gates
 from scoring.core.i18n import Msg, current_locale, msg
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, RoundStatus, transition
 from scoring.core.permissions import can_recommend
-from scoring.core.permissions.designation import can_create_application, can_formal_check
+from scoring.core.permissions.designation import (
+    application_list_scope,
+    can_create_application,
+    can_formal_check,
+)
 from scoring.core.submission import gate_figure_codes, missing_for_submission
 from scoring.services.designation.access import (
     CHECKING_ROUND_STATUS,
@@ -193,28 +197,23 @@ def get_application(session: Session, *, actor: Actor, application_id: int) -> A
 
 def _scoped(stmt: Select[tuple[Application]], actor: Actor) -> Select[tuple[Application]] | None:
     """The list query narrowed to what the caller may see (None: nothing at all)."""
-    if actor.is_staff:
+    scope = application_list_scope(actor)
+    if scope is None:
+        return None
+    if scope.everything:
         return stmt
-    if actor.role is Role.APPLICANT:
-        if actor.organisation_id is None:
-            return None
-        return stmt.where(Application.organisation_id == actor.organisation_id)
-    if actor.role is Role.COUNTY:
-        if actor.district is None:
-            return None
+    if scope.organisation_id is not None:
+        return stmt.where(Application.organisation_id == scope.organisation_id)
+    if scope.district is not None:
         return stmt.where(
-            Organisation.district == actor.district, Application.status != ApplicationStatus.DRAFT
+            Organisation.district == scope.district, Application.status != ApplicationStatus.DRAFT
         )
-    if actor.role is Role.EXPERT:
-        if actor.user_id is None:
-            return None
-        held = (
-            select(Sheet.application_id)
-            .join(Expert, Sheet.expert_id == Expert.id)
-            .where(Expert.user_id == actor.user_id)
-        )
-        return stmt.where(Application.id.in_(held))
-    return None
+    held = (
+        select(Sheet.application_id)
+        .join(Expert, Sheet.expert_id == Expert.id)
+        .where(Expert.user_id == scope.expert_user_id)
+    )
+    return stmt.where(Application.id.in_(held))
 
 
 def list_applications(
