@@ -17,7 +17,7 @@ from api.edge.params import DbId
 from criteria.schema import Figure, Indicator, Rubric
 from scoring.core.errors import DomainError, NotFound, ValidationFailed
 from scoring.core.i18n import msg
-from scoring.core.lifecycle import APPLICATION_EDITABLE, RoundStatus
+from scoring.core.lifecycle import APPLICATION_EDITABLE, ApplicationStatus, RoundStatus
 from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.admin import files
 from scoring.services.designation import applications as apps
@@ -64,6 +64,7 @@ def _list_page(
         rounds={r.id: r for r in rounds},
         open_rounds=[r for r in rounds if r.status == RoundStatus.OPEN],
         kinds=BASE_KINDS,
+        AS=ApplicationStatus,
         done=done,
         errors=errors or {},
         message=message,
@@ -151,6 +152,7 @@ def _application_page(
         done=done,
         result=result,
         bar_widths=bar_widths,
+        AS=ApplicationStatus,
     )
 
 

@@ -52,7 +52,7 @@ def list_applications(
     status: ApplicationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
-) -> ApplicationOut:
+) -> ApplicationPage:
     return apps.applications_page(
         session,
         actor=actor,
@@ -142,7 +142,7 @@ def upload_attachment(
     session: SessionDep,
     settings: SettingsDep,
     actor: ApplicantActor,
-) -> ApplicationOut:
+) -> AttachmentOut:
     # Starlette has spooled the part to a temporary file; the service copies it on in chunks.
     att = files.save_upload(
         session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -73,7 +74,9 @@ def import_file(session: Session, *, actor: Actor, path: Path) -> RubricVersion:
     return freeze(session, actor=actor, rubric=load_rubric(path), source=path.name)
 
 
-def get_version(session: Session, *, kind: str, version: str, purpose: str = "designation") -> Rubric:
+def get_version(
+    session: Session, *, kind: str, version: str, purpose: str = RubricPurpose.DESIGNATION
+) -> Rubric:
     row = session.scalar(
         select(RubricVersion.document).where(
             RubricVersion.purpose == purpose, RubricVersion.kind == kind, RubricVersion.version == version
@@ -86,7 +89,7 @@ def get_version(session: Session, *, kind: str, version: str, purpose: str = "de
     return _parse_cached(purpose, kind, version, row)
 
 
-def _parse_cached(purpose: str, kind: str, version: str, document: dict) -> Rubric:  # type: ignore[type-arg]
+def _parse_cached(purpose: str, kind: str, version: str, document: dict[str, Any]) -> Rubric:
     key = (purpose, kind, version)
     hit = _CACHE.get(key)
     if hit is None:

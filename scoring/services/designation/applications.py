@@ -189,7 +189,8 @@ def get_application(session: Session, *, actor: Actor, application_id: int) -> A
     )
 
 
-def _scoped(stmt: Select[tuple[Application]], actor: Actor) -> Select[tuple[Application]] | None:
+# Select[Any]: SQLAlchemy 2.0 and 2.1 spell the row type of select(Application) differently.
+def _scoped(stmt: Select[Any], actor: Actor) -> Select[Any] | None:
     """The list query narrowed to what the caller may see (None: nothing at all)."""
     scope = application_list_scope(actor)
     if scope is None:
@@ -239,7 +240,7 @@ def list_applications(
         stmt = stmt.where(Application.status == status)
     if after_id is not None:
         stmt = stmt.where(Application.id > after_id)
-    rows = list(session.scalars(stmt))
+    rows: list[Application] = list(session.scalars(stmt))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].id if more and rows else None)

@@ -111,11 +111,11 @@ def _round_problems(data: RoundIn) -> dict[str, Msg]:
     for kind in data.kinds:
         if kind not in data.quotas:
             problems[f"quotas.{kind}"] = msg("is required for every opened kind")
-    for kind, quota in data.quotas.items():
-        if kind not in data.kinds:
-            problems[f"quotas.{kind}"] = msg("is not a kind this round opens")
+    for quota_kind, quota in data.quotas.items():
+        if quota_kind not in data.kinds:
+            problems[f"quotas.{quota_kind}"] = msg("is not a kind this round opens")
         elif isinstance(quota, bool) or quota < 1:
-            problems[f"quotas.{kind}"] = msg("must be a whole number of at least 1")
+            problems[f"quotas.{quota_kind}"] = msg("must be a whole number of at least 1")
     return problems
 
 
