@@ -18,7 +18,8 @@ from scoring.core.lifecycle import (
     SheetStatus,
 )
 from scoring.core.permissions import can_edit_application, can_see_application
-from scoring.services.designation.rounds import format_deadline, msg_stale
+from scoring.core.round_rules import deadline_passed, format_deadline
+from scoring.services.designation.rounds import msg_stale
 from scoring.store.db import utcnow
 from scoring.store.models import Application, Expert, Organisation, Round, Sheet
 
@@ -122,7 +123,7 @@ def require_round_status(rnd: Round, allowed: Sequence[RoundStatus]) -> None:
 
 
 def require_before(deadline: datetime | None, now: datetime | None = None) -> None:
-    if deadline is not None and (now or utcnow()) > deadline:
+    if deadline is not None and deadline_passed(deadline, now or utcnow()):
         raise DeadlinePassed(
             msg("The deadline (%(deadline)s, Beijing time) has passed.", deadline=format_deadline(deadline))
         )

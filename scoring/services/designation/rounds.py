@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -12,15 +11,15 @@ from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
 from scoring.core.actors import Actor
-from scoring.core.draw import InvalidPanelSize, validate_panel_size
 from scoring.core.errors import Forbidden, NotFound, StaleVersion, ValidationFailed, invalid
 from scoring.core.figures import effective_figures, resolve_references
 from scoring.core.gates import GateResult, evaluate_gates
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import ROUND_TRANSITIONS, RoundStatus, transition
 from scoring.core.permissions.designation import can_manage_rounds, can_read_rounds
+from scoring.core.round_rules import CHINA_TZ, format_deadline, round_settings_problems
 from scoring.core.scores import InvalidValue, parse_figure
-from scoring.core.vocabulary import BASE_KINDS, BaseKind
+from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.admin.rubrics import freeze_shipped, get_version
 from scoring.services.designation.presenters import gate_view, round_out
 from scoring.services.designation.schemas import (
@@ -47,22 +46,14 @@ __all__ = [
     "RoundIn",
     "RoundOut",
     "RoundTransitionIn",
+    "format_deadline",
     "round_out",
 ]
 
 KINDS: tuple[str, ...] = tuple(BASE_KINDS)
-# China has had no daylight saving time since 1991: a fixed offset is exact and needs no tz database.
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 # The publication engineer's endpoint drives start_notice and publish (a second staff member confirms).
 ROUND_ACTIONS_HERE: tuple[str, ...] = ("open", "close_applications", "start_review", "start_deciding")
 ROUND_ACTIONS_ELSEWHERE: tuple[str, ...] = ("start_notice", "publish")
-
-_RD_REFERENCE_NAMES = {"provincial": msg("the provincial average"), "city": msg("the city average")}
-
-
-def format_deadline(value: datetime) -> str:
-    """A deadline as people in Shijiazhuang read it: 2026-05-31 17:00 (Beijing time)."""
-    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def decimal_text(value: Decimal) -> str:
@@ -71,52 +62,20 @@ def decimal_text(value: Decimal) -> str:
 
 
 def _round_problems(data: RoundIn) -> dict[str, Msg]:
-    problems: dict[str, Msg] = {}
-    if len(set(data.kinds)) != len(data.kinds):
-        problems["kinds"] = msg("must not name a kind twice")
-    refs = data.references
-    chosen = refs.provincial_rd_intensity if refs.rd_reference == "provincial" else refs.city_rd_intensity
-    if BaseKind.REGIONAL in data.kinds and refs.provincial_rd_intensity is None:
-        problems["references.provincial_rd_intensity"] = msg(
-            "is required when regional bases are opened (the R&D-intensity gate compares with it)"
-        )
-    if chosen is None and (refs.rd_reference == "city" or BaseKind.REGIONAL in data.kinds):
-        problems.setdefault(
-            "references.rd_reference",
-            msg(
-                "names %(value)s, but that reference value is not given",
-                value=_RD_REFERENCE_NAMES[refs.rd_reference],
-            ),
-        )
-    deadlines = data.deadlines
-    named = (
-        ("application", deadlines.application),
-        ("recommendation", deadlines.recommendation),
-        ("scoring", deadlines.scoring),
+    refs, deadlines = data.references, data.deadlines
+    return round_settings_problems(
+        kinds=[str(kind) for kind in data.kinds],
+        provincial_rd_intensity=refs.provincial_rd_intensity,
+        city_rd_intensity=refs.city_rd_intensity,
+        rd_reference=refs.rd_reference,
+        deadlines=(
+            ("application", deadlines.application),
+            ("recommendation", deadlines.recommendation),
+            ("scoring", deadlines.scoring),
+        ),
+        panel_size=data.panel_size,
+        quotas=data.quotas,
     )
-    naive = [name for name, value in named if value.tzinfo is None or value.utcoffset() is None]
-    for name in naive:
-        problems[f"deadlines.{name}"] = msg("must include a time zone, like 2026-05-31T17:00:00+08:00")
-    if not naive:
-        if deadlines.recommendation <= deadlines.application:
-            problems["deadlines.recommendation"] = msg("must be after the application deadline")
-        if deadlines.scoring <= deadlines.recommendation:
-            problems["deadlines.scoring"] = msg("must be after the recommendation deadline")
-    try:
-        validate_panel_size(data.panel_size)
-    except InvalidPanelSize as exc:
-        problems["panel_size"] = msg(
-            "must be an odd number from %(min)s to %(max)s", min=exc.min_size, max=exc.max_size
-        )
-    for kind in data.kinds:
-        if kind not in data.quotas:
-            problems[f"quotas.{kind}"] = msg("is required for every opened kind")
-    for quota_kind, quota in data.quotas.items():
-        if quota_kind not in data.kinds:
-            problems[f"quotas.{quota_kind}"] = msg("is not a kind this round opens")
-        elif isinstance(quota, bool) or quota < 1:
-            problems[f"quotas.{quota_kind}"] = msg("must be a whole number of at least 1")
-    return problems
 
 
 def _references_stored(refs: ReferencesIn) -> dict[str, str]:
