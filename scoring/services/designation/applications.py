@@ -179,14 +179,19 @@ def attachments_of(session: Session, application_id: int) -> list[Attachment]:
     )
 
 
-def get_application(session: Session, *, actor: Actor, application_id: int) -> ApplicationView:
-    app, org, rnd = load_visible(session, actor=actor, application_id=application_id)
+def _view(session: Session, app: Application, org: Organisation, rnd: Round) -> ApplicationView:
     return ApplicationView(
         application=app,
         organisation=org,
         gates=application_gates(session, app, rnd),
         attachments=attachments_of(session, app.id),
     )
+
+
+def get_application(session: Session, *, actor: Actor, application_id: int) -> ApplicationOut:
+    """One application as the caller may see it, in full."""
+    app, org, rnd = load_visible(session, actor=actor, application_id=application_id)
+    return application_out(_view(session, app, org, rnd))
 
 
 # Select[Any]: SQLAlchemy 2.0 and 2.1 spell the row type of select(Application) differently.
@@ -380,22 +385,17 @@ def submit_application(
 # ---- read models for the edges -----------------------------------------------------------------
 
 
-def application_detail(session: Session, *, actor: Actor, application_id: int) -> ApplicationOut:
-    """One application as the caller may see it, in full."""
-    return application_out(get_application(session, actor=actor, application_id=application_id))
+# The name the API routes use.
+application_detail = get_application
 
 
 def application_context(session: Session, *, actor: Actor, application_id: int) -> ApplicationContext:
     """One application in full with its round and frozen rubric, as the caller may see it."""
     app, org, rnd = load_visible(session, actor=actor, application_id=application_id)
-    view = ApplicationView(
-        application=app,
-        organisation=org,
-        gates=application_gates(session, app, rnd),
-        attachments=attachments_of(session, app.id),
-    )
     return ApplicationContext(
-        application=application_out(view), round=round_out(rnd), rubric=round_rubric(session, rnd, app.kind)
+        application=application_out(_view(session, app, org, rnd)),
+        round=round_out(rnd),
+        rubric=round_rubric(session, rnd, app.kind),
     )
 
 
