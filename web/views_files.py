@@ -11,16 +11,15 @@ from scoring.core.errors import invalid
 from scoring.core.i18n import msg
 from scoring.services.admin import files
 from scoring.settings import Settings
-from web.deps import Page
+from web.deps import UserPage
 from web.forms import attempt
 
 
 def store_evidence(
-    session: Session, page: Page, settings: Settings, form: FormData, *, indicator_code: str, **owner: Any
+    session: Session, page: UserPage, settings: Settings, form: FormData, *, indicator_code: str, **owner: Any
 ) -> None:
     """Save the form's file for `owner` (application_id, or base_id with figures_year) in a
     savepoint; a refusal (no file, wrong type, too large) leaves nothing behind."""
-    assert page.actor is not None
     actor = page.actor
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -39,8 +38,7 @@ def store_evidence(
     )
 
 
-def remove_evidence(session: Session, page: Page, settings: Settings, attachment_id: int) -> None:
-    assert page.actor is not None
+def remove_evidence(session: Session, page: UserPage, settings: Settings, attachment_id: int) -> None:
     actor = page.actor
     attempt(
         session,

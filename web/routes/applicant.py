@@ -3,24 +3,34 @@ narratives, evidence per indicator), submission with what is missing, and result
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from api.edge.deps import SessionDep, SettingsDep
 from api.edge.params import DbId
+from criteria.schema import Figure, Indicator, Rubric
 from scoring.core.errors import DomainError, NotFound, ValidationFailed
 from scoring.core.i18n import msg
-from scoring.core.lifecycle import APPLICATION_EDITABLE
+from scoring.core.lifecycle import APPLICATION_EDITABLE, ApplicationStatus, RoundStatus
+from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.admin import files
 from scoring.services.designation import applications as apps
-from scoring.services.designation.rounds import get_round, list_rounds, round_rubric
+from scoring.services.designation.rounds import rounds_page
+from scoring.services.designation.schemas import (
+    ApplicationCreate,
+    ApplicationUpdate,
+    AttachmentOut,
+    SubmitIn,
+)
 from scoring.services.review import results
-from web.deps import ApplicantPage, LoggedInPage, Page
-from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
+from web.deps import ApplicantPage, LoggedInPage, UserPage
+from web.forms import CheckedForm, attempt, field_errors, parse_input, prefixed, redirect, render, text
 from web.views_files import remove_evidence, store_evidence
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +45,7 @@ def my_applications(page: ApplicantPage, session: SessionDep, done: str | None =
 
 
 def _list_page(
-    page: Page,
+    page: UserPage,
     session: Session,
     *,
     done: str | None = None,
@@ -44,17 +54,17 @@ def _list_page(
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    assert page.actor is not None
-    rows, _cursor = apps.list_applications(session, actor=page.actor, limit=200)
-    rounds, _ = list_rounds(session, actor=page.actor, limit=200)
-    open_rounds = [r for r in rounds if r.status == "open"]
+    applications = apps.applications_page(session, actor=page.actor, limit=200).items
+    rounds = rounds_page(session, actor=page.actor, limit=200).items
     return render(
         page,
         "applicant/list.html",
         status=status,
-        applications=rows,
+        applications=applications,
         rounds={r.id: r for r in rounds},
-        open_rounds=open_rounds,
+        open_rounds=[r for r in rounds if r.status == RoundStatus.OPEN],
+        kinds=BASE_KINDS,
+        AS=ApplicationStatus,
         done=done,
         errors=errors or {},
         message=message,
@@ -63,12 +73,10 @@ def _list_page(
 
 
 @router.post("/applicant/applications")
-def create_application(page: ApplicantPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
+def create_application(page: ApplicantPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {"round_id": text(form, "round_id"), "kind": text(form, "kind"), "title": text(form, "title")}
     try:
-        data = parse_input(apps.ApplicationCreate, values)
+        data = parse_input(ApplicationCreate, values)
         created = attempt(session, lambda: apps.create_application(session, actor=page.actor, data=data))
     except DomainError as exc:
         return _list_page(
@@ -93,7 +101,7 @@ def application_page(
 
 
 def _application_page(
-    page: Page,
+    page: UserPage,
     session: Session,
     application_id: int,
     *,
@@ -102,20 +110,20 @@ def _application_page(
     submitted: dict[str, Any] | None = None,
     missing: dict[str, str] | None = None,
 ) -> Response:
-    assert page.actor is not None
-    view = apps.get_application(session, actor=page.actor, application_id=application_id)
-    app = view.application
-    rnd = get_round(session, actor=page.actor, round_id=app.round_id)
-    rubric = round_rubric(session, rnd, app.kind)
-    evidence: dict[str, list[Any]] = {}
-    for att in view.attachments:
+    ctx = apps.application_context(session, actor=page.actor, application_id=application_id)
+    app, rnd, rubric = ctx.application, ctx.round, ctx.rubric
+    evidence: dict[str, list[AttachmentOut]] = {}
+    for att in app.attachments:
         evidence.setdefault(att.indicator_code, []).append(att)
     result = None
-    if rnd.status == "published":  # the result is the applicant's to see once the list is out
+    bar_widths: list[int] = []
+    if rnd.status == RoundStatus.PUBLISHED:  # the result is the applicant's to see once the list is out
         try:
             result = results.get_result(session, actor=page.actor, application_id=app.id)
-            for section in result["section_breakdown"]:
-                section["width"] = _bar_width(section["points"], section["max"])
+            bar_widths = [
+                _bar_width(_part(section, "points"), _part(section, "max"))
+                for section in _part(result, "section_breakdown")
+            ]
         except NotFound:
             result = None
     values = submitted or {
@@ -130,10 +138,10 @@ def _application_page(
         "applicant/application.html",
         status=error.status if error else 200,
         app=app,
-        organisation=view.organisation,
+        organisation=app.organisation,
         round=rnd,
         rubric=rubric,
-        gates=[apps.gate_out(g, page.locale) for g in view.gates],
+        gates=app.gates,
         evidence=evidence,
         editable=app.status in APPLICATION_EDITABLE,
         values=values,
@@ -143,17 +151,24 @@ def _application_page(
         labels=_field_labels(rubric, page.locale),
         done=done,
         result=result,
+        bar_widths=bar_widths,
+        AS=ApplicationStatus,
     )
 
 
-def _bar_width(points: str | None, maximum: str | None) -> int:
+def _part(value: Any, name: str) -> Any:
+    """A field of the review slice's result, whether it comes as a read model or a mapping."""
+    return value[name] if isinstance(value, Mapping) else getattr(value, name)
+
+
+def _bar_width(points: str | Decimal | None, maximum: str | Decimal | None) -> int:
     """Width in whole per cent of a section's bar (display only)."""
     if points is None or not maximum or Decimal(maximum) == 0:
         return 0
     return int(Decimal(points) * 100 / Decimal(maximum))
 
 
-def _field_labels(rubric: Any, locale: str) -> dict[str, str]:
+def _field_labels(rubric: Rubric, locale: str) -> dict[str, str]:
     """Human names for the field paths a service may report (for the summary of what is missing)."""
     labels: dict[str, str] = {
         "title": msg("Title").render(locale),
@@ -171,17 +186,17 @@ def _field_labels(rubric: Any, locale: str) -> dict[str, str]:
     return labels
 
 
-def _figure_name(figure: Any, locale: str) -> str:
+def _figure_name(figure: Figure, locale: str) -> str:
     return str(figure.name_en if locale == "en" else figure.name_zh)
 
 
-def _indicator_text(ind: Any, locale: str) -> str:
+def _indicator_text(ind: Indicator, locale: str) -> str:
     if locale == "en" and getattr(ind, "text_en", None):
         return str(ind.text_en)
     return str(ind.text_zh)
 
 
-def _submitted_values(form: Any) -> dict[str, Any]:
+def _submitted_values(form: FormData) -> dict[str, Any]:
     return {
         "title": text(form, "title"),
         "plan": text(form, "plan"),
@@ -193,16 +208,14 @@ def _submitted_values(form: Any) -> dict[str, Any]:
 
 @router.post("/applicant/applications/{application_id}")
 def save_application(
-    application_id: DbId, page: ApplicantPage, session: SessionDep, form: FormDep
+    application_id: DbId, page: ApplicantPage, session: SessionDep, form: CheckedForm
 ) -> Response:
     """Save the draft; with intent=submit also submit it. Nothing typed is lost on an error."""
-    page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
     actor = page.actor
     submitted = _submitted_values(form)
     intent = text(form, "intent", "save")
     try:
-        data = parse_input(apps.ApplicationUpdate, submitted)
+        data = parse_input(ApplicationUpdate, submitted)
         saved = attempt(
             session,
             lambda: apps.update_application(session, actor=actor, application_id=application_id, data=data),
@@ -216,7 +229,7 @@ def save_application(
         attempt(
             session,
             lambda: apps.submit_application(
-                session, actor=actor, application_id=application_id, data=apps.SubmitIn(version=saved.version)
+                session, actor=actor, application_id=application_id, data=SubmitIn(version=saved.version)
             ),
         )
     except DomainError as exc:
@@ -229,10 +242,9 @@ def save_application(
 
 @router.post("/applicant/applications/{application_id}/attachments")
 def upload_evidence(
-    application_id: DbId, page: ApplicantPage, session: SessionDep, settings: SettingsDep, form: FormDep
+    application_id: DbId, page: ApplicantPage, session: SessionDep, settings: SettingsDep, form: CheckedForm
 ) -> Response:
     """The plain-form upload (the page's script uploads through the API with a progress bar)."""
-    page.require_csrf(text(form, "csrf_token"))
     code = text(form, "indicator_code")
     try:
         store_evidence(session, page, settings, form, indicator_code=code, application_id=application_id)
@@ -248,9 +260,8 @@ def delete_evidence(
     page: ApplicantPage,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedForm,
 ) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
     try:
         remove_evidence(session, page, settings, attachment_id)
     except DomainError as exc:
@@ -263,7 +274,6 @@ def delete_evidence(
 
 @router.get("/files/{attachment_id}")
 def download(attachment_id: DbId, page: LoggedInPage, session: SessionDep, settings: SettingsDep) -> Response:
-    assert page.actor is not None
     att, path = files.open_attachment(
         session, actor=page.actor, attachment_id=attachment_id, settings=settings
     )

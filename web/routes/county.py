@@ -11,22 +11,23 @@ from sqlalchemy.orm import Session
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
 from scoring.core.errors import DomainError
+from scoring.core.lifecycle import ApplicationStatus
 from scoring.services.designation import applications as apps
-from scoring.services.designation.rounds import get_round, list_rounds, round_rubric
-from web.deps import CountyPage, Page
-from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
+from scoring.services.designation.rounds import rounds_page
+from scoring.services.designation.schemas import AttachmentOut, RecommendationIn
+from web.deps import CountyPage, UserPage
+from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 
 # The queue first: what waits for the county's decision, then what it has decided.
-_WAITING = ("submitted",)
+_WAITING = (ApplicationStatus.SUBMITTED,)
 
 
 @router.get("/county", response_class=HTMLResponse)
 def queue(page: CountyPage, session: SessionDep, done: str | None = None) -> Response:
-    assert page.actor is not None
-    rows, _cursor = apps.list_applications(session, actor=page.actor, limit=500)
-    rounds, _ = list_rounds(session, actor=page.actor, limit=200)
+    rows = apps.applications_page(session, actor=page.actor, limit=500).items
+    rounds = rounds_page(session, actor=page.actor, limit=200).items
     return render(
         page,
         "county/queue.html",
@@ -45,7 +46,7 @@ def application_page(
 
 
 def _application_page(
-    page: Page,
+    page: UserPage,
     session: Session,
     application_id: int,
     *,
@@ -53,22 +54,20 @@ def _application_page(
     error: DomainError | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    assert page.actor is not None
-    view = apps.get_application(session, actor=page.actor, application_id=application_id)
-    app = view.application
-    rnd = get_round(session, actor=page.actor, round_id=app.round_id)
-    evidence: dict[str, list[Any]] = {}
-    for att in view.attachments:
+    ctx = apps.application_context(session, actor=page.actor, application_id=application_id)
+    app = ctx.application
+    evidence: dict[str, list[AttachmentOut]] = {}
+    for att in app.attachments:
         evidence.setdefault(att.indicator_code, []).append(att)
     return render(
         page,
         "county/application.html",
         status=error.status if error else 200,
         app=app,
-        organisation=view.organisation,
-        round=rnd,
-        rubric=round_rubric(session, rnd, app.kind),
-        gates=[apps.gate_out(g, page.locale) for g in view.gates],
+        organisation=app.organisation,
+        round=ctx.round,
+        rubric=ctx.rubric,
+        gates=app.gates,
         evidence=evidence,
         waiting=app.status in _WAITING,
         values=values or {"decision": "", "reason": "", "version": str(app.version)},
@@ -79,9 +78,7 @@ def _application_page(
 
 
 @router.post("/county/applications/{application_id}/recommendation")
-def recommend(application_id: DbId, page: CountyPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
+def recommend(application_id: DbId, page: CountyPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     values = {
         "decision": text(form, "decision"),
@@ -89,7 +86,7 @@ def recommend(application_id: DbId, page: CountyPage, session: SessionDep, form:
         "version": text(form, "version") or None,
     }
     try:
-        data = parse_input(apps.RecommendationIn, values)
+        data = parse_input(RecommendationIn, values)
         attempt(
             session,
             lambda: apps.recommend_application(

@@ -32,7 +32,6 @@ def audit_page(
     before: str | None = None,
     verify: str | None = None,
 ) -> Response:
-    assert page.actor is not None
     filters = {
         "entity": (entity or "").strip()[:32],
         "entity_id": (entity_id or "").strip()[:64],
@@ -53,9 +52,9 @@ def audit_page(
     return render(
         page,
         "staff/audit.html",
-        events=result["items"],
+        events=result.items,
         filters=filters,
         paged=_positive(before) is not None,
-        next_before=result["next_before"],
-        report=report.as_dict() if report else None,
+        next_before=result.next_before,
+        report=report,
     )

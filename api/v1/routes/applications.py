@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from sqlalchemy.orm import Session
 
-from api.edge.deps import (
-    ApplicantActor,
-    CurrentActor,
-    LocaleDep,
-    SessionDep,
-    SettingsDep,
-    StaffActor,
-    require_roles,
-)
+from api.edge.deps import ApplicantActor, CurrentActor, SessionDep, SettingsDep, StaffActor, require_roles
 from api.edge.params import DbId
+from api.edge.responses import AUTH, errors
 from api.v1.routes.rounds import parse_cursor
 from scoring.core.actors import Actor, Role
 from scoring.core.ids import MAX_ROW_ID
 from scoring.core.lifecycle import ApplicationStatus
 from scoring.services.admin import files
 from scoring.services.designation import applications as apps
-from scoring.services.designation.rounds import Kind
+from scoring.services.designation.presenters import attachment_view
+from scoring.services.designation.schemas import (
+    ApplicationCreate,
+    ApplicationOut,
+    ApplicationPage,
+    ApplicationUpdate,
+    AttachmentOut,
+    FormalCheckIn,
+    Kind,
+    RecommendationIn,
+    SubmitIn,
+)
 
 router = APIRouter(tags=["applications"])
 
@@ -32,20 +35,15 @@ router = APIRouter(tags=["applications"])
 CountyOnly = Annotated[Actor, Depends(require_roles(Role.COUNTY, hide=True))]
 
 
-def _detail(session: Session, actor: Actor, application_id: int, locale: str) -> dict[str, Any]:
-    view = apps.get_application(session, actor=actor, application_id=application_id)
-    return apps.application_out(view, locale)
-
-
-@router.post("/applications", status_code=201)
-def create_application(
-    data: apps.ApplicationCreate, session: SessionDep, actor: ApplicantActor, locale: LocaleDep
-) -> dict[str, Any]:
+@router.post(
+    "/applications", status_code=201, response_model=ApplicationOut, responses=errors(*AUTH, 403, 409, 413)
+)
+def create_application(data: ApplicationCreate, session: SessionDep, actor: ApplicantActor) -> ApplicationOut:
     app = apps.create_application(session, actor=actor, data=data)
-    return _detail(session, actor, app.id, locale)
+    return apps.application_detail(session, actor=actor, application_id=app.id)
 
 
-@router.get("/applications")
+@router.get("/applications", response_model=ApplicationPage, responses=errors(*AUTH))
 def list_applications(
     session: SessionDep,
     actor: CurrentActor,
@@ -54,78 +52,89 @@ def list_applications(
     status: ApplicationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
-) -> dict[str, Any]:
-    rows, next_id = apps.list_applications(
+) -> ApplicationPage:
+    return apps.applications_page(
         session,
         actor=actor,
         round_id=round_id,
         kind=kind,
-        status=status.value if status is not None else None,
+        status=status,
         limit=limit,
         after_id=parse_cursor(cursor),
     )
-    return {
-        "items": [apps.application_summary(a, a.organisation) for a in rows],
-        "next_cursor": str(next_id) if next_id is not None else None,
-    }
 
 
-@router.get("/applications/{application_id}")
-def get_application(
-    application_id: DbId, session: SessionDep, actor: CurrentActor, locale: LocaleDep
-) -> dict[str, Any]:
-    return _detail(session, actor, application_id, locale)
+@router.get("/applications/{application_id}", response_model=ApplicationOut, responses=errors(*AUTH, 404))
+def get_application(application_id: DbId, session: SessionDep, actor: CurrentActor) -> ApplicationOut:
+    return apps.application_detail(session, actor=actor, application_id=application_id)
 
 
-@router.put("/applications/{application_id}")
+@router.put(
+    "/applications/{application_id}",
+    response_model=ApplicationOut,
+    responses=errors(*AUTH, 403, 404, 409, 413),
+)
 def update_application(
     application_id: DbId,
-    data: apps.ApplicationUpdate,
+    data: ApplicationUpdate,
     session: SessionDep,
     actor: ApplicantActor,
-    locale: LocaleDep,
-) -> dict[str, Any]:
+) -> ApplicationOut:
     apps.update_application(session, actor=actor, application_id=application_id, data=data)
-    return _detail(session, actor, application_id, locale)
+    return apps.application_detail(session, actor=actor, application_id=application_id)
 
 
-@router.post("/applications/{application_id}/submit")
+@router.post(
+    "/applications/{application_id}/submit",
+    response_model=ApplicationOut,
+    responses=errors(*AUTH, 403, 404, 409, 413),
+)
 def submit_application(
     application_id: DbId,
     session: SessionDep,
     actor: ApplicantActor,
-    locale: LocaleDep,
-    data: apps.SubmitIn | None = None,
-) -> dict[str, Any]:
+    data: SubmitIn | None = None,
+) -> ApplicationOut:
     apps.submit_application(session, actor=actor, application_id=application_id, data=data)
-    return _detail(session, actor, application_id, locale)
+    return apps.application_detail(session, actor=actor, application_id=application_id)
 
 
-@router.post("/applications/{application_id}/recommendation")
+@router.post(
+    "/applications/{application_id}/recommendation",
+    response_model=ApplicationOut,
+    responses=errors(*AUTH, 404, 409, 413),
+)
 def recommend_application(
     application_id: DbId,
-    data: apps.RecommendationIn,
+    data: RecommendationIn,
     session: SessionDep,
     actor: CountyOnly,
-    locale: LocaleDep,
-) -> dict[str, Any]:
+) -> ApplicationOut:
     apps.recommend_application(session, actor=actor, application_id=application_id, data=data)
-    return _detail(session, actor, application_id, locale)
+    return apps.application_detail(session, actor=actor, application_id=application_id)
 
 
-@router.post("/applications/{application_id}/formal-check")
+@router.post(
+    "/applications/{application_id}/formal-check",
+    response_model=ApplicationOut,
+    responses=errors(*AUTH, 403, 404, 409, 413),
+)
 def formal_check(
     application_id: DbId,
-    data: apps.FormalCheckIn,
+    data: FormalCheckIn,
     session: SessionDep,
     actor: StaffActor,
-    locale: LocaleDep,
-) -> dict[str, Any]:
+) -> ApplicationOut:
     apps.formal_check(session, actor=actor, application_id=application_id, data=data)
-    return _detail(session, actor, application_id, locale)
+    return apps.application_detail(session, actor=actor, application_id=application_id)
 
 
-@router.post("/applications/{application_id}/attachments", status_code=201)
+@router.post(
+    "/applications/{application_id}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    responses=errors(*AUTH, 403, 404, 409, 413, 415),
+)
 def upload_attachment(
     application_id: DbId,
     indicator_code: Annotated[str, Form(min_length=1, max_length=64)],
@@ -133,7 +142,7 @@ def upload_attachment(
     session: SessionDep,
     settings: SettingsDep,
     actor: ApplicantActor,
-) -> dict[str, Any]:
+) -> AttachmentOut:
     # Starlette has spooled the part to a temporary file; the service copies it on in chunks.
     att = files.save_upload(
         session,
@@ -144,10 +153,20 @@ def upload_attachment(
         indicator_code=indicator_code,
         application_id=application_id,
     )
-    return apps.attachment_out(att)
+    return attachment_view(att)
 
 
-@router.get("/attachments/{attachment_id}")
+@router.get(
+    "/attachments/{attachment_id}",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "content": {"application/octet-stream": {}},
+            "description": "The stored file, with its own content type (PDF, image, office document).",
+        },
+        **errors(*AUTH, 404),
+    },
+)
 def download_attachment(
     attachment_id: DbId, session: SessionDep, settings: SettingsDep, actor: CurrentActor
 ) -> FileResponse:
@@ -161,7 +180,12 @@ def download_attachment(
     )
 
 
-@router.delete("/attachments/{attachment_id}", status_code=204)
+@router.delete(
+    "/attachments/{attachment_id}",
+    status_code=204,
+    response_class=Response,
+    responses=errors(*AUTH, 403, 404, 409),
+)
 def delete_attachment(
     attachment_id: DbId, session: SessionDep, settings: SettingsDep, actor: CurrentActor
 ) -> Response:

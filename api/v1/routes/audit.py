@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.edge.deps import SessionDep, StaffActor
 from api.edge.params import Cursor
-from scoring.store import queries
-from scoring.store.audit import verify_chain
+from api.edge.responses import AUTH, errors
+from scoring.services.admin import audit_trail
+from scoring.services.admin.schemas import AuditLogPage, ChainReportOut
 
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=AuditLogPage, responses=errors(*AUTH, 403))
 def list_audit(
     session: SessionDep,
     actor: StaffActor,
@@ -22,12 +23,12 @@ def list_audit(
     id: Annotated[str | None, Query(max_length=64)] = None,
     cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> dict[str, Any]:
-    items = queries.audit_events(session, entity=entity, entity_id=id, after_id=cursor, limit=limit)
-    next_cursor = items[-1]["id"] if len(items) == limit else None
-    return {"items": items, "next_cursor": next_cursor}
+) -> AuditLogPage:
+    return audit_trail.audit_log(
+        session, actor=actor, entity=entity, entity_id=id, after_id=cursor, limit=limit
+    )
 
 
-@router.get("/audit/verify")
-def verify(session: SessionDep, actor: StaffActor) -> dict[str, Any]:
-    return verify_chain(session).as_dict()
+@router.get("/audit/verify", response_model=ChainReportOut, responses=errors(401, 403))
+def verify(session: SessionDep, actor: StaffActor) -> ChainReportOut:
+    return audit_trail.verify(session, actor=actor)

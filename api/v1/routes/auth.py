@@ -10,9 +10,11 @@ from sqlalchemy import text
 
 from api.edge.deps import CurrentActor, SessionDep, SettingsDep, bearer_token
 from api.edge.errors import validation_failed_from
+from api.edge.responses import errors
 from scoring.core.actors import ROLE_NAMES_ZH
 from scoring.core.errors import NotAuthenticated
 from scoring.services.admin.accounts import authenticate, close_session, open_session
+from scoring.services.admin.schemas import MeOut, ScopeOut
 
 router = APIRouter()
 
@@ -22,6 +24,11 @@ class TokenRequest(BaseModel):
 
     username: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class HealthOut(BaseModel):
+    status: str = Field(description="`ok`, or `degraded` when the database does not answer.")
+    database: str = Field(description="`ok` or `unreachable`.")
 
 
 class TokenResponse(BaseModel):
@@ -48,7 +55,7 @@ async def _token_request(request: Request) -> TokenRequest:
         raise validation_failed_from(exc.errors() if hasattr(exc, "errors") else []) from None
 
 
-@router.post("/auth/token", response_model=TokenResponse, tags=["auth"])
+@router.post("/auth/token", response_model=TokenResponse, tags=["auth"], responses=errors(401, 413, 422))
 async def issue_token(request: Request, session: SessionDep, settings: SettingsDep) -> TokenResponse:
     body = await _token_request(request)
     try:
@@ -60,32 +67,32 @@ async def issue_token(request: Request, session: SessionDep, settings: SettingsD
     return TokenResponse(access_token=issued.token, expires_in=settings.token_ttl_minutes * 60)
 
 
-@router.post("/auth/logout", tags=["auth"], status_code=204)
+@router.post("/auth/logout", tags=["auth"], status_code=204, responses=errors(401))
 def logout(request: Request, session: SessionDep, actor: CurrentActor) -> None:
     token = bearer_token(request)
     if token:
         close_session(session, token=token)
 
 
-@router.get("/me", tags=["auth"])
-def me(actor: CurrentActor) -> dict[str, Any]:
-    return {
-        "id": actor.user_id,
-        "username": actor.username,
-        "display_name": actor.display_name,
-        "roles": [actor.role.value],
-        "role_name": ROLE_NAMES_ZH[actor.role],
-        "scope": {"organisation_id": actor.organisation_id, "district": actor.district},
-    }
+@router.get("/me", tags=["auth"], response_model=MeOut, responses=errors(401))
+def me(actor: CurrentActor) -> MeOut:
+    return MeOut(
+        id=actor.user_id,
+        username=actor.username,
+        display_name=actor.display_name,
+        roles=[actor.role.value],
+        role_name=ROLE_NAMES_ZH[actor.role],
+        scope=ScopeOut(organisation_id=actor.organisation_id, district=actor.district),
+    )
 
 
 health_router = APIRouter()
 
 
-@health_router.get("/healthz", tags=["health"])
-def healthz(session: SessionDep) -> dict[str, str]:
+@health_router.get("/healthz", tags=["health"], response_model=HealthOut)
+def healthz(session: SessionDep) -> HealthOut:
     try:
         session.execute(text("SELECT 1"))
-        return {"status": "ok", "database": "ok"}
+        return HealthOut(status="ok", database="ok")
     except Exception:  # the probe must answer, not crash
-        return {"status": "degraded", "database": "unreachable"}
+        return HealthOut(status="degraded", database="unreachable")

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
 from api.edge.deps import SessionDep, require_roles
 from api.edge.params import Cursor, DbId
+from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
 from scoring.services.admin import experts
+from scoring.services.admin.schemas import ExpertIn, ExpertOut, ExpertPage, ExpertUpdate
 
 router = APIRouter(tags=["experts"])
 
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 
 
-@router.get("/experts")
+@router.get("/experts", response_model=ExpertPage, responses=errors(*AUTH, 404))
 def list_experts(
     session: SessionDep,
     actor: HiddenStaff,
@@ -24,29 +26,22 @@ def list_experts(
     active: bool | None = None,
     cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> dict[str, Any]:
-    rows = experts.list_experts(session, actor=actor, pool=pool, active=active, after_id=cursor, limit=limit)
-    return {
-        "items": experts.experts_out(session, rows),
-        "next_cursor": rows[-1].id if len(rows) == limit else None,
-    }
+) -> ExpertPage:
+    return experts.experts_page(session, actor=actor, pool=pool, active=active, after_id=cursor, limit=limit)
 
 
-@router.post("/experts", status_code=201)
-def create_expert(session: SessionDep, actor: HiddenStaff, body: experts.ExpertIn) -> dict[str, Any]:
-    expert = experts.create_expert(session, actor=actor, data=body)
-    return experts.experts_out(session, [expert])[0]
+@router.post("/experts", status_code=201, response_model=ExpertOut, responses=errors(*AUTH, 404, 409, 413))
+def create_expert(session: SessionDep, actor: HiddenStaff, body: ExpertIn) -> ExpertOut:
+    return experts.expert_view(session, experts.create_expert(session, actor=actor, data=body))
 
 
-@router.get("/experts/{expert_id}")
-def get_expert(session: SessionDep, actor: HiddenStaff, expert_id: DbId) -> dict[str, Any]:
-    expert = experts.get_expert(session, actor=actor, expert_id=expert_id)
-    return experts.experts_out(session, [expert])[0]
+@router.get("/experts/{expert_id}", response_model=ExpertOut, responses=errors(*AUTH, 404))
+def get_expert(session: SessionDep, actor: HiddenStaff, expert_id: DbId) -> ExpertOut:
+    return experts.expert_view(session, experts.get_expert(session, actor=actor, expert_id=expert_id))
 
 
-@router.put("/experts/{expert_id}")
-def update_expert(
-    session: SessionDep, actor: HiddenStaff, expert_id: DbId, body: experts.ExpertUpdate
-) -> dict[str, Any]:
-    expert = experts.update_expert(session, actor=actor, expert_id=expert_id, data=body)
-    return experts.experts_out(session, [expert])[0]
+@router.put("/experts/{expert_id}", response_model=ExpertOut, responses=errors(*AUTH, 404, 413))
+def update_expert(session: SessionDep, actor: HiddenStaff, expert_id: DbId, body: ExpertUpdate) -> ExpertOut:
+    return experts.expert_view(
+        session, experts.update_expert(session, actor=actor, expert_id=expert_id, data=body)
+    )

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.edge.deps import CurrentActor, LocaleDep, SessionDep, StaffActor
+from api.edge.deps import CurrentActor, SessionDep, StaffActor
 from api.edge.params import DbId, parse_id
+from api.edge.responses import AUTH, errors
 from scoring.core.errors import invalid
 from scoring.core.i18n import msg
 from scoring.services.designation import rounds
-from scoring.services.designation.applications import gate_out
+from scoring.services.designation.schemas import (
+    EligibilityIn,
+    EligibilityOut,
+    RoundIn,
+    RoundOut,
+    RoundPage,
+    RoundTransitionIn,
+)
 
 router = APIRouter(tags=["rounds"])
 
@@ -26,40 +34,43 @@ def parse_cursor(cursor: str | None) -> int | None:
     return value
 
 
-@router.post("/rounds", status_code=201)
-def create_round(data: rounds.RoundIn, session: SessionDep, actor: StaffActor) -> dict[str, Any]:
+@router.post("/rounds", status_code=201, response_model=RoundOut, responses=errors(*AUTH, 403, 413))
+def create_round(data: RoundIn, session: SessionDep, actor: StaffActor) -> RoundOut:
     return rounds.round_out(rounds.create_round(session, actor=actor, data=data))
 
 
-@router.get("/rounds")
+@router.get("/rounds", response_model=RoundPage, responses=errors(*AUTH))
 def list_rounds(
     session: SessionDep,
     actor: CurrentActor,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
-) -> dict[str, Any]:
-    rows, next_id = rounds.list_rounds(session, actor=actor, limit=limit, after_id=parse_cursor(cursor))
-    return {
-        "items": [rounds.round_out(r) for r in rows],
-        "next_cursor": str(next_id) if next_id is not None else None,
-    }
+) -> RoundPage:
+    return rounds.rounds_page(session, actor=actor, limit=limit, after_id=parse_cursor(cursor))
 
 
-@router.get("/rounds/{round_id}")
-def get_round(round_id: DbId, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+@router.get("/rounds/{round_id}", response_model=RoundOut, responses=errors(*AUTH, 404))
+def get_round(round_id: DbId, session: SessionDep, actor: CurrentActor) -> RoundOut:
     return rounds.round_out(rounds.get_round(session, actor=actor, round_id=round_id))
 
 
-@router.post("/rounds/{round_id}/transition")
+@router.post(
+    "/rounds/{round_id}/transition",
+    response_model=RoundOut,
+    responses=errors(*AUTH, 403, 404, 409, 413),
+)
 def transition_round(
-    round_id: DbId, data: rounds.RoundTransitionIn, session: SessionDep, actor: StaffActor
-) -> dict[str, Any]:
+    round_id: DbId, data: RoundTransitionIn, session: SessionDep, actor: StaffActor
+) -> RoundOut:
     return rounds.round_out(rounds.transition_round(session, actor=actor, round_id=round_id, data=data))
 
 
-@router.post("/rounds/{round_id}/eligibility-check")
+@router.post(
+    "/rounds/{round_id}/eligibility-check",
+    response_model=EligibilityOut,
+    responses=errors(*AUTH, 404, 413),
+)
 def eligibility_check(
-    round_id: DbId, data: rounds.EligibilityIn, session: SessionDep, actor: CurrentActor, locale: LocaleDep
-) -> dict[str, Any]:
-    gates = rounds.eligibility_check(session, actor=actor, round_id=round_id, data=data)
-    return {"gates": [gate_out(g, locale) for g in gates]}
+    round_id: DbId, data: EligibilityIn, session: SessionDep, actor: CurrentActor
+) -> EligibilityOut:
+    return rounds.eligibility(session, actor=actor, round_id=round_id, data=data)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -18,15 +17,19 @@ from scoring.core.credit_code import validate_credit_code
 from scoring.core.districts import DISTRICTS
 from scoring.core.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
 from scoring.core.i18n import Msg, msg
-from scoring.core.ids import RowId
+from scoring.core.permissions.admin import can_manage_accounts
+from scoring.core.vocabulary import ORGANISATION_KINDS, SessionKind
 from scoring.services.admin.passwords import hash_password, password_problem, verify_password
+from scoring.services.admin.schemas import OrganisationIn, UserIn
 from scoring.settings import Settings
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import AuthSession, Organisation, User
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,64}$")
-ORG_KINDS = ("government", "university", "enterprise", "evaluator", "other")
+ORG_KINDS: tuple[str, ...] = tuple(ORGANISATION_KINDS)
+
+__all__ = ["ORG_KINDS", "USERNAME_RE", "OrganisationIn", "UserIn"]
 
 _CREDIT_CODE_RULES = {
     "length": msg("must be exactly 18 characters"),
@@ -37,27 +40,9 @@ _CREDIT_CODE_RULES = {
 }
 
 
-class OrganisationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=2, max_length=200)
-    credit_code: str
-    kind: Literal["government", "university", "enterprise", "evaluator", "other"]
-    district: str | None = None
-
-
-class UserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    username: str
-    display_name: str = Field(default="", max_length=100)
-    password: str = Field(repr=False)
-    role: str
-    organisation_id: RowId | None = None
-    district: str | None = None
-
-
 def create_organisation(session: Session, *, actor: Actor, data: OrganisationIn) -> Organisation:
+    if not can_manage_accounts(actor):
+        raise Forbidden()
     code = data.credit_code.strip().upper()
     problems: dict[str, Msg] = {}
     rule = validate_credit_code(code)
@@ -107,7 +92,7 @@ def create_user(session: Session, *, actor: Actor, data: UserIn) -> User:
         problems["organisation"] = msg("no such organisation")
     if problems:
         raise ValidationFailed(fields=problems)
-    if not actor.is_staff:
+    if not can_manage_accounts(actor):
         raise Forbidden()
     if session.scalar(select(User.id).where(User.username == data.username)):
         raise Conflict(fields={"username": msg("this username is taken")})
@@ -214,7 +199,7 @@ def open_session(
     token = secrets.token_urlsafe(32)
     ttl = (
         timedelta(minutes=settings.token_ttl_minutes)
-        if kind == "api"
+        if kind == SessionKind.API
         else timedelta(hours=settings.session_absolute_hours)
     )
     row = AuthSession(
@@ -257,7 +242,7 @@ def resolve_session(
         raise NotAuthenticated(msg("The login token is not valid."), code="invalid_token")
     row, user = found
     idle_limit = timedelta(minutes=settings.session_idle_minutes)
-    if row.expires_at <= now or (kind == "web" and now - row.last_seen_at > idle_limit):
+    if row.expires_at <= now or (kind == SessionKind.WEB and now - row.last_seen_at > idle_limit):
         raise NotAuthenticated(_EXPIRED, code="token_expired")
     if not user.is_active:
         raise NotAuthenticated(msg("The login token is not valid."), code="invalid_token")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,46 +13,24 @@ from scoring.core.actors import Actor, Role
 from scoring.core.districts import DISTRICTS
 from scoring.core.errors import Conflict, NotFound, ValidationFailed
 from scoring.core.i18n import Msg, msg
-from scoring.core.ids import RowId
+from scoring.core.permissions.admin import can_manage_experts
 from scoring.services.admin.accounts import UserIn, create_user
+from scoring.services.admin.schemas import (
+    ExpertIn,
+    ExpertOut,
+    ExpertPage,
+    ExpertUpdate,
+    FieldName,
+    OrganisationName,
+    Pool,
+)
 from scoring.store import audit
 from scoring.store.models import Expert, Organisation, User
 
-Pool = Literal["expert", "evaluator"]
-FieldName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 # The account role that logs in for each pool: experts score sheets, evaluators score evaluations.
 POOL_ROLE: dict[str, Role] = {"expert": Role.EXPERT, "evaluator": Role.EVALUATOR}
 
-
-class ExpertIn(BaseModel):
-    """A new pool member, with an existing login (user_id) or a new one (username + password)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=100)
-    title: str = Field(default="", max_length=100)
-    fields: list[FieldName] = Field(default_factory=list, max_length=20)
-    organisation_id: RowId | None = None
-    district: str | None = None
-    user_id: RowId | None = None
-    username: str | None = None
-    password: str | None = Field(default=None, repr=False)
-    declared_conflict_org_ids: list[RowId] = Field(default_factory=list, max_length=200)
-    pool: Pool = "expert"
-
-
-class ExpertUpdate(BaseModel):
-    """Changes to a pool member; absent fields stay as they are."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    title: str | None = Field(default=None, max_length=100)
-    fields: list[FieldName] | None = Field(default=None, max_length=20)
-    organisation_id: RowId | None = None
-    district: str | None = None
-    declared_conflict_org_ids: list[RowId] | None = Field(default=None, max_length=200)
-    is_active: bool | None = None
+__all__ = ["POOL_ROLE", "ExpertIn", "ExpertOut", "ExpertUpdate", "FieldName", "Pool"]
 
 
 def _missing_orgs(session: Session, ids: Sequence[int]) -> list[int]:
@@ -100,7 +77,7 @@ def _check_account(session: Session, problems: dict[str, Msg], data: ExpertIn) -
 
 def create_expert(session: Session, *, actor: Actor, data: ExpertIn) -> Expert:
     """Add a member to the pool; creates its login account when a username and password are given."""
-    if not actor.is_staff:
+    if not can_manage_experts(actor):
         raise NotFound()
     problems: dict[str, Msg] = {}
     _check_place(session, problems, organisation_id=data.organisation_id, district=data.district)
@@ -150,7 +127,7 @@ def create_expert(session: Session, *, actor: Actor, data: ExpertIn) -> Expert:
 
 def update_expert(session: Session, *, actor: Actor, expert_id: int, data: ExpertUpdate) -> Expert:
     """Change declared conflicts, affiliation, fields, or (de)activate; unchanged → nothing recorded."""
-    if not actor.is_staff:
+    if not can_manage_experts(actor):
         raise NotFound()
     expert = session.scalar(select(Expert).where(Expert.id == expert_id).with_for_update())
     if expert is None:
@@ -194,7 +171,7 @@ def update_expert(session: Session, *, actor: Actor, expert_id: int, data: Exper
 
 
 def get_expert(session: Session, *, actor: Actor, expert_id: int) -> Expert:
-    if not actor.is_staff:
+    if not can_manage_experts(actor):
         raise NotFound()
     expert = session.get(Expert, expert_id)
     if expert is None:
@@ -212,7 +189,7 @@ def list_experts(
     limit: int = 100,
 ) -> list[Expert]:
     """The pool in id order, keyset-paginated."""
-    if not actor.is_staff:
+    if not can_manage_experts(actor):
         raise NotFound()
     stmt = select(Expert).where(Expert.id > after_id).order_by(Expert.id).limit(limit)
     if pool is not None:
@@ -247,11 +224,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def experts_out(session: Session, experts: Sequence[Expert]) -> list[dict[str, Any]]:
-    """The API shape of pool members, with organisation names and usernames in two queries."""
+def experts_out(session: Session, experts: Sequence[Expert]) -> list[ExpertOut]:
+    """Pool members as read models, with organisation names and usernames in two queries."""
     org_ids = {e.organisation_id for e in experts if e.organisation_id is not None}
     user_ids = {e.user_id for e in experts if e.user_id is not None}
-    orgs = (
+    orgs: dict[int, str] = (
         {
             i: n
             for i, n in session.execute(
@@ -261,30 +238,50 @@ def experts_out(session: Session, experts: Sequence[Expert]) -> list[dict[str, A
         if org_ids
         else {}
     )
-    users = (
+    users: dict[int, str] = (
         {i: n for i, n in session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))}
         if user_ids
         else {}
     )
     return [
-        {
-            "id": e.id,
-            "name": e.name,
-            "title": e.title,
-            "fields": list(e.fields),
-            "pool": e.pool,
-            "organisation_id": e.organisation_id,
-            "organisation": (
-                {"id": e.organisation_id, "name": orgs.get(e.organisation_id)}
+        ExpertOut(
+            id=e.id,
+            name=e.name,
+            title=e.title,
+            fields=list(e.fields),
+            pool=e.pool,
+            organisation_id=e.organisation_id,
+            organisation=(
+                OrganisationName(id=e.organisation_id, name=orgs.get(e.organisation_id))
                 if e.organisation_id is not None
                 else None
             ),
-            "district": e.district,
-            "user_id": e.user_id,
-            "username": users.get(e.user_id) if e.user_id is not None else None,
-            "declared_conflict_org_ids": list(e.declared_conflict_org_ids),
-            "is_active": e.is_active,
-            "created_at": _iso(e.created_at),
-        }
+            district=e.district,
+            user_id=e.user_id,
+            username=users.get(e.user_id) if e.user_id is not None else None,
+            declared_conflict_org_ids=list(e.declared_conflict_org_ids),
+            is_active=e.is_active,
+            created_at=_iso(e.created_at),
+        )
         for e in experts
     ]
+
+
+def expert_view(session: Session, expert: Expert) -> ExpertOut:
+    return experts_out(session, [expert])[0]
+
+
+def experts_page(
+    session: Session,
+    *,
+    actor: Actor,
+    pool: str | None = None,
+    active: bool | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> ExpertPage:
+    """One page of the pool; `next_cursor` is the last id when the page is full."""
+    rows = list_experts(session, actor=actor, pool=pool, active=active, after_id=after_id, limit=limit)
+    return ExpertPage(
+        items=experts_out(session, rows), next_cursor=rows[-1].id if len(rows) == limit else None
+    )

@@ -14,10 +14,11 @@ from typing import BinaryIO
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from scoring.core.actors import Actor, Role
+from scoring.core.actors import Actor
 from scoring.core.errors import NotFound, TooLarge, UnsupportedMediaType, invalid
 from scoring.core.i18n import msg
 from scoring.core.permissions import can_see_base
+from scoring.core.permissions.admin import can_read_evaluation_evidence, can_see_any_base_evidence
 from scoring.services.designation.applications import load_editable, load_visible
 from scoring.services.designation.rounds import round_rubric
 from scoring.services.management.bases import evidence_base, performance_rubric
@@ -264,28 +265,26 @@ def _visible_attachment(session: Session, actor: Actor, att: Attachment) -> bool
         except NotFound:
             return False
         return True
-    if actor.is_staff:
+    if can_see_any_base_evidence(actor):
         return True
     base = session.get(DesignatedBase, att.base_id)
     if base is None:
         return False
     if can_see_base(actor, organisation_id=base.organisation_id):
         return True
-    # An evaluator reads a base's evidence for the year of an evaluation assigned to them, once they
-    # have signed the no-conflict declaration (as they read its figures).
-    return actor.role is Role.EVALUATOR and (
-        session.scalar(
-            select(Evaluation.id)
-            .join(Expert, Expert.id == Evaluation.evaluator_id)
-            .where(
-                Evaluation.base_id == base.id,
-                Evaluation.year == att.figures_year,
-                Evaluation.declared_at.is_not(None),
-                Expert.user_id == actor.user_id,
-            )
-            .limit(1)
+    declared = session.scalars(
+        select(Expert.user_id)
+        .join(Evaluation, Expert.id == Evaluation.evaluator_id)
+        .where(
+            Evaluation.base_id == base.id,
+            Evaluation.year == att.figures_year,
+            Evaluation.declared_at.is_not(None),
+            Expert.user_id == actor.user_id,
         )
-        is not None
+        .limit(1)
+    )
+    return can_read_evaluation_evidence(
+        actor, declared_evaluator_user_ids=frozenset(uid for uid in declared if uid is not None)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,10 +16,12 @@ from criteria.load import (
     rubric_version,
     shipped_rubric,
 )
-from criteria.schema import Rubric
+from criteria.schema import PURPOSES, Rubric
 from scoring.core.actors import Actor
 from scoring.core.errors import NotFound
 from scoring.core.i18n import msg
+from scoring.core.vocabulary import BASE_KINDS, RubricPurpose
+from scoring.services.admin.schemas import RubricDocument, RubricSummary
 from scoring.store import audit
 from scoring.store.models import RubricVersion
 
@@ -71,7 +74,9 @@ def import_file(session: Session, *, actor: Actor, path: Path) -> RubricVersion:
     return freeze(session, actor=actor, rubric=load_rubric(path), source=path.name)
 
 
-def get_version(session: Session, *, kind: str, version: str, purpose: str = "designation") -> Rubric:
+def get_version(
+    session: Session, *, kind: str, version: str, purpose: str = RubricPurpose.DESIGNATION
+) -> Rubric:
     row = session.scalar(
         select(RubricVersion.document).where(
             RubricVersion.purpose == purpose, RubricVersion.kind == kind, RubricVersion.version == version
@@ -84,7 +89,7 @@ def get_version(session: Session, *, kind: str, version: str, purpose: str = "de
     return _parse_cached(purpose, kind, version, row)
 
 
-def _parse_cached(purpose: str, kind: str, version: str, document: dict) -> Rubric:  # type: ignore[type-arg]
+def _parse_cached(purpose: str, kind: str, version: str, document: dict[str, Any]) -> Rubric:
     key = (purpose, kind, version)
     hit = _CACHE.get(key)
     if hit is None:
@@ -95,3 +100,27 @@ def _parse_cached(purpose: str, kind: str, version: str, document: dict) -> Rubr
 
 # Versions are content hashes, so a parsed version never goes stale: cache it for the process.
 _CACHE: dict[tuple[str, str, str], Rubric] = {}
+
+
+def current_rubrics() -> list[RubricSummary]:
+    """The current (shipped) designation rubric of each kind."""
+    out: list[RubricSummary] = []
+    for kind in BASE_KINDS:
+        rubric = shipped_rubric(kind)
+        out.append(
+            RubricSummary(
+                kind=rubric.kind,
+                purpose=rubric.purpose,
+                version=rubric_version(rubric),
+                title=rubric.title_zh,
+                title_en=rubric.title_en,
+            )
+        )
+    return out
+
+
+def current_document(kind: str, purpose: str = RubricPurpose.DESIGNATION) -> RubricDocument:
+    """The current rubric of a kind and purpose as its canonical document."""
+    if kind not in BASE_KINDS or purpose not in PURPOSES:
+        raise NotFound(msg("There is no rubric of kind %(kind)s.", kind=kind))
+    return RubricDocument.model_validate(rubric_document(shipped_rubric(kind, purpose)))

@@ -3,98 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
 from scoring.core.actors import Actor
-from scoring.core.draw import InvalidPanelSize, validate_panel_size
 from scoring.core.errors import Forbidden, NotFound, StaleVersion, ValidationFailed, invalid
 from scoring.core.figures import effective_figures, resolve_references
 from scoring.core.gates import GateResult, evaluate_gates
 from scoring.core.i18n import Msg, msg
-from scoring.core.ids import Version
-from scoring.core.lifecycle import ROUND_TRANSITIONS, transition
+from scoring.core.lifecycle import ROUND_TRANSITIONS, RoundStatus, transition
+from scoring.core.permissions.designation import can_manage_rounds, can_read_rounds
+from scoring.core.round_rules import CHINA_TZ, format_deadline, round_settings_problems
 from scoring.core.scores import InvalidValue, parse_figure
+from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.admin.rubrics import freeze_shipped, get_version
+from scoring.services.designation.presenters import gate_view, round_out
+from scoring.services.designation.schemas import (
+    DeadlinesIn,
+    EligibilityIn,
+    EligibilityOut,
+    Kind,
+    ReferencesIn,
+    RoundIn,
+    RoundOut,
+    RoundPage,
+    RoundTransitionIn,
+)
 from scoring.store import audit
 from scoring.store.models import Round
 
-KINDS: tuple[str, ...] = ("regional", "university", "enterprise")
-Kind = Literal["regional", "university", "enterprise"]
-# China has had no daylight saving time since 1991: a fixed offset is exact and needs no tz database.
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+__all__ = [
+    "CHINA_TZ",
+    "KINDS",
+    "DeadlinesIn",
+    "EligibilityIn",
+    "Kind",
+    "ReferencesIn",
+    "RoundIn",
+    "RoundOut",
+    "RoundTransitionIn",
+    "format_deadline",
+    "round_out",
+]
+
+KINDS: tuple[str, ...] = tuple(BASE_KINDS)
 # The publication engineer's endpoint drives start_notice and publish (a second staff member confirms).
 ROUND_ACTIONS_HERE: tuple[str, ...] = ("open", "close_applications", "start_review", "start_deciding")
 ROUND_ACTIONS_ELSEWHERE: tuple[str, ...] = ("start_notice", "publish")
-
-_RD_REFERENCE_NAMES = {"provincial": msg("the provincial average"), "city": msg("the city average")}
-
-Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]
-Points = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
-
-
-class ReferencesIn(BaseModel):
-    """The reference values the gates compare with, e.g. provincial R&D intensity 2.00 (%)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    provincial_rd_intensity: Percent | None = None
-    city_rd_intensity: Percent | None = None
-    rd_reference: Literal["provincial", "city"] = "provincial"
-    data_year: Annotated[int, Field(ge=2000, le=2100)] | None = None
-
-
-class DeadlinesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    application: datetime = Field(validation_alias=AliasChoices("application", "application_deadline"))
-    recommendation: datetime = Field(
-        validation_alias=AliasChoices("recommendation", "recommendation_deadline")
-    )
-    scoring: datetime = Field(validation_alias=AliasChoices("scoring", "scoring_deadline"))
-
-
-class RoundIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    year: Annotated[int, Field(ge=2000, le=2100)]
-    title: Annotated[str, Field(min_length=2, max_length=200)]
-    kinds: Annotated[list[Kind], Field(min_length=1, max_length=3)]
-    references: ReferencesIn = Field(default_factory=ReferencesIn)
-    deadlines: DeadlinesIn
-    panel_size: int = 5
-    reserves: Annotated[int, Field(ge=0, le=10)] = 2
-    method: Literal["trimmed_mean", "mean", "median"] = "trimmed_mean"
-    pass_line: Points = Decimal("60")
-    quotas: dict[str, int]
-    outlier_threshold: Points = Decimal("20")
-    notice_days: Annotated[int, Field(ge=1, le=30)] = 5
-
-
-class RoundTransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    action: Annotated[str, Field(min_length=1, max_length=32)]
-    version: Version | None = None
-    reason: Annotated[str, Field(max_length=2000)] | None = None
-
-
-class EligibilityIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Kind
-    figures: dict[str, Any] = Field(default_factory=dict)
-
-
-def format_deadline(value: datetime) -> str:
-    """A deadline as people in Shijiazhuang read it: 2026-05-31 17:00 (Beijing time)."""
-    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def decimal_text(value: Decimal) -> str:
@@ -102,58 +61,21 @@ def decimal_text(value: Decimal) -> str:
     return format(value, "f")
 
 
-def points_text(value: Decimal) -> str:
-    """Points as shown in JSON: two places ("60.00"); inputs allow at most two, so this is exact."""
-    return decimal_text(value.quantize(Decimal("0.01")))
-
-
 def _round_problems(data: RoundIn) -> dict[str, Msg]:
-    problems: dict[str, Msg] = {}
-    if len(set(data.kinds)) != len(data.kinds):
-        problems["kinds"] = msg("must not name a kind twice")
-    refs = data.references
-    chosen = refs.provincial_rd_intensity if refs.rd_reference == "provincial" else refs.city_rd_intensity
-    if "regional" in data.kinds and refs.provincial_rd_intensity is None:
-        problems["references.provincial_rd_intensity"] = msg(
-            "is required when regional bases are opened (the R&D-intensity gate compares with it)"
-        )
-    if chosen is None and (refs.rd_reference == "city" or "regional" in data.kinds):
-        problems.setdefault(
-            "references.rd_reference",
-            msg(
-                "names %(value)s, but that reference value is not given",
-                value=_RD_REFERENCE_NAMES[refs.rd_reference],
-            ),
-        )
-    deadlines = data.deadlines
-    named = (
-        ("application", deadlines.application),
-        ("recommendation", deadlines.recommendation),
-        ("scoring", deadlines.scoring),
+    refs, deadlines = data.references, data.deadlines
+    return round_settings_problems(
+        kinds=[str(kind) for kind in data.kinds],
+        provincial_rd_intensity=refs.provincial_rd_intensity,
+        city_rd_intensity=refs.city_rd_intensity,
+        rd_reference=refs.rd_reference,
+        deadlines=(
+            ("application", deadlines.application),
+            ("recommendation", deadlines.recommendation),
+            ("scoring", deadlines.scoring),
+        ),
+        panel_size=data.panel_size,
+        quotas=data.quotas,
     )
-    naive = [name for name, value in named if value.tzinfo is None or value.utcoffset() is None]
-    for name in naive:
-        problems[f"deadlines.{name}"] = msg("must include a time zone, like 2026-05-31T17:00:00+08:00")
-    if not naive:
-        if deadlines.recommendation <= deadlines.application:
-            problems["deadlines.recommendation"] = msg("must be after the application deadline")
-        if deadlines.scoring <= deadlines.recommendation:
-            problems["deadlines.scoring"] = msg("must be after the recommendation deadline")
-    try:
-        validate_panel_size(data.panel_size)
-    except InvalidPanelSize as exc:
-        problems["panel_size"] = msg(
-            "must be an odd number from %(min)s to %(max)s", min=exc.min_size, max=exc.max_size
-        )
-    for kind in data.kinds:
-        if kind not in data.quotas:
-            problems[f"quotas.{kind}"] = msg("is required for every opened kind")
-    for kind, quota in data.quotas.items():
-        if kind not in data.kinds:
-            problems[f"quotas.{kind}"] = msg("is not a kind this round opens")
-        elif isinstance(quota, bool) or quota < 1:
-            problems[f"quotas.{kind}"] = msg("must be a whole number of at least 1")
-    return problems
 
 
 def _references_stored(refs: ReferencesIn) -> dict[str, str]:
@@ -169,24 +91,24 @@ def _references_stored(refs: ReferencesIn) -> dict[str, str]:
 
 def create_round(session: Session, *, actor: Actor, data: RoundIn) -> Round:
     """A new round in draft, with the current shipped rubric of each opened kind frozen for it."""
-    if not actor.is_staff:
+    if not can_manage_rounds(actor):
         raise Forbidden()
     problems = _round_problems(data)
     if problems:
         raise ValidationFailed(fields=problems)
-    versions = {kind: freeze_shipped(session, actor=actor, kind=kind).version for kind in data.kinds}
+    versions = {str(kind): freeze_shipped(session, actor=actor, kind=kind).version for kind in data.kinds}
     row = Round(
         year=data.year,
         title=data.title,
-        status="draft",
-        kinds=list(data.kinds),
+        status=RoundStatus.DRAFT,
+        kinds=[str(kind) for kind in data.kinds],
         rubric_versions=versions,
         references=_references_stored(data.references),
         method=data.method,
         panel_size=data.panel_size,
         reserves=data.reserves,
         pass_line=data.pass_line,
-        quotas={kind: data.quotas[kind] for kind in data.kinds},
+        quotas={str(kind): data.quotas[kind] for kind in data.kinds},
         outlier_threshold=data.outlier_threshold,
         application_deadline=data.deadlines.application,
         recommendation_deadline=data.deadlines.recommendation,
@@ -197,7 +119,12 @@ def create_round(session: Session, *, actor: Actor, data: RoundIn) -> Round:
     session.add(row)
     session.flush()
     audit.record(
-        session, actor=actor, action="round.create", entity="round", entity_id=row.id, after=round_out(row)
+        session,
+        actor=actor,
+        action="round.create",
+        entity="round",
+        entity_id=row.id,
+        after=round_out(row).model_dump(mode="json"),
     )
     return row
 
@@ -205,7 +132,7 @@ def create_round(session: Session, *, actor: Actor, data: RoundIn) -> Round:
 def get_round(session: Session, *, actor: Actor, round_id: int) -> Round:
     """Any logged-in user may read a round (its settings are public to participants)."""
     row = session.get(Round, round_id)
-    if row is None:
+    if row is None or not can_read_rounds(actor):
         raise NotFound()
     return row
 
@@ -234,7 +161,7 @@ def list_rounds(
 
 
 def transition_round(session: Session, *, actor: Actor, round_id: int, data: RoundTransitionIn) -> Round:
-    if not actor.is_staff:
+    if not can_manage_rounds(actor):
         raise Forbidden()
     if data.action in ROUND_ACTIONS_ELSEWHERE:
         raise invalid(
@@ -330,31 +257,16 @@ def eligibility_check(
     return evaluate_gates(rubric, values, round_references(row))
 
 
-def round_out(row: Round) -> dict[str, Any]:
-    """The API shape of a round (API.md); decimals as strings, datetimes in ISO 8601."""
+def rounds_page(session: Session, *, actor: Actor, limit: int = 50, after_id: int | None = None) -> RoundPage:
+    """One page of rounds as the API lists them."""
+    rows, next_id = list_rounds(session, actor=actor, limit=limit, after_id=after_id)
+    return RoundPage(
+        items=[round_out(r) for r in rows], next_cursor=str(next_id) if next_id is not None else None
+    )
 
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value is not None else None
 
-    return {
-        "id": row.id,
-        "year": row.year,
-        "title": row.title,
-        "kinds": list(row.kinds),
-        "rubric_versions": dict(row.rubric_versions),
-        "references": dict(row.references),
-        "method": row.method,
-        "panel_size": row.panel_size,
-        "reserves": row.reserves,
-        "pass_line": points_text(row.pass_line),
-        "quotas": dict(row.quotas),
-        "outlier_threshold": points_text(row.outlier_threshold),
-        "deadlines": {
-            "application": iso(row.application_deadline),
-            "recommendation": iso(row.recommendation_deadline),
-            "scoring": iso(row.scoring_deadline),
-        },
-        "notice_days": row.notice_days,
-        "status": row.status,
-        "version": row.version,
-    }
+def eligibility(session: Session, *, actor: Actor, round_id: int, data: EligibilityIn) -> EligibilityOut:
+    """The self-check's gates as a read model."""
+    return EligibilityOut(
+        gates=[gate_view(g) for g in eligibility_check(session, actor=actor, round_id=round_id, data=data)]
+    )
