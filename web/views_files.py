@@ -9,7 +9,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from scoring.core.errors import invalid
 from scoring.core.i18n import msg
-from scoring.services.admin import files
+from scoring.services.management import files
 from scoring.settings import Settings
 from web.deps import UserPage
 from web.forms import attempt

@@ -28,11 +28,11 @@ from scoring.core.vocabulary import BASE_KINDS, BaseKind
 from scoring.demo.people import DemoPeople
 from scoring.demo.round import EVIDENCE_PDF
 from scoring.services.admin.accounts import actor_for
-from scoring.services.admin.files import save_upload
 from scoring.services.designation.rounds import CHINA_TZ
 from scoring.services.management import bases as base_service
 from scoring.services.management import evaluations as ev_service
 from scoring.services.management import schemas
+from scoring.services.management.files import save_upload
 from scoring.services.management.schemas import CampaignOut, EvaluationSummary
 from scoring.settings import Settings
 from scoring.store.models import (

@@ -13,7 +13,6 @@ from criteria.schema import Rubric
 from scoring.core.districts import DISTRICT_SLUGS
 from scoring.demo.data import DEMO, DemoApplication
 from scoring.demo.people import DemoPeople
-from scoring.services.admin.files import save_upload
 from scoring.services.designation.applications import (
     ApplicationCreate,
     ApplicationUpdate,
@@ -35,6 +34,7 @@ from scoring.services.designation.rounds import (
     round_rubric,
     transition_round,
 )
+from scoring.services.management.files import save_upload
 from scoring.settings import Settings
 from scoring.store.db import utcnow
 from scoring.store.models import Application, Round

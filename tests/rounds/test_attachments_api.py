@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from scoring.core.errors import TooLarge
-from scoring.services.admin.files import clean_name, save_upload, sniff
+from scoring.services.management.files import clean_name, save_upload, sniff
 from scoring.settings import Settings
 from scoring.store.models import Application, Attachment, AuditEvent
 from tests.conftest import Person, _session_on, count
@@ -484,7 +484,7 @@ def test_an_upload_closed_without_commit_removes_its_stored_file(
 def test_a_rolled_back_deletion_keeps_the_file(
     connection: Connection, session: Session, settings: Settings, world: World, tmp_path: Path
 ) -> None:
-    from scoring.services.admin.files import delete_attachment
+    from scoring.services.management.files import delete_attachment
 
     app = new_application(session, world, world.applicant_a)
     own = settings.model_copy(update={"data_dir": tmp_path})

@@ -333,9 +333,9 @@ def complete_application(session: Session, settings: Settings, person: Person, a
     """Fill every part the submission checks: plan, each narrative, the figures, a file per indicator."""
     import io
 
-    from scoring.services.admin.files import save_upload
     from scoring.services.designation import applications as apps
     from scoring.services.designation.rounds import round_rubric
+    from scoring.services.management.files import save_upload
     from scoring.store.models import Round
 
     rubric = round_rubric(session, session.get(Round, app.round_id), app.kind)

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from scoring.services.admin.files import save_upload
 from scoring.services.designation import applications as apps
+from scoring.services.management.files import save_upload
 from scoring.store.models import Application, Attachment
 from tests.conftest import Person, count
 from tests.web.conftest import PDF_BYTES, complete_application, csrf_of, make_draft, page_csrf

@@ -19,7 +19,6 @@ from scoring.core.errors import DomainError, NotFound, ValidationFailed
 from scoring.core.i18n import msg
 from scoring.core.lifecycle import APPLICATION_EDITABLE, ApplicationStatus, RoundStatus
 from scoring.core.vocabulary import BASE_KINDS
-from scoring.services.admin import files
 from scoring.services.designation import applications as apps
 from scoring.services.designation.rounds import rounds_page
 from scoring.services.designation.schemas import (
@@ -28,6 +27,7 @@ from scoring.services.designation.schemas import (
     AttachmentOut,
     SubmitIn,
 )
+from scoring.services.management import files
 from scoring.services.review import results
 from web.deps import ApplicantPage, LoggedInPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, prefixed, redirect, render, text

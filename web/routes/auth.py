@@ -12,7 +12,7 @@ from scoring.core.errors import NotAuthenticated
 from scoring.services.admin.accounts import authenticate, close_session, open_session
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
-from web.mount import templates
+from web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from web.deps import PageDep
-from web.mount import templates
+from web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 

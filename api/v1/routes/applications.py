@@ -14,7 +14,6 @@ from api.v1.routes.rounds import parse_cursor
 from scoring.core.actors import Actor, Role
 from scoring.core.ids import MAX_ROW_ID
 from scoring.core.lifecycle import ApplicationStatus
-from scoring.services.admin import files
 from scoring.services.designation import applications as apps
 from scoring.services.designation.presenters import attachment_view
 from scoring.services.designation.schemas import (
@@ -28,6 +27,7 @@ from scoring.services.designation.schemas import (
     RecommendationIn,
     SubmitIn,
 )
+from scoring.services.management import files
 
 router = APIRouter(tags=["applications"])
 

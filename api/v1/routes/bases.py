@@ -12,8 +12,7 @@ from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
 from scoring.core.lifecycle import BaseStatus
 from scoring.core.vocabulary import BaseKind
-from scoring.services.admin import files
-from scoring.services.management import bases, evaluations
+from scoring.services.management import bases, evaluations, files
 from scoring.services.management.schemas import (
     Assigned,
     AssignIn,

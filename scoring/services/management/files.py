@@ -1,4 +1,8 @@
-"""Evidence files: streamed to disk with size limits and type sniffing, read back under visibility rules."""
+"""Uploaded files of applications and of bases' yearly figures: type sniffing, limits, storage, visibility.
+
+It lives in the management phase because seeing a file needs both an application's and a base's visibility
+(a later phase may import an earlier one, never the reverse).
+"""
 
 from __future__ import annotations
 
