@@ -14,6 +14,7 @@ from scoring.core.errors import Conflict, InvalidTransition, NotFound, Validatio
 from scoring.core.i18n import Msg, msg
 from scoring.core.ids import RowId
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, transition
+from scoring.core.permissions.review import can_manage_review
 from scoring.services.designation.rounds import get_round_for_update
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.publication import china_today
@@ -46,11 +47,6 @@ class ApprovalIn(BaseModel):
     approved_on: date
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise NotFound()
-
-
 def _clear_proposal(rnd: Any) -> bool:
     """A changed decision or approval voids an unconfirmed proposal: the second person must see it."""
     if rnd.publication_proposed_by_id is None:
@@ -67,7 +63,8 @@ def decide(session: Session, *, actor: Actor, round_id: int, data: DecisionIn) -
     (an extra or a missing application, or a tie at the quota line resolved), a reason is required.
     Replaying the same decision changes nothing and records nothing.
     """
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     rnd = get_round_for_update(session, round_id=round_id)
     kind = ranking_service.require_kind(rnd, data.kind)
     if rnd.status != "deciding":
@@ -177,7 +174,8 @@ def record_approval(
     session: Session, *, actor: Actor, round_id: int, data: ApprovalIn, today: date | None = None
 ) -> dict[str, Any]:
     """The city government's approval (document number and date) of the decided list."""
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     today = today or china_today()
     if data.approved_on > today:
         raise invalid("approved_on", msg("must not be in the future"))

@@ -19,6 +19,7 @@ from scoring.core.actors import Actor
 from scoring.core.aggregate import round2
 from scoring.core.errors import NotFound
 from scoring.core.i18n import msg
+from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import expert_indicator_codes
 from scoring.services.review import ranking as ranking_service
 from scoring.store.models import Expert, Panel, Sheet
@@ -137,7 +138,7 @@ def _when(value: datetime | None) -> str | None:
 
 
 def _rankings(session: Session, actor: Actor, round_id: int, kinds: list[str] | None) -> list[Any]:
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     rnd = ranking_service.load_round(session, round_id)
     chosen = kinds if kinds is not None else list(rnd.kinds)

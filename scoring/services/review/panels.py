@@ -36,6 +36,7 @@ from scoring.core.errors import Conflict, InvalidTransition, NotFound, Validatio
 from scoring.core.i18n import Msg, msg
 from scoring.core.ids import RowId
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, transition
+from scoring.core.permissions.review import can_manage_review
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import (
@@ -214,7 +215,7 @@ def _pool_too_small(exc: PoolTooSmall) -> Conflict:
 
 def draw(session: Session, *, actor: Actor, round_id: int, data: DrawIn) -> Panel:
     """Draw the panel of one kind of a round in review and hand out the sheets."""
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     rnd = session.scalar(select(Round).where(Round.id == round_id).with_for_update())
     if rnd is None:
@@ -396,7 +397,7 @@ def replace_declined(session: Session, *, sheet: Sheet, application: Application
 
 def extend_panel(session: Session, *, actor: Actor, panel_id: int, data: ExtendIn) -> list[Sheet]:
     """Add pool experts as further reserves, then give every short application its missing sheets."""
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     panel = session.scalar(select(Panel).where(Panel.id == panel_id).with_for_update())
     if panel is None:
@@ -503,7 +504,7 @@ class PanelView:
 
 
 def get_panel(session: Session, *, actor: Actor, panel_id: int) -> PanelView:
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     panel = session.get(Panel, panel_id)
     if panel is None:
@@ -512,7 +513,7 @@ def get_panel(session: Session, *, actor: Actor, panel_id: int) -> PanelView:
 
 
 def list_panels(session: Session, *, actor: Actor, round_id: int) -> list[PanelView]:
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     if session.get(Round, round_id) is None:
         raise NotFound()

@@ -21,6 +21,7 @@ from scoring.core.errors import Conflict, InvalidTransition, NotFound, Validatio
 from scoring.core.i18n import msg
 from scoring.core.ids import RowId
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ROUND_TRANSITIONS, transition
+from scoring.core.permissions.review import can_manage_review
 from scoring.services.designation.rounds import CHINA_TZ, get_round_for_update
 from scoring.services.review import ranking as ranking_service
 from scoring.store import audit
@@ -82,11 +83,6 @@ class ResolutionIn(BaseModel):
 # ---- publication ------------------------------------------------------------------------------
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise NotFound()
-
-
 def publication_out(rnd: Round) -> dict[str, Any]:
     return {
         "round_id": rnd.id,
@@ -110,7 +106,8 @@ def publication_action(
     session: Session, *, actor: Actor, round_id: int, data: PublicationIn, today: date | None = None
 ) -> dict[str, Any]:
     """Propose (staff A), confirm (staff B: starts the notice) or finalize (after the notice)."""
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     rnd = get_round_for_update(session, round_id=round_id)
     today = today or china_today()
     if data.action == "propose":
@@ -401,7 +398,8 @@ def file_objection(session: Session, *, data: ObjectionIn, today: date | None = 
 
 
 def list_objections(session: Session, *, actor: Actor, round_id: int) -> list[Objection]:
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     if session.get(Round, round_id) is None:
         raise NotFound()
     return list(
@@ -411,7 +409,8 @@ def list_objections(session: Session, *, actor: Actor, round_id: int) -> list[Ob
 
 def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data: ResolutionIn) -> Objection:
     """Uphold (the application leaves the list with the reason) or dismiss; replays change nothing."""
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     obj = session.scalar(
         select(Objection)
         .where(Objection.id == objection_id)

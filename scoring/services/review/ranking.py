@@ -30,6 +30,7 @@ from scoring.core.errors import NotFound, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
 from scoring.core.i18n import Msg, msg, translate
+from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import data_points
 from scoring.services.designation.rounds import round_references, round_rubric
 from scoring.store.models import Application, Organisation, Panel, Round, Sheet
@@ -418,7 +419,7 @@ def require_kind(rnd: Round, kind: str | None) -> str:
 
 def get_ranking(session: Session, *, actor: Actor, round_id: int, kind: str | None) -> KindRanking:
     """Staff only: anyone else is told the round's ranking does not exist."""
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     rnd = load_round(session, round_id)
     return compute_ranking(session, rnd, require_kind(rnd, kind))

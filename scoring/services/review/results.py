@@ -17,24 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
-from scoring.core.actors import Actor, Role
+from scoring.core.actors import Actor
 from scoring.core.aggregate import fmt2, mean
 from scoring.core.errors import NotFound
 from scoring.core.i18n import msg
+from scoring.core.permissions.review import can_see_result
 from scoring.core.scores import section_breakdown
 from scoring.services.review import ranking as ranking_service
 from scoring.store.models import Application, Round, Sheet
-
-
-def _visible(actor: Actor, app_org_id: int, rnd: Round) -> bool:
-    if actor.is_staff:
-        return True
-    return (
-        actor.role is Role.APPLICANT
-        and actor.organisation_id is not None
-        and actor.organisation_id == app_org_id
-        and rnd.status == "published"
-    )
 
 
 def sheets_behind_panel_score(row: ranking_service.Row) -> tuple[int, ...]:
@@ -76,7 +66,7 @@ def get_result(session: Session, *, actor: Actor, application_id: int) -> dict[s
     if found is None:
         raise NotFound()
     app, rnd = found
-    if not _visible(actor, app.organisation_id, rnd):
+    if not can_see_result(actor, organisation_id=app.organisation_id, round_status=rnd.status):
         raise NotFound(msg("The result is shown here once the list is published."))
     ranking = ranking_service.compute_ranking(session, rnd, app.kind)
     row = ranking.row(app.id)

@@ -19,7 +19,7 @@ from sqlalchemy.orm.util import identity_key
 
 from criteria.load import dec_str
 from criteria.schema import Indicator, Rubric
-from scoring.core.actors import Actor, Role
+from scoring.core.actors import Actor
 from scoring.core.errors import (
     DeadlinePassed,
     InvalidTransition,
@@ -32,6 +32,14 @@ from scoring.core.figures import effective_figures
 from scoring.core.i18n import Msg, msg
 from scoring.core.ids import Version
 from scoring.core.lifecycle import SHEET_TRANSITIONS, transition
+from scoring.core.permissions.review import (
+    can_list_sheets,
+    can_manage_review,
+    can_read_sheet,
+    can_score_sheet,
+    can_see_sheet_expert,
+    can_see_sheet_material,
+)
 from scoring.core.scores import InvalidValue, parse_score
 from scoring.services.admin import rubrics
 from scoring.services.designation.rounds import format_deadline, msg_stale
@@ -170,7 +178,7 @@ def missing_scores(info: SheetRubric, scores: Mapping[str, str]) -> list[str]:
 
 
 def _require_own(actor: Actor, expert_user_id: int | None) -> None:
-    if not (actor.role is Role.EXPERT and actor.user_id is not None and actor.user_id == expert_user_id):
+    if not can_score_sheet(actor, sheet_expert_user_id=expert_user_id):
         raise NotFound()
 
 
@@ -214,8 +222,8 @@ def _load(session: Session, sheet_id: int, *, lock: bool = False) -> SheetContex
 def load_sheet(session: Session, *, actor: Actor, sheet_id: int, lock: bool = False) -> SheetContext:
     """The sheet for its own expert or for staff; NotFound for everyone else."""
     ctx = _load(session, sheet_id, lock=lock)
-    if not actor.is_staff:
-        _require_own(actor, ctx.expert.user_id)
+    if not can_read_sheet(actor, sheet_expert_user_id=ctx.expert.user_id):
+        raise NotFound()
     return ctx
 
 
@@ -498,7 +506,7 @@ def _complete_if_all_submitted(session: Session, *, actor: Actor, application_id
 
 def reopen(session: Session, *, actor: Actor, sheet_id: int, data: ReopenIn) -> Sheet:
     """Staff send a submitted sheet back to its expert, with a recorded reason."""
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     ctx = _load(session, sheet_id, lock=True)
     sheet = ctx.sheet
@@ -550,7 +558,7 @@ def get_sheet(session: Session, *, actor: Actor, sheet_id: int) -> SheetView:
     """The sheet; its application material only once the declaration is signed (staff: always)."""
     ctx = load_sheet(session, actor=actor, sheet_id=sheet_id)
     info = _rubric_of(session, ctx.application.kind, ctx.round.rubric_versions)
-    material = actor.is_staff or ctx.sheet.status in ("draft", "submitted")
+    material = can_see_sheet_material(actor, sheet_status=ctx.sheet.status)
     attachments = (
         list(
             session.scalars(
@@ -562,7 +570,7 @@ def get_sheet(session: Session, *, actor: Actor, sheet_id: int) -> SheetView:
         if material
         else []
     )
-    return SheetView(ctx, info, attachments, show_material=material, show_expert=actor.is_staff)
+    return SheetView(ctx, info, attachments, show_material=material, show_expert=can_see_sheet_expert(actor))
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -686,7 +694,7 @@ def list_sheets(
     limit: int = 100,
 ) -> list[dict[str, Any]]:
     """An expert's own sheets (no material, no other expert); staff: every sheet, filtered."""
-    if actor.role is not Role.EXPERT and not actor.is_staff:
+    if not can_list_sheets(actor):
         raise NotFound()
     stmt = (
         select(
@@ -700,7 +708,8 @@ def list_sheets(
         .order_by(Sheet.id)
         .limit(limit)
     )
-    if not actor.is_staff:
+    staff = can_manage_review(actor)
+    if not staff:
         stmt = stmt.where(Expert.user_id == actor.user_id)
     if round_id is not None:
         stmt = stmt.where(Application.round_id == round_id)
@@ -733,7 +742,7 @@ def list_sheets(
             "saved_at": _iso(sheet.saved_at),
             "submitted_at": _iso(sheet.submitted_at),
         }
-        if actor.is_staff:
+        if staff:
             item["expert"] = {"id": sheet.expert_id, "name": expert_name}
             item["panel_id"] = sheet.panel_id
         items.append(item)
@@ -742,7 +751,7 @@ def list_sheets(
 
 def application_sheets(session: Session, *, actor: Actor, application_id: int) -> list[dict[str, Any]]:
     """Every sheet of one application with its expert (staff only: others never learn who scored)."""
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     if session.get(Application, application_id) is None:
         raise NotFound()
