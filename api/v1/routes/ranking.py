@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Query
@@ -10,11 +10,13 @@ from fastapi.responses import Response
 
 from api.edge.deps import CurrentActor, LocaleDep, SessionDep, require_roles
 from api.edge.params import DbId, parse_id
+from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
 from scoring.core.errors import invalid
 from scoring.core.i18n import msg
 from scoring.services.review import decisions, exports, results
 from scoring.services.review import ranking as ranking_service
+from scoring.services.review.schemas import DecisionOut, ResultOut
 
 router = APIRouter(tags=["ranking"])
 
@@ -34,7 +36,17 @@ def _offset(cursor: str | None) -> int:
     return offset
 
 
-@router.get("/rounds/{round_id}/ranking")
+@router.get(
+    "/rounds/{round_id}/ranking",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The ranking of one kind (rows, proposed list, ties; consistency on request)",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        **errors(*AUTH, 404),
+    },
+)
 def get_ranking(
     round_id: DbId,
     session: SessionDep,
@@ -57,19 +69,28 @@ def get_ranking(
     return Response(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), media_type="application/json")
 
 
-@router.post("/rounds/{round_id}/decisions")
+@router.post(
+    "/rounds/{round_id}/decisions", response_model=DecisionOut, responses=errors(*AUTH, 404, 409, 413)
+)
 def decide(
     round_id: DbId, data: decisions.DecisionIn, session: SessionDep, actor: HiddenStaff
-) -> dict[str, Any]:
+) -> DecisionOut:
     return decisions.decide(session, actor=actor, round_id=round_id, data=data)
 
 
-@router.get("/applications/{application_id}/result")
-def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
-    return results.get_result(session, actor=actor, application_id=application_id)
+@router.get("/applications/{application_id}/result", response_model=ResultOut, responses=errors(*AUTH, 404))
+def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> ResultOut:
+    return results.application_result(session, actor=actor, application_id=application_id)
 
 
-@router.get("/rounds/{round_id}/export.xlsx")
+@router.get(
+    "/rounds/{round_id}/export.xlsx",
+    response_class=Response,
+    responses={
+        200: {"content": {XLSX_TYPE: {}}, "description": "The round's workbook"},
+        **errors(*AUTH, 404),
+    },
+)
 def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep) -> Response:
     content = exports.export_xlsx(session, actor=actor, round_id=round_id, locale=locale)
     return Response(
@@ -79,7 +100,14 @@ def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff, locale:
     )
 
 
-@router.get("/rounds/{round_id}/export.csv")
+@router.get(
+    "/rounds/{round_id}/export.csv",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "One kind's ranking, gates and sheets"},
+        **errors(*AUTH, 404),
+    },
+)
 def export_csv(
     round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep, kind: str | None = None
 ) -> Response:

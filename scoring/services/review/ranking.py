@@ -32,12 +32,13 @@ from scoring.core.gates import GateResult, RuleOutcome, evaluate_gates, evaluate
 from scoring.core.i18n import Msg, msg, translate
 from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import data_points
+from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.designation.rounds import round_references, round_rubric
 from scoring.store.models import Application, Organisation, Panel, Round, Sheet
 
 __all__ = ["KINDS", "KindRanking", "Row", "compute_ranking", "fmt2", "get_ranking", "ranking_out", "round2"]
 
-KINDS: tuple[str, ...] = ("regional", "university", "enterprise")
+KINDS: tuple[str, ...] = BASE_KINDS
 # Applications the ranking lists. "recommended" is waiting for its formal check: listed, never eligible.
 LISTED_STATUSES: tuple[str, ...] = (
     "recommended",

@@ -1,0 +1,264 @@
+"""The review phase's typed read models: the one contract the API and the pages render.
+
+Dates and times serialise exactly as before (`isoformat()`, so an aware UTC time keeps "+00:00"),
+decimals as strings of two places where the API always showed two, codes stay codes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from scoring.core.i18n import Text
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# A date or time in JSON exactly as `isoformat()` writes it (pydantic would write "Z" for UTC).
+Stamp = Annotated[datetime | None, PlainSerializer(_iso, return_type=str | None)]
+Day = Annotated[date | None, PlainSerializer(_iso, return_type=str | None)]
+
+
+class ReadModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# ---- panels -------------------------------------------------------------------------------------
+
+
+class ExpertRef(ReadModel):
+    id: int
+    name: str
+
+
+class Exclusion(ReadModel):
+    expert: ExpertRef
+    application_id: int
+    reason: str = Field(description="Code: same_affiliation, same_district or declared_conflict.")
+    reason_text: Text
+
+
+class PanelOut(ReadModel):
+    panel_id: int
+    round_id: int
+    kind: str
+    size: int
+    seed: int
+    experts: list[ExpertRef]
+    reserves: list[ExpertRef]
+    excluded: list[Exclusion]
+    assignments: dict[str, list[int]]
+    replacements: list[dict[str, Any]]
+    sheets: int
+    drawn_at: Stamp
+    drawn_by_id: int | None
+    reproducible: bool
+
+
+class NewSheet(ReadModel):
+    id: int
+    application_id: int
+    expert_id: int
+
+
+class ExtendedPanelOut(PanelOut):
+    new_sheets: list[NewSheet]
+
+
+# ---- sheets -------------------------------------------------------------------------------------
+
+
+class SheetApplicationRef(ReadModel):
+    id: int
+    title: str
+    kind: str
+    applicant: str
+
+
+class SheetItem(ReadModel):
+    """One sheet in a list: an expert's own (no expert, no panel)."""
+
+    id: int
+    application: SheetApplicationRef
+    status: str
+    progress: str = Field(description="Scored expert indicators over all of them, e.g. \"3/7\".")
+    total: str | None
+    version: int
+    declared_at: Stamp
+    saved_at: Stamp
+    submitted_at: Stamp
+    # The progress as numbers for the pages (the API keeps the "3/7" text).
+    done: int = Field(exclude=True)
+    expected: int = Field(exclude=True)
+
+
+class StaffSheetItem(SheetItem):
+    """One sheet in a list as staff see it: with its expert and panel."""
+
+    expert: ExpertRef
+    panel_id: int | None
+
+
+class SheetPage(ReadModel):
+    items: list[StaffSheetItem | SheetItem]
+    next_cursor: int | None
+
+
+class SavedSheetOut(ReadModel):
+    id: int
+    status: str
+    version: int
+    scores: dict[str, str]
+    comments: str
+    total: str | None
+    progress: str
+    saved_at: Stamp
+    changed: bool
+
+
+class ApplicationSheet(ReadModel):
+    id: int
+    expert_id: int
+    expert_name: str
+    status: str
+    total: str | None
+    scores: dict[str, str]
+    comments: str
+    declared_at: Stamp
+    submitted_at: Stamp
+    conflict_reason: str | None
+    reopened_reason: str | None
+    version: int
+
+
+# ---- decisions and results ------------------------------------------------------------------------
+
+
+class DecisionOut(ReadModel):
+    round_id: int
+    kind: str
+    shortlisted: list[int]
+    not_designated: list[int]
+    reason: str | None
+    changed: bool
+
+
+class ApprovalOut(ReadModel):
+    round_id: int
+    document_no: str | None
+    approved_on: Day
+    recorded_by_id: int | None
+
+
+class SectionPoints(ReadModel):
+    code: str
+    title: str
+    title_en: str
+    points: str | None
+    max: str | None
+
+
+class ResultOut(ReadModel):
+    application_id: int
+    round_id: int
+    kind: str
+    status: str
+    final_score: str | None
+    panel_score: str | None
+    data_points: str | None
+    rank: int | None
+    designated: bool
+    section_breakdown: list[SectionPoints]
+
+
+# ---- publication and objections --------------------------------------------------------------------
+
+
+class ApprovalRef(ReadModel):
+    document_no: str | None
+    approved_on: Day
+
+
+class PublicationOut(ReadModel):
+    round_id: int
+    status: str
+    approval: ApprovalRef
+    proposed_by_id: int | None
+    proposed_at: Stamp
+    confirmed_by_id: int | None
+    notice_days: int
+    notice_starts_on: Day
+    notice_ends_on: Day
+    published_at: Stamp
+    published_by_id: int | None
+
+
+class ObjectionOut(ReadModel):
+    id: int
+    round_id: int
+    application_id: int
+    name: str
+    contact: str
+    text: str
+    status: str
+    resolution_reason: str | None
+    resolved_by_id: int | None
+    resolved_at: Stamp
+    created_at: Stamp
+
+
+class ObjectionPage(ReadModel):
+    items: list[ObjectionOut]
+    next_cursor: int | None = None
+
+
+class ObjectionReceipt(ReadModel):
+    """What the person who filed an objection gets back: a receipt, never staff data."""
+
+    id: int
+    round_id: int
+    application_id: int
+    status: str
+    created_at: Stamp
+
+
+class NoticeEntry(ReadModel):
+    application_id: int
+    name: str
+    kind: str
+    district: str | None
+
+
+class NoticeRound(ReadModel):
+    round_id: int
+    year: int
+    title: str
+    notice_starts_on: Day
+    notice_ends_on: Day
+    entries: list[NoticeEntry]
+
+
+class NoticeList(ReadModel):
+    items: list[NoticeRound]
+
+
+class PublicBase(ReadModel):
+    id: int
+    name: str
+    kind: str
+    district: str | None
+    year: int
+    document_no: str | None
+    designated_on: Day
+    status: str
+    revoked_on: Day
+    revocation_document_no: str | None
+
+
+class PublicBasePage(ReadModel):
+    items: list[PublicBase]
+    next_cursor: str | None
