@@ -80,6 +80,7 @@ def fmt_datetime(ctx: Context, value: datetime | str | None) -> str:
     return format_datetime(value.astimezone(CHINA_TZ), format="yyyy-MM-dd HH:mm", locale=_locale_of(ctx))
 
 
+@pass_context
 def fmt_text(ctx: Context, value: Any) -> str:
     """A `Text` of a read model (a Msg or a plain string) in the page's locale."""
     return value.render(_locale_of(ctx)) if isinstance(value, Msg) else ("" if value is None else str(value))

@@ -261,10 +261,7 @@ def _panels(
 ) -> Response:
     assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
-    views = [
-        panels.panel_out(v, page.locale)
-        for v in panels.list_panels(session, actor=page.actor, round_id=rnd.id)
-    ]
+    views = [panels.panel_out(v) for v in panels.list_panels(session, actor=page.actor, round_id=rnd.id)]
     pool_members = experts.list_experts(session, actor=page.actor, limit=10_000)
     expert_names = {e.id: e.name for e in pool_members}
     active = [e for e in pool_members if e.pool == "expert" and e.is_active]
@@ -276,16 +273,18 @@ def _panels(
     for item in items:
         by_panel[item["panel_id"]][item["status"]] += 1
         by_expert[item["expert"]["name"]][item["status"]] += 1
+    candidates: dict[int, list[dict[str, Any]]] = {}
     for view in views:
-        on_panel = {e["id"] for e in view["experts"]} | {e["id"] for e in view["reserves"]}
-        view["candidates"] = [{"id": e.id, "name": e.name} for e in active if e.id not in on_panel]
-    drawn = {v["kind"] for v in views}
+        on_panel = {e.id for e in view.experts} | {e.id for e in view.reserves}
+        candidates[view.panel_id] = [{"id": e.id, "name": e.name} for e in active if e.id not in on_panel]
+    drawn = {v.kind for v in views}
     return render(
         page,
         "staff/panels.html",
         status=error.status if error else 200,
         round=rounds.round_out(rnd),
         panels=views,
+        candidates=candidates,
         undrawn=[k for k in rnd.kinds if k not in drawn],
         by_panel=by_panel,
         by_expert=sorted(by_expert.items()),

@@ -37,6 +37,7 @@ from scoring.core.i18n import Msg, msg
 from scoring.core.ids import RowId
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, transition
 from scoring.core.permissions.review import can_manage_review
+from scoring.services.review.schemas import Exclusion, ExpertRef, PanelOut
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import (
@@ -546,29 +547,29 @@ def _view(session: Session, panel: Panel) -> PanelView:
     return PanelView(panel, members, exclusions, sheets, replay(panel))
 
 
-def panel_out(view: PanelView, locale: str) -> dict[str, Any]:
+def panel_out(view: PanelView) -> PanelOut:
     panel = view.panel
-    return {
-        "panel_id": panel.id,
-        "round_id": panel.round_id,
-        "kind": panel.kind,
-        "size": panel.size,
-        "seed": panel.seed,
-        "experts": [{"id": i, "name": n} for i, n, reserve in view.members if not reserve],
-        "reserves": [{"id": i, "name": n} for i, n, reserve in view.members if reserve],
-        "excluded": [
-            {
-                "expert": {"id": i, "name": n},
-                "application_id": app_id,
-                "reason": reason,
-                "reason_text": REASON_TEXT[reason].render(locale) if reason in REASON_TEXT else reason,
-            }
+    return PanelOut(
+        panel_id=panel.id,
+        round_id=panel.round_id,
+        kind=panel.kind,
+        size=panel.size,
+        seed=panel.seed,
+        experts=[ExpertRef(id=i, name=n) for i, n, reserve in view.members if not reserve],
+        reserves=[ExpertRef(id=i, name=n) for i, n, reserve in view.members if reserve],
+        excluded=[
+            Exclusion(
+                expert=ExpertRef(id=i, name=n),
+                application_id=app_id,
+                reason=reason,
+                reason_text=REASON_TEXT.get(reason, reason),
+            )
             for i, n, app_id, reason in view.exclusions
         ],
-        "assignments": {k: list(v) for k, v in panel.result.get("assignments", {}).items()},
-        "replacements": list(panel.result.get("replacements", [])),
-        "sheets": view.sheets,
-        "drawn_at": panel.drawn_at.isoformat(),
-        "drawn_by_id": panel.drawn_by_id,
-        "reproducible": view.reproducible,
-    }
+        assignments={k: list(v) for k, v in panel.result.get("assignments", {}).items()},
+        replacements=list(panel.result.get("replacements", [])),
+        sheets=view.sheets,
+        drawn_at=panel.drawn_at,
+        drawn_by_id=panel.drawn_by_id,
+        reproducible=view.reproducible,
+    )
