@@ -14,6 +14,7 @@ from api.edge.params import DbId
 from criteria.load import dec_str
 from scoring.core.errors import DomainError
 from scoring.core.figures import effective_figures
+from scoring.core.lifecycle import SheetStatus
 from scoring.services.review import sheets
 from web.deps import ExpertPage, Page
 from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
@@ -26,13 +27,10 @@ router = APIRouter(include_in_schema=False)
 def assignments(page: ExpertPage, session: SessionDep, done: str | None = None) -> Response:
     assert page.actor is not None
     items = sheets.list_sheets(session, actor=page.actor, limit=500)
-    for item in items:
-        done_count, _, total = item["progress"].partition("/")
-        item["done"], item["expected"] = int(done_count), int(total)
     # Work still to do first (drafts, then undeclared), newest round first within each group.
-    order = {"draft": 0, "assigned": 1, "submitted": 2}
-    items.sort(key=lambda item: (order.get(item["status"], 3), -item["id"]))
-    pending = sum(1 for item in items if item["status"] in ("draft", "assigned"))
+    order = {SheetStatus.DRAFT: 0, SheetStatus.ASSIGNED: 1, SheetStatus.SUBMITTED: 2}
+    items.sort(key=lambda item: (order.get(item.status, 3), -item.id))
+    pending = sum(1 for item in items if item.status in (SheetStatus.DRAFT, SheetStatus.ASSIGNED))
     return render(page, "expert/assignments.html", items=items, done=done, pending=pending)
 
 

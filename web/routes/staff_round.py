@@ -271,8 +271,9 @@ def _panels(
     by_panel: dict[int, Counter[str]] = defaultdict(Counter)
     by_expert: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
-        by_panel[item["panel_id"]][item["status"]] += 1
-        by_expert[item["expert"]["name"]][item["status"]] += 1
+        if isinstance(item, sheets.StaffSheetItem):
+            by_panel[item.panel_id or 0][item.status] += 1
+            by_expert[item.expert.name][item.status] += 1
     candidates: dict[int, list[dict[str, Any]]] = {}
     for view in views:
         on_panel = {e.id for e in view.experts} | {e.id for e in view.reserves}
@@ -344,8 +345,9 @@ def ranking_page(
     result = ranking.get_ranking(session, actor=page.actor, round_id=rnd.id, kind=kind)
     shape = ranking.ranking_out(result, page.locale, consistency=True)
     names = {
-        item["expert"]["id"]: item["expert"]["name"]
+        item.expert.id: item.expert.name
         for item in sheets.list_sheets(session, actor=page.actor, round_id=rnd.id, kind=kind, limit=100_000)
+        if isinstance(item, sheets.StaffSheetItem)
     }
     charts = _charts(shape, names)
     chosen = profile or (shape["rows"][0]["application_id"] if shape["rows"] else None)

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Depends, Query
 
 from api.edge.deps import CurrentActor, LocaleDep, SessionDep, require_roles
 from api.edge.params import Cursor, DbId, QueryId
+from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
 from scoring.core.ids import MAX_ROW_ID
 from scoring.services.review import sheets
+from scoring.services.review.schemas import ApplicationSheet, SavedSheetOut, SheetPage
 
 router = APIRouter(tags=["sheets"])
 
@@ -20,7 +22,7 @@ HiddenExpert = Annotated[Actor, Depends(require_roles(Role.EXPERT, hide=True))]
 ExpertOrStaff = Annotated[Actor, Depends(require_roles(Role.EXPERT, Role.STAFF, hide=True))]
 
 
-@router.get("/sheets")
+@router.get("/sheets", response_model=SheetPage, responses=errors(*AUTH, 404))
 def list_sheets(
     session: SessionDep,
     actor: ExpertOrStaff,
@@ -33,10 +35,10 @@ def list_sheets(
     status: Literal["assigned", "declined", "draft", "submitted"] | None = None,
     cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> dict[str, Any]:
+) -> SheetPage:
     """An expert always gets its own sheets; staff get every sheet (none of their own with mine=1)."""
     if mine and actor.is_staff:
-        return {"items": [], "next_cursor": None}
+        return SheetPage(items=[], next_cursor=None)
     items = sheets.list_sheets(
         session,
         actor=actor,
@@ -49,7 +51,7 @@ def list_sheets(
         after_id=cursor,
         limit=limit,
     )
-    return {"items": items, "next_cursor": items[-1]["id"] if len(items) == limit else None}
+    return SheetPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
 
 
 @router.get("/sheets/{sheet_id}")
@@ -70,10 +72,10 @@ def declare(
     return out
 
 
-@router.put("/sheets/{sheet_id}")
+@router.put("/sheets/{sheet_id}", response_model=SavedSheetOut, responses=errors(*AUTH, 404, 409, 413))
 def save_sheet(
     session: SessionDep, actor: HiddenExpert, sheet_id: DbId, body: sheets.SheetUpdate
-) -> dict[str, Any]:
+) -> SavedSheetOut:
     saved = sheets.save_sheet(session, actor=actor, sheet_id=sheet_id, data=body)
     # Autosave is the hottest write: commit in this thread, so the audit chain's lock is released
     # at once instead of after a hop to another thread (the edge then has nothing left to do).
@@ -101,6 +103,12 @@ def reopen_sheet(
     return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id), locale)
 
 
-@router.get("/applications/{application_id}/sheets")
-def application_sheets(session: SessionDep, actor: HiddenStaff, application_id: DbId) -> list[dict[str, Any]]:
+@router.get(
+    "/applications/{application_id}/sheets",
+    response_model=list[ApplicationSheet],
+    responses=errors(*AUTH, 404),
+)
+def application_sheets(
+    session: SessionDep, actor: HiddenStaff, application_id: DbId
+) -> list[ApplicationSheet]:
     return sheets.application_sheets(session, actor=actor, application_id=application_id)

@@ -117,7 +117,6 @@ class SavedSheetOut(ReadModel):
     total: str | None
     progress: str
     saved_at: Stamp
-    changed: bool
 
 
 class ApplicationSheet(ReadModel):

@@ -44,6 +44,14 @@ from scoring.core.scores import InvalidValue, parse_score
 from scoring.services.admin import rubrics
 from scoring.services.designation.rounds import format_deadline, msg_stale
 from scoring.services.review.panels import move_application, replace_declined
+from scoring.services.review.schemas import (
+    ApplicationSheet,
+    ExpertRef,
+    SavedSheetOut,
+    SheetApplicationRef,
+    SheetItem,
+    StaffSheetItem,
+)
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import Application, Attachment, Expert, Organisation, Round, Sheet
@@ -165,9 +173,12 @@ def sheet_total(info: SheetRubric, scores: Mapping[str, str]) -> Decimal | None:
     return sum(values, Decimal(0)) if values else None
 
 
+def scored_count(info: SheetRubric, scores: Mapping[str, str]) -> int:
+    return sum(1 for code in scores if code in info.expert)
+
+
 def progress(info: SheetRubric, scores: Mapping[str, str]) -> str:
-    done = sum(1 for code in scores if code in info.expert)
-    return f"{done}/{info.expert_count}"
+    return f"{scored_count(info, scores)}/{info.expert_count}"
 
 
 def missing_scores(info: SheetRubric, scores: Mapping[str, str]) -> list[str]:
@@ -667,17 +678,17 @@ def sheet_out(view: SheetView, locale: str) -> dict[str, Any]:
     return out
 
 
-def saved_out(saved: SavedSheet) -> dict[str, Any]:
-    return {
-        "id": saved.id,
-        "status": saved.status,
-        "version": saved.version,
-        "scores": saved.scores,
-        "comments": saved.comments,
-        "total": _total_text(saved.total),
-        "progress": saved.progress,
-        "saved_at": _iso(saved.saved_at),
-    }
+def saved_out(saved: SavedSheet) -> SavedSheetOut:
+    return SavedSheetOut(
+        id=saved.id,
+        status=saved.status,
+        version=saved.version,
+        scores=saved.scores,
+        comments=saved.comments,
+        total=_total_text(saved.total),
+        progress=saved.progress,
+        saved_at=saved.saved_at,
+    )
 
 
 def list_sheets(
@@ -692,7 +703,7 @@ def list_sheets(
     status: str | None = None,
     after_id: int = 0,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[SheetItem]:
     """An expert's own sheets (no material, no other expert); staff: every sheet, filtered."""
     if not can_list_sheets(actor):
         raise NotFound()
@@ -723,33 +734,34 @@ def list_sheets(
         stmt = stmt.where(Sheet.panel_id == panel_id)
     if status is not None:
         stmt = stmt.where(Sheet.status == status)
-    items: list[dict[str, Any]] = []
+    items: list[SheetItem] = []
     for sheet, expert_name, title, app_kind, org_name, versions in session.execute(stmt):
         info = _rubric_of(session, app_kind, versions)
-        item: dict[str, Any] = {
+        done = scored_count(info, sheet.scores)
+        fields: dict[str, Any] = {
             "id": sheet.id,
-            "application": {
-                "id": sheet.application_id,
-                "title": title,
-                "kind": app_kind,
-                "applicant": org_name,
-            },
+            "application": SheetApplicationRef(
+                id=sheet.application_id, title=title, kind=app_kind, applicant=org_name
+            ),
             "status": sheet.status,
-            "progress": progress(info, sheet.scores),
+            "progress": f"{done}/{info.expert_count}",
             "total": _total_text(sheet.total),
             "version": sheet.version,
-            "declared_at": _iso(sheet.declared_at),
-            "saved_at": _iso(sheet.saved_at),
-            "submitted_at": _iso(sheet.submitted_at),
+            "declared_at": sheet.declared_at,
+            "saved_at": sheet.saved_at,
+            "submitted_at": sheet.submitted_at,
+            "done": done,
+            "expected": info.expert_count,
         }
         if staff:
-            item["expert"] = {"id": sheet.expert_id, "name": expert_name}
-            item["panel_id"] = sheet.panel_id
-        items.append(item)
+            expert = ExpertRef(id=sheet.expert_id, name=expert_name)
+            items.append(StaffSheetItem(**fields, expert=expert, panel_id=sheet.panel_id))
+        else:
+            items.append(SheetItem(**fields))
     return items
 
 
-def application_sheets(session: Session, *, actor: Actor, application_id: int) -> list[dict[str, Any]]:
+def application_sheets(session: Session, *, actor: Actor, application_id: int) -> list[ApplicationSheet]:
     """Every sheet of one application with its expert (staff only: others never learn who scored)."""
     if not can_manage_review(actor):
         raise NotFound()
@@ -762,19 +774,19 @@ def application_sheets(session: Session, *, actor: Actor, application_id: int) -
         .order_by(Sheet.id)
     )
     return [
-        {
-            "id": sheet.id,
-            "expert_id": sheet.expert_id,
-            "expert_name": name,
-            "status": sheet.status,
-            "total": _total_text(sheet.total),
-            "scores": dict(sheet.scores),
-            "comments": sheet.comments,
-            "declared_at": _iso(sheet.declared_at),
-            "submitted_at": _iso(sheet.submitted_at),
-            "conflict_reason": sheet.conflict_reason,
-            "reopened_reason": sheet.reopened_reason,
-            "version": sheet.version,
-        }
+        ApplicationSheet(
+            id=sheet.id,
+            expert_id=sheet.expert_id,
+            expert_name=name,
+            status=sheet.status,
+            total=_total_text(sheet.total),
+            scores=dict(sheet.scores),
+            comments=sheet.comments,
+            declared_at=sheet.declared_at,
+            submitted_at=sheet.submitted_at,
+            conflict_reason=sheet.conflict_reason,
+            reopened_reason=sheet.reopened_reason,
+            version=sheet.version,
+        )
         for sheet, name in rows
     ]
