@@ -6,15 +6,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from api.edge.deps import CurrentActor, LocaleDep, SessionDep, require_roles
+from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import Cursor, DbId, QueryId
 from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
 from scoring.core.ids import MAX_ROW_ID
 from scoring.services.review import sheets
-from scoring.services.review.schemas import ApplicationSheet, SavedSheetOut, SheetPage
+from scoring.services.review.schemas import ApplicationSheet, SavedSheetOut, SheetOut, SheetPage
 
 router = APIRouter(tags=["sheets"])
+
+# A sheet shows only what its reader may see: the fields its service left unset are absent.
+SHEET: dict[str, Any] = {"response_model": SheetOut, "response_model_exclude_unset": True}
 
 # Applicants, counties and evaluators do not learn that sheets exist: 404, not 403.
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
@@ -54,22 +57,16 @@ def list_sheets(
     return SheetPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
 
 
-@router.get("/sheets/{sheet_id}")
-def get_sheet(session: SessionDep, actor: CurrentActor, locale: LocaleDep, sheet_id: DbId) -> dict[str, Any]:
-    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id), locale)
+@router.get("/sheets/{sheet_id}", **SHEET, responses=errors(*AUTH, 404))
+def get_sheet(session: SessionDep, actor: CurrentActor, sheet_id: DbId) -> SheetOut:
+    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id))
 
 
-@router.post("/sheets/{sheet_id}/declaration")
-def declare(
-    session: SessionDep, actor: HiddenExpert, locale: LocaleDep, sheet_id: DbId, body: sheets.DeclarationIn
-) -> dict[str, Any]:
+@router.post("/sheets/{sheet_id}/declaration", **SHEET, responses=errors(*AUTH, 404, 409, 413))
+def declare(session: SessionDep, actor: HiddenExpert, sheet_id: DbId, body: sheets.DeclarationIn) -> SheetOut:
     result = sheets.declare(session, actor=actor, sheet_id=sheet_id, data=body)
     view = sheets.get_sheet(session, actor=actor, sheet_id=sheet_id)
-    out = sheets.sheet_out(view, locale)
-    if result.replaced is not None:
-        out["replaced"] = result.replaced
-        out["message"] = sheets.decline_message(result.replaced).render(locale)
-    return out
+    return sheets.sheet_out(view, replaced=result.replaced)
 
 
 @router.put("/sheets/{sheet_id}", response_model=SavedSheetOut, responses=errors(*AUTH, 404, 409, 413))
@@ -83,24 +80,18 @@ def save_sheet(
     return sheets.saved_out(saved)
 
 
-@router.post("/sheets/{sheet_id}/submit")
+@router.post("/sheets/{sheet_id}/submit", **SHEET, responses=errors(*AUTH, 404, 409, 413))
 def submit_sheet(
-    session: SessionDep,
-    actor: HiddenExpert,
-    locale: LocaleDep,
-    sheet_id: DbId,
-    body: sheets.SubmitIn | None = None,
-) -> dict[str, Any]:
+    session: SessionDep, actor: HiddenExpert, sheet_id: DbId, body: sheets.SubmitIn | None = None
+) -> SheetOut:
     sheets.submit(session, actor=actor, sheet_id=sheet_id, data=body)
-    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id), locale)
+    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id))
 
 
-@router.post("/sheets/{sheet_id}/reopen")
-def reopen_sheet(
-    session: SessionDep, actor: HiddenStaff, locale: LocaleDep, sheet_id: DbId, body: sheets.ReopenIn
-) -> dict[str, Any]:
+@router.post("/sheets/{sheet_id}/reopen", **SHEET, responses=errors(*AUTH, 404, 409, 413))
+def reopen_sheet(session: SessionDep, actor: HiddenStaff, sheet_id: DbId, body: sheets.ReopenIn) -> SheetOut:
     sheets.reopen(session, actor=actor, sheet_id=sheet_id, data=body)
-    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id), locale)
+    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id))
 
 
 @router.get(

@@ -6,12 +6,13 @@ decimals as strings of two places where the API always showed two, codes stay co
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from scoring.core.i18n import Text
+from scoring.core.i18n import Text, current_locale
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -21,6 +22,26 @@ def _iso(value: date | datetime | None) -> str | None:
 # A date or time in JSON exactly as `isoformat()` writes it (pydantic would write "Z" for UTC).
 Stamp = Annotated[datetime | None, PlainSerializer(_iso, return_type=str | None)]
 Day = Annotated[date | None, PlainSerializer(_iso, return_type=str | None)]
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """Rubric data given in both languages (not a message id): shown in the caller's language."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en if current_locale.get() == "en" else self.zh
+
+
+def _bilingual(value: Bilingual | str) -> str:
+    return str(value)
+
+
+LocalText = Annotated[
+    Bilingual | str, PlainSerializer(_bilingual, return_type=str), WithJsonSchema({"type": "string"})
+]
 
 
 class ReadModel(BaseModel):
@@ -106,6 +127,77 @@ class StaffSheetItem(SheetItem):
 class SheetPage(ReadModel):
     items: list[StaffSheetItem | SheetItem]
     next_cursor: int | None
+
+
+class FigureValue(ReadModel):
+    code: str
+    name: LocalText
+    unit: LocalText
+    value: str | None
+
+
+class SheetAttachment(ReadModel):
+    id: int
+    indicator_code: str
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
+class SheetApplication(SheetApplicationRef):
+    """The application on a sheet; its material only once the declaration is signed (unset before)."""
+
+    plan: str | None = None
+    narratives: dict[str, str] | None = None
+    figures: list[FigureValue] | None = None
+    attachments: list[SheetAttachment] | None = None
+
+
+class Anchor(ReadModel):
+    level: LocalText
+    min_points: str
+    description: LocalText
+
+
+class SheetIndicator(ReadModel):
+    code: str
+    section: LocalText
+    text: LocalText
+    max_points: str
+    step: str
+    anchors: list[Anchor]
+
+
+class SheetRubricOut(ReadModel):
+    kind: str
+    version: str
+    title: LocalText
+    indicators: list[SheetIndicator]
+
+
+class SheetOut(ReadModel):
+    """One sheet as much as its reader may see: fields left unset are not shown (and not in the JSON)."""
+
+    id: int
+    status: str
+    application: SheetApplication
+    declaration: Text
+    declared_at: Stamp
+    version: int
+    expert: ExpertRef | None = None
+    conflict_reason: str | None = None
+    rubric: SheetRubricOut | None = None
+    scores: dict[str, str] | None = None
+    comments: str | None = None
+    total: str | None = None
+    progress: str | None = None
+    saved_at: Stamp = None
+    submitted_at: Stamp = None
+    reopened_reason: str | None = None
+    # After a declaration: whether a reserve replaced the expert, and what that means.
+    replaced: bool | None = None
+    message: Text | None = None
 
 
 class SavedSheetOut(ReadModel):

@@ -45,11 +45,19 @@ from scoring.services.admin import rubrics
 from scoring.services.designation.rounds import format_deadline, msg_stale
 from scoring.services.review.panels import move_application, replace_declined
 from scoring.services.review.schemas import (
+    Anchor,
     ApplicationSheet,
+    Bilingual,
     ExpertRef,
+    FigureValue,
     SavedSheetOut,
+    SheetApplication,
     SheetApplicationRef,
+    SheetAttachment,
+    SheetIndicator,
     SheetItem,
+    SheetOut,
+    SheetRubricOut,
     StaffSheetItem,
 )
 from scoring.store import audit
@@ -592,90 +600,91 @@ def _total_text(total: Decimal | None) -> str | None:
     return score_text(total) if total is not None else None
 
 
-def _indicator_out(ind: Indicator, section_title: str, locale: str) -> dict[str, Any]:
-    en = locale == "en"
-    return {
-        "code": ind.code,
-        "section": section_title,
-        "text": ind.text_en if en else ind.text_zh,
-        "max_points": dec_str(ind.max_points),
-        "step": dec_str(ind.step),
-        "anchors": [
-            {
-                "level": a.level_en if en else a.level,
-                "min_points": dec_str(a.min_share * ind.max_points),
-                "description": a.description_en if en else a.description_zh,
-            }
+def _indicator_out(ind: Indicator, section_title: Bilingual) -> SheetIndicator:
+    return SheetIndicator(
+        code=ind.code,
+        section=section_title,
+        text=Bilingual(ind.text_zh, ind.text_en),
+        max_points=dec_str(ind.max_points),
+        step=dec_str(ind.step),
+        anchors=[
+            Anchor(
+                level=Bilingual(a.level, a.level_en),
+                min_points=dec_str(a.min_share * ind.max_points),
+                description=Bilingual(a.description_zh, a.description_en),
+            )
             for a in ind.anchors
         ],
-    }
+    )
 
 
-def sheet_out(view: SheetView, locale: str) -> dict[str, Any]:
-    """The API shape of one sheet, as much as its reader may see."""
+def sheet_out(view: SheetView, *, replaced: bool | None = None) -> SheetOut:
+    """The sheet as much as its reader may see (render with exclude_unset: unshown fields are absent).
+    With `replaced` (after a declaration): whether a reserve took the sheet over, and what that means."""
     ctx, info = view.context, view.rubric
     sheet, app, org = ctx.sheet, ctx.application, ctx.organisation
     out: dict[str, Any] = {
         "id": sheet.id,
         "status": sheet.status,
-        "application": {"id": app.id, "title": app.title, "kind": app.kind, "applicant": org.name},
-        "declaration": declaration_text(app.title, org.name).render(locale),
-        "declared_at": _iso(sheet.declared_at),
+        "declaration": declaration_text(app.title, org.name),
+        "declared_at": sheet.declared_at,
         "version": sheet.version,
     }
+    application: dict[str, Any] = {"id": app.id, "title": app.title, "kind": app.kind, "applicant": org.name}
     if view.show_expert:
-        out["expert"] = {"id": ctx.expert.id, "name": ctx.expert.name}
+        out["expert"] = ExpertRef(id=ctx.expert.id, name=ctx.expert.name)
         out["conflict_reason"] = sheet.conflict_reason
-    if not view.show_material:
-        return out
-    en = locale == "en"
-    rubric = info.rubric
-    figures = effective_figures(app.figures, app.verified_figures)
-    out["application"] |= {
-        "plan": app.plan,
-        "narratives": dict(app.narratives),
-        "figures": [
-            {
-                "code": fig.code,
-                "name": fig.name_en if en else fig.name_zh,
-                "unit": fig.unit_en if en else fig.unit,
-                "value": dec_str(value) if (value := figures.get(fig.code)) is not None else None,
-            }
-            for fig in rubric.figures
-        ],
-        "attachments": [
-            {
-                "id": att.id,
-                "indicator_code": att.indicator_code,
-                "name": att.original_name,
-                "content_type": att.content_type,
-                "size": att.size_bytes,
-                "url": f"/api/v1/attachments/{att.id}",
-            }
-            for att in view.attachments
-        ],
-    }
-    out["rubric"] = {
-        "kind": rubric.kind,
-        "version": ctx.round.rubric_versions[app.kind],
-        "title": rubric.title_en if en else rubric.title_zh,
-        "indicators": [
-            _indicator_out(ind, section.title_en if en else section.title_zh, locale)
-            for section in rubric.sections
-            for ind in section.indicators
-            if ind.kind == "expert"
-        ],
-    }
-    out |= {
-        "scores": dict(sheet.scores),
-        "comments": sheet.comments,
-        "total": _total_text(sheet.total),
-        "progress": progress(info, sheet.scores),
-        "saved_at": _iso(sheet.saved_at),
-        "submitted_at": _iso(sheet.submitted_at),
-        "reopened_reason": sheet.reopened_reason,
-    }
-    return out
+    if view.show_material:
+        rubric = info.rubric
+        figures = effective_figures(app.figures, app.verified_figures)
+        application |= {
+            "plan": app.plan,
+            "narratives": dict(app.narratives),
+            "figures": [
+                FigureValue(
+                    code=fig.code,
+                    name=Bilingual(fig.name_zh, fig.name_en),
+                    unit=Bilingual(fig.unit, fig.unit_en),
+                    value=dec_str(value) if (value := figures.get(fig.code)) is not None else None,
+                )
+                for fig in rubric.figures
+            ],
+            "attachments": [
+                SheetAttachment(
+                    id=att.id,
+                    indicator_code=att.indicator_code,
+                    name=att.original_name,
+                    content_type=att.content_type,
+                    size=att.size_bytes,
+                    url=f"/api/v1/attachments/{att.id}",
+                )
+                for att in view.attachments
+            ],
+        }
+        out["rubric"] = SheetRubricOut(
+            kind=rubric.kind,
+            version=ctx.round.rubric_versions[app.kind],
+            title=Bilingual(rubric.title_zh, rubric.title_en),
+            indicators=[
+                _indicator_out(ind, Bilingual(section.title_zh, section.title_en))
+                for section in rubric.sections
+                for ind in section.indicators
+                if ind.kind == "expert"
+            ],
+        )
+        out |= {
+            "scores": dict(sheet.scores),
+            "comments": sheet.comments,
+            "total": _total_text(sheet.total),
+            "progress": progress(info, sheet.scores),
+            "saved_at": sheet.saved_at,
+            "submitted_at": sheet.submitted_at,
+            "reopened_reason": sheet.reopened_reason,
+        }
+    if replaced is not None:
+        out["replaced"] = replaced
+        out["message"] = decline_message(replaced)
+    return SheetOut(application=SheetApplication(**application), **out)
 
 
 def saved_out(saved: SavedSheet) -> SavedSheetOut:
