@@ -14,7 +14,7 @@ from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
 from scoring.core.errors import DomainError
 from scoring.services.designation import rounds
-from scoring.services.review import decisions, publication, ranking
+from scoring.services.review import decisions, publication, ranking, ranking_view
 from scoring.store.models import Application, Organisation, User
 from web.deps import Page, StaffPage
 from web.forms import FormDep, field_errors, form_action, render, text
@@ -43,7 +43,7 @@ def _decision(
     if rnd.status in ("deciding", "notice", "published"):
         for kind in rnd.kinds:
             result = ranking.get_ranking(session, actor=page.actor, round_id=rnd.id, kind=kind)
-            kinds.append({"kind": kind, "ranking": ranking.ranking_out(result, page.locale)})
+            kinds.append({"kind": kind, "ranking": ranking_view.ranking_out(result)})
     statuses = dict(
         session.execute(
             select(Application.id, Application.status).where(Application.round_id == rnd.id)

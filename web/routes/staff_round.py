@@ -20,7 +20,8 @@ from scoring.core.errors import DomainError
 from scoring.core.lifecycle import ROUND_TRANSITIONS, allowed_actions
 from scoring.services.admin import experts
 from scoring.services.designation import applications, rounds
-from scoring.services.review import panels, ranking, results, sheets
+from scoring.services.review import panels, ranking, ranking_view, results, sheets
+from scoring.services.review.schemas import ConsistentRankingOut
 from scoring.store.models import Application
 from web.deps import Page, StaffPage
 from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
@@ -343,26 +344,23 @@ def ranking_page(
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     kind = kind if kind in rnd.kinds else rnd.kinds[0]
     result = ranking.get_ranking(session, actor=page.actor, round_id=rnd.id, kind=kind)
-    shape = ranking.ranking_out(result, page.locale, consistency=True)
+    shape = ranking_view.ranking_out(result, consistency=True)
     names = {
         item.expert.id: item.expert.name
         for item in sheets.list_sheets(session, actor=page.actor, round_id=rnd.id, kind=kind, limit=100_000)
         if isinstance(item, sheets.StaffSheetItem)
     }
     charts = _charts(shape, names)
-    chosen = profile or (shape["rows"][0]["application_id"] if shape["rows"] else None)
-    if chosen is not None and result.row(chosen) is not None:
-        detail = results.get_result(session, actor=page.actor, application_id=chosen)
+    chosen = profile or (shape.rows[0].application_id if shape.rows else None)
+    profiled = result.row(chosen) if chosen is not None else None
+    if profiled is not None:
+        detail = results.application_result(session, actor=page.actor, application_id=profiled.application_id)
         charts["profile"] = {
-            "application_id": chosen,
-            "applicant": result.row(chosen).applicant,  # type: ignore[union-attr]
+            "application_id": profiled.application_id,
+            "applicant": profiled.applicant,
             "sections": [
-                {
-                    "title": s["title_en"] if page.locale == "en" else s["title"],
-                    "points": s["points"],
-                    "max": s["max"],
-                }
-                for s in detail["section_breakdown"]
+                {"title": s.title_en if page.locale == "en" else s.title, "points": s.points, "max": s.max}
+                for s in detail.section_breakdown
             ],
         }
     return render(
@@ -376,25 +374,25 @@ def ranking_page(
     )
 
 
-def _charts(shape: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
+def _charts(shape: ConsistentRankingOut, names: dict[int, str]) -> dict[str, Any]:
     """Data for the three charts: final scores in 5-point bins, each expert's mean against the
     panel's, and every application's sections (for the profile chart)."""
     bins: Counter[int] = Counter()
-    for row in shape["rows"]:
-        if row["final_score"] is not None:
-            bins[min(95, int(Decimal(row["final_score"]) // 5 * 5))] += 1
+    for row in shape.rows:
+        if row.final_score is not None:
+            bins[min(95, int(Decimal(row.final_score) // 5 * 5))] += 1
     distribution = [
         {"bin": f"{b}–{b + 5}", "count": bins.get(b, 0)} for b in range(min(bins or [60]), 100, 5)
     ]
     calibration = [
         {
             "expert": names.get(int(expert_id), expert_id),
-            "applications": c["applications"],
-            "mean": c["mean"],
-            "panel_mean": c["panel_mean"],
-            "difference": c["difference"],
-            "mean_z": c["mean_z"],
+            "applications": c.applications,
+            "mean": c.mean,
+            "panel_mean": c.panel_mean,
+            "difference": c.difference,
+            "mean_z": c.mean_z,
         }
-        for expert_id, c in shape["calibration"].items()
+        for expert_id, c in shape.calibration.items()
     ]
     return {"distribution": distribution, "calibration": calibration}

@@ -353,3 +353,125 @@ class PublicBase(ReadModel):
 class PublicBasePage(ReadModel):
     items: list[PublicBase]
     next_cursor: str | None
+
+
+# ---- ranking ------------------------------------------------------------------------------------
+# Up to 20,000 rows: plain dataclasses rather than pydantic models, built without validation, with
+# their texts already in the caller's language, serialised natively by orjson. Not frozen (a frozen
+# dataclass sets each field through object.__setattr__: twice the build time) and without __slots__
+# (orjson serialises an instance __dict__ three times faster).
+
+
+@dataclass
+class RankingGate:
+    code: str
+    text: str
+    result: str  # pass | fail | missing
+    detail: str
+    reason: str | None
+
+
+@dataclass
+class RankingDataIndicator:
+    code: str
+    points: str | None
+    max_points: str | None
+    result: str  # pass | fail | missing
+    detail: str
+
+
+@dataclass
+class Reason:
+    code: str
+    text: str
+
+
+@dataclass
+class Explanation:
+    method: str
+    used_sheet_ids: list[int]
+    dropped_sheet_ids: list[int]
+    reasons: list[Reason]
+    data_indicators: list[RankingDataIndicator]
+    outliers: list[int]
+    spread: str | None
+
+
+@dataclass
+class RankingRow:
+    application_id: int
+    applicant: str
+    organisation_id: int
+    district: str | None
+    kind: str
+    status: str
+    panel_score: str | None
+    data_points: str | None
+    final_score: str | None
+    sheets_submitted: int
+    sheets_expected: int
+    gates: list[RankingGate]
+    eligible: bool
+    rank: int | None
+    proposed: bool
+    decision: str  # within_quota | tie_at_quota_line | beyond_quota | not_eligible
+    flags: list[str]
+    explanation: Explanation
+
+
+@dataclass
+class GateHead:
+    code: str
+    text: str
+
+
+@dataclass
+class DataIndicatorHead:
+    code: str
+    max_points: str | None
+    text: str
+
+
+@dataclass
+class KendallOut:
+    w: str | None
+    experts: int
+    applications: int
+
+
+@dataclass
+class CalibrationOut:
+    applications: int
+    mean: str | None
+    sd: str | None
+    panel_mean: str | None
+    difference: str | None
+    mean_z: str | None
+
+
+@dataclass
+class RankingOut:
+    """A kind's ranking: a summary and its rows in rank order (next_cursor: the next row's position)."""
+
+    round_id: int
+    kind: str
+    method: str
+    quota: int
+    pass_line: str | None
+    outlier_threshold: str | None
+    seats_left_for_tie: int
+    tie_rank: int | None
+    proposed: list[int]
+    count: int
+    gates: list[GateHead]
+    data_indicators: list[DataIndicatorHead]
+    rows: list[RankingRow]
+    next_cursor: str | None
+
+
+@dataclass
+class ConsistentRankingOut(RankingOut):
+    """The ranking with Kendall's W and each expert's calibration (information for staff only)."""
+
+    kendalls_w: KendallOut
+    calibration: dict[str, CalibrationOut]
