@@ -16,8 +16,8 @@ from scoring.core.errors import DomainError
 from scoring.core.figures import effective_figures
 from scoring.core.lifecycle import SheetStatus
 from scoring.services.review import sheets
-from web.deps import ExpertPage, Page
-from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
+from web.deps import ExpertPage, UserPage
+from web.forms import CheckedForm, attempt, field_errors, parse_input, prefixed, redirect, render, text
 from web.views_roles import anchors
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +25,6 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/expert", response_class=HTMLResponse)
 def assignments(page: ExpertPage, session: SessionDep, done: str | None = None) -> Response:
-    assert page.actor is not None
     items = sheets.list_sheets(session, actor=page.actor, limit=500)
     # Work still to do first (drafts, then undeclared), newest round first within each group.
     order = {SheetStatus.DRAFT: 0, SheetStatus.ASSIGNED: 1, SheetStatus.SUBMITTED: 2}
@@ -40,7 +39,7 @@ def sheet_page(sheet_id: DbId, page: ExpertPage, session: SessionDep, done: str 
 
 
 def _sheet_page(
-    page: Page,
+    page: UserPage,
     session: Session,
     sheet_id: int,
     *,
@@ -50,7 +49,6 @@ def _sheet_page(
     confirm: bool = False,
     status: int | None = None,
 ) -> Response:
-    assert page.actor is not None
     view = sheets.get_sheet(session, actor=page.actor, sheet_id=sheet_id)
     ctx = view.context
     sheet, app, org = ctx.sheet, ctx.application, ctx.organisation
@@ -108,9 +106,7 @@ def _sheet_page(
 
 
 @router.post("/expert/sheets/{sheet_id}/declaration")
-def declare(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
+def declare(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     values = {"no_conflict": text(form, "no_conflict"), "reason": text(form, "reason")}
     try:
@@ -132,11 +128,9 @@ def _sheet_values(form: Any) -> dict[str, Any]:
 
 
 @router.post("/expert/sheets/{sheet_id}")
-def save(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
+def save(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: CheckedForm) -> Response:
     """The plain-form save (the page's script autosaves through the API). With intent=submit the
     scores are saved and the confirmation is shown; nothing typed is lost on an error."""
-    page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
     actor = page.actor
     submitted = _sheet_values(form)
     try:
@@ -160,10 +154,8 @@ def save(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -
 
 
 @router.post("/expert/sheets/{sheet_id}/submit")
-def submit(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
+def submit(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: CheckedForm) -> Response:
     """The confirmed submission (from the confirmation dialog, or the page's confirmation panel)."""
-    page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
     actor = page.actor
     try:
         data = parse_input(sheets.SubmitIn, {"version": text(form, "version") or None})

@@ -23,8 +23,8 @@ from scoring.services.designation import applications, rounds
 from scoring.services.review import panels, ranking, ranking_view, results, sheets
 from scoring.services.review.schemas import ConsistentRankingOut
 from scoring.store.models import Application
-from web.deps import Page, StaffPage
-from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
+from web.deps import StaffPage, UserPage
+from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,7 +34,7 @@ def _int(value: str) -> int:
     return parse_id(value) or 0
 
 
-def _problem(page: Page, error: DomainError | None) -> dict[str, Any]:
+def _problem(page: UserPage, error: DomainError | None) -> dict[str, Any]:
     if error is None:
         return {"errors": {}, "message": None}
     return {"errors": field_errors(error, page.locale), "message": error.message.render(page.locale)}
@@ -45,7 +45,6 @@ def _problem(page: Page, error: DomainError | None) -> dict[str, Any]:
 
 @router.get("/staff", response_class=HTMLResponse)
 def round_list(page: StaffPage, session: SessionDep) -> Response:
-    assert page.actor is not None
     rows, _ = rounds.list_rounds(session, actor=page.actor, limit=200)
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     for round_id, status, n in session.execute(
@@ -63,9 +62,13 @@ def round_page(round_id: DbId, page: StaffPage, session: SessionDep, done: str |
 
 
 def _round(
-    page: Page, session: Session, round_id: int, *, done: str | None = None, error: DomainError | None = None
+    page: UserPage,
+    session: Session,
+    round_id: int,
+    *,
+    done: str | None = None,
+    error: DomainError | None = None,
 ) -> Response:
-    assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     counts = Counter(
         dict(
@@ -92,13 +95,12 @@ def _round(
 
 
 @router.post("/staff/rounds/{round_id}/transition")
-def transition(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def transition(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     values = {"action": text(form, "action"), "version": text(form, "version") or None}
     try:
         data = parse_input(rounds.RoundTransitionIn, values)
-        attempt(session, lambda: rounds.transition_round(session, actor=actor, round_id=round_id, data=data))  # type: ignore[arg-type]
+        attempt(session, lambda: rounds.transition_round(session, actor=actor, round_id=round_id, data=data))
     except DomainError as exc:
         return _round(page, session, round_id, error=exc)
     return redirect(f"/staff/rounds/{round_id}?done=transition")
@@ -113,7 +115,7 @@ def check_queue(round_id: DbId, page: StaffPage, session: SessionDep, done: str 
 
 
 def _queue(
-    page: Page,
+    page: UserPage,
     session: Session,
     round_id: int,
     *,
@@ -121,7 +123,6 @@ def _queue(
     error: DomainError | None = None,
     failed_id: int | None = None,
 ) -> Response:
-    assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     items, _ = applications.list_applications(
         session, actor=page.actor, round_id=rnd.id, status="recommended", limit=500
@@ -139,8 +140,7 @@ def _queue(
 
 
 @router.post("/staff/applications/{application_id}/check")
-def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     round_id = _int(text(form, "round_id"))
     values = {"decision": text(form, "decision"), "reason": text(form, "reason")}
@@ -148,7 +148,7 @@ def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, for
         data = parse_input(applications.FormalCheckIn, values)
         attempt(
             session,
-            lambda: applications.formal_check(session, actor=actor, application_id=application_id, data=data),  # type: ignore[arg-type]
+            lambda: applications.formal_check(session, actor=actor, application_id=application_id, data=data),
         )
     except DomainError as exc:
         return _queue(page, session, round_id, error=exc, failed_id=application_id)
@@ -158,9 +158,8 @@ def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, for
 # ---- expert pool ------------------------------------------------------------------------------
 
 
-def _organisations(session: Session, page: Page) -> dict[int, str]:
+def _organisations(session: Session, page: UserPage) -> dict[int, str]:
     """Applicant organisations by id (the choices for a declared conflict), through the service."""
-    assert page.actor is not None
     items, _ = applications.list_applications(session, actor=page.actor, limit=10_000)
     return {app.organisation_id: app.organisation.name for app in items}
 
@@ -179,7 +178,7 @@ def pool(page: StaffPage, session: SessionDep, done: str | None = None) -> Respo
 
 
 def _pool(
-    page: Page,
+    page: UserPage,
     session: Session,
     *,
     done: str | None = None,
@@ -187,7 +186,6 @@ def _pool(
     values: dict[str, Any] | None = None,
     failed_id: int | None = None,
 ) -> Response:
-    assert page.actor is not None
     members = experts.experts_out(session, experts.list_experts(session, actor=page.actor, limit=1000))
     return render(
         page,
@@ -204,8 +202,7 @@ def _pool(
 
 
 @router.post("/staff/experts")
-def add_expert(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def add_expert(page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     values: dict[str, Any] = {
         "name": text(form, "name"),
@@ -219,7 +216,7 @@ def add_expert(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     }
     try:
         data = parse_input(experts.ExpertIn, values)
-        attempt(session, lambda: experts.create_expert(session, actor=actor, data=data))  # type: ignore[arg-type]
+        attempt(session, lambda: experts.create_expert(session, actor=actor, data=data))
     except DomainError as exc:
         values.pop("password", None)
         return _pool(page, session, error=exc, values=values)
@@ -227,9 +224,8 @@ def add_expert(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
 
 
 @router.post("/staff/experts/{expert_id}")
-def edit_expert(expert_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def edit_expert(expert_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     """Fields, title, district, declared conflicts and (de)activation of one pool member."""
-    page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     values: dict[str, Any] = {
         "title": text(form, "title"),
@@ -242,7 +238,7 @@ def edit_expert(expert_id: DbId, page: StaffPage, session: SessionDep, form: For
         data = parse_input(experts.ExpertUpdate, values)
         attempt(
             session,
-            lambda: experts.update_expert(session, actor=actor, expert_id=expert_id, data=data),  # type: ignore[arg-type]
+            lambda: experts.update_expert(session, actor=actor, expert_id=expert_id, data=data),
         )
     except DomainError as exc:
         return _pool(page, session, error=exc, failed_id=expert_id)
@@ -258,9 +254,13 @@ def panel_page(round_id: DbId, page: StaffPage, session: SessionDep, done: str |
 
 
 def _panels(
-    page: Page, session: Session, round_id: int, *, done: str | None = None, error: DomainError | None = None
+    page: UserPage,
+    session: Session,
+    round_id: int,
+    *,
+    done: str | None = None,
+    error: DomainError | None = None,
 ) -> Response:
-    assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     views = [panels.panel_out(v) for v in panels.list_panels(session, actor=page.actor, round_id=rnd.id)]
     pool_members = experts.list_experts(session, actor=page.actor, limit=10_000)
@@ -298,8 +298,7 @@ def _panels(
 
 
 @router.post("/staff/rounds/{round_id}/draw")
-def draw(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def draw(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     values = {
         "kind": text(form, "kind"),
@@ -309,17 +308,16 @@ def draw(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) ->
     }
     try:
         data = parse_input(panels.DrawIn, values)
-        attempt(session, lambda: panels.draw(session, actor=actor, round_id=round_id, data=data))  # type: ignore[arg-type]
+        attempt(session, lambda: panels.draw(session, actor=actor, round_id=round_id, data=data))
     except DomainError as exc:
         return _panels(page, session, round_id, error=exc)
     return redirect(f"/staff/rounds/{round_id}/panels?done=drawn")
 
 
 @router.post("/staff/panels/{panel_id}/extend")
-def extend(panel_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def extend(panel_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     """Further reserves for a panel whose reserves declines have used up; short applications get
     their missing sheets from them at once."""
-    page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     assert actor is not None
     view = panels.get_panel(session, actor=actor, panel_id=panel_id)
@@ -340,7 +338,6 @@ def extend(panel_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) 
 def ranking_page(
     round_id: DbId, page: StaffPage, session: SessionDep, kind: str | None = None, profile: int | None = None
 ) -> Response:
-    assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     kind = kind if kind in rnd.kinds else rnd.kinds[0]
     result = ranking.get_ranking(session, actor=page.actor, round_id=rnd.id, kind=kind)
