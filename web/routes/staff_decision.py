@@ -7,15 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
 from scoring.core.errors import DomainError
+from scoring.core.lifecycle import RoundStatus
 from scoring.services.designation import rounds
-from scoring.services.review import decisions, publication, ranking, ranking_view
-from scoring.store.models import Application, Organisation, User
+from scoring.services.review import boards, decisions, publication, ranking, ranking_view
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, field_errors, form_action, render, text
 
@@ -39,24 +38,12 @@ def _decision(
 ) -> Response:
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     kinds = []
-    if rnd.status in ("deciding", "notice", "published"):
+    if rnd.status in (RoundStatus.DECIDING, RoundStatus.NOTICE, RoundStatus.PUBLISHED):
         for kind in rnd.kinds:
             result = ranking.get_ranking(session, actor=page.actor, round_id=rnd.id, kind=kind)
             kinds.append({"kind": kind, "ranking": ranking_view.ranking_out(result)})
-    statuses = dict(
-        session.execute(
-            select(Application.id, Application.status).where(Application.round_id == rnd.id)
-        ).all()
-    )
-    names = dict(
-        session.execute(
-            select(Application.id, Organisation.name)
-            .join(Organisation, Organisation.id == Application.organisation_id)
-            .where(Application.round_id == rnd.id)
-        ).all()
-    )
+    labels = boards.decision_labels(session, actor=page.actor, round_id=rnd.id)
     objections = publication.list_objections(session, actor=page.actor, round_id=rnd.id)
-    people = dict(session.execute(select(User.id, User.display_name)).all())
     return render(
         page,
         "staff/decision.html",
@@ -64,10 +51,10 @@ def _decision(
         round=rounds.round_out(rnd),
         publication=publication.publication_out(rnd),
         kinds=kinds,
-        statuses=statuses,
-        names=names,
+        statuses=labels.statuses,
+        names=labels.names,
         objections=[publication.objection_out(o) for o in objections],
-        people=people,
+        people=labels.people,
         done=done,
         values=values or {},
         errors=field_errors(error, page.locale) if error else {},

@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
@@ -20,9 +19,8 @@ from scoring.core.errors import DomainError
 from scoring.core.lifecycle import ROUND_TRANSITIONS, allowed_actions
 from scoring.services.admin import experts
 from scoring.services.designation import applications, rounds
-from scoring.services.review import panels, ranking, ranking_view, results, sheets
+from scoring.services.review import boards, panels, ranking, ranking_view, results, sheets
 from scoring.services.review.schemas import ConsistentRankingOut
-from scoring.store.models import Application
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
@@ -46,13 +44,7 @@ def _problem(page: UserPage, error: DomainError | None) -> dict[str, Any]:
 @router.get("/staff", response_class=HTMLResponse)
 def round_list(page: StaffPage, session: SessionDep) -> Response:
     rows, _ = rounds.list_rounds(session, actor=page.actor, limit=200)
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for round_id, status, n in session.execute(
-        select(Application.round_id, Application.status, func.count()).group_by(
-            Application.round_id, Application.status
-        )
-    ):
-        counts[round_id][status] = n
+    counts = boards.status_counts(session, actor=page.actor)
     return render(page, "staff/rounds.html", rounds=list(reversed(rows)), counts=counts)
 
 
@@ -70,15 +62,7 @@ def _round(
     error: DomainError | None = None,
 ) -> Response:
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
-    counts = Counter(
-        dict(
-            session.execute(
-                select(Application.status, func.count())
-                .where(Application.round_id == rnd.id)
-                .group_by(Application.status)
-            ).all()
-        )
-    )
+    counts = boards.status_counts(session, actor=page.actor, round_id=rnd.id).of(rnd.id)
     possible = allowed_actions(ROUND_TRANSITIONS, rnd.status)
     return render(
         page,

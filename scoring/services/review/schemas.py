@@ -266,6 +266,24 @@ class ResultOut(ReadModel):
     section_breakdown: list[SectionPoints]
 
 
+# ---- staff boards ---------------------------------------------------------------------------------
+
+
+class StatusCounts(ReadModel):
+    """Applications per status, per round (statuses absent count zero)."""
+
+    by_round: dict[int, dict[str, int]]
+
+    def of(self, round_id: int) -> dict[str, int]:
+        return self.by_round.get(round_id, {})
+
+
+class DecisionLabels(ReadModel):
+    statuses: dict[int, str]  # application id -> status
+    names: dict[int, str]  # application id -> applicant's name
+    people: dict[int, str]  # user id -> display name
+
+
 # ---- publication and objections --------------------------------------------------------------------
 
 
