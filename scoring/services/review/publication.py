@@ -1,7 +1,6 @@
 """Four-eyes publication of a round's list: propose, confirm (starts the 公示), objections, finalize.
 
-The notice period counts working days with a plain weekday rule (Monday to Friday; public holidays
-and the adjusted weekend working days of the State Council calendar are not modelled). A notice
+The notice period counts working days (scoring.core.clock: Monday to Friday). A notice
 confirmed on day D runs from D through the notice_days-th working day after D; objections are taken
 through that last day and the list can be finalized from the next calendar day on.
 """
@@ -9,7 +8,7 @@ through that last day and the list can be finalized from the next calendar day o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor, Role
+from scoring.core.clock import add_working_days, china_today
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from scoring.core.i18n import msg
 from scoring.core.ids import RowId
@@ -31,7 +31,7 @@ from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import ObjectionStatus as O
 from scoring.core.lifecycle import RoundStatus as R
 from scoring.core.permissions.review import can_manage_review
-from scoring.services.designation.rounds import CHINA_TZ, get_round_for_update
+from scoring.services.designation.rounds import get_round_for_update
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.schemas import (
     ApprovalRef,
@@ -54,22 +54,6 @@ CONTACT_MAX = 100
 OBJECTION_TEXT_MAX = 5000
 REASON_MAX = 2000
 BASE_STATUSES: tuple[BaseStatus, ...] = tuple(BaseStatus)
-
-
-def china_today() -> date:
-    """Today in Shijiazhuang (UTC+8, no daylight saving time)."""
-    return datetime.now(CHINA_TZ).date()
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The `days`-th working day (Monday–Friday) after `start`."""
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
 
 
 # ---- inputs -----------------------------------------------------------------------------------
