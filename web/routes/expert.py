@@ -27,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 def assignments(page: ExpertPage, session: SessionDep, done: str | None = None) -> Response:
     items = sheets.list_sheets(session, actor=page.actor, limit=500)
     # Work still to do first (drafts, then undeclared), newest round first within each group.
-    order = {SheetStatus.DRAFT: 0, SheetStatus.ASSIGNED: 1, SheetStatus.SUBMITTED: 2}
+    order: dict[str, int] = {SheetStatus.DRAFT: 0, SheetStatus.ASSIGNED: 1, SheetStatus.SUBMITTED: 2}
     items.sort(key=lambda item: (order.get(item.status, 3), -item.id))
     pending = sum(1 for item in items if item.status in (SheetStatus.DRAFT, SheetStatus.ASSIGNED))
     return render(page, "expert/assignments.html", items=items, done=done, pending=pending)
@@ -71,7 +71,7 @@ def _sheet_page(
     for att in view.attachments:
         evidence.setdefault(att.indicator_code, []).append(att)
     en = page.locale == "en"
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "indicator": ind,
             "section": section.title_en if en else section.title_zh,

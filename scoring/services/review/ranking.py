@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import threading
+import typing
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import data_points
 from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.designation.rounds import round_references, round_rubric
+from scoring.store.db import Money
 from scoring.store.models import Application, Organisation, Panel, Round, Sheet
 
 __all__ = ["KINDS", "KindRanking", "Row", "compute_ranking", "fmt2", "get_ranking", "round2"]
@@ -282,7 +284,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     ).all()
     # Totals are read in their stored form and converted by the column type itself, once per
     # distinct stored value: sheet totals repeat a lot (half-point steps), sheets number in millions.
-    money = Sheet.__table__.c.total.type
+    money = typing.cast(Money, Sheet.total.type)
     dialect = conn.dialect
     stored_total = type_coerce(Sheet.total, money.load_dialect_impl(dialect))
     sheets = conn.execute(
@@ -310,9 +312,9 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
                 if type(raw) is int:
                     total = decimals.get(raw)
                     if total is None:
-                        total = decimals[raw] = money.process_result_value(raw, dialect)
+                        total = decimals[raw] = typing.cast(Decimal, money.process_result_value(raw, dialect))
                 else:
-                    total = money.process_result_value(raw, dialect)
+                    total = typing.cast(Decimal, money.process_result_value(raw, dialect))
                 got.append((sheet_id, total))
                 matrix[expert_id][app_id] = total
 

@@ -8,7 +8,7 @@ figures (see ranking._Judge), are built once per distinct result.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
 from scoring.core.aggregate import fmt2
 from scoring.core.gates import GateResult
@@ -123,6 +123,24 @@ class _Builder:
 
 def _fmt4(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.quantize(Decimal('0.0001')):f}"
+
+
+@overload
+def ranking_out(
+    ranking: KindRanking, *, offset: int = 0, limit: int | None = None, consistency: Literal[False] = False
+) -> RankingOut: ...
+
+
+@overload
+def ranking_out(
+    ranking: KindRanking, *, offset: int = 0, limit: int | None = None, consistency: Literal[True]
+) -> ConsistentRankingOut: ...
+
+
+@overload
+def ranking_out(
+    ranking: KindRanking, *, offset: int = 0, limit: int | None = None, consistency: bool
+) -> RankingOut: ...
 
 
 def ranking_out(

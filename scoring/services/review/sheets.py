@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -311,7 +311,7 @@ _SAVE_READ = (
     .join(Round, Round.id == Application.round_id)
     .where(Sheet.id == bindparam("sheet_id"))
 )
-_SHEETS = Sheet.__table__
+_SHEETS = cast(Table, Sheet.__table__)
 _SAVE_WRITE = (
     update(_SHEETS)
     .where(
