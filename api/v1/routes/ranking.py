@@ -8,7 +8,7 @@ import orjson
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.edge.deps import CurrentActor, LocaleDep, SessionDep, require_roles
+from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import DbId, parse_id
 from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
@@ -52,7 +52,6 @@ def get_ranking(
     round_id: DbId,
     session: SessionDep,
     actor: HiddenStaff,
-    locale: LocaleDep,
     kind: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=50_000)] = None,
     cursor: str | None = None,
@@ -88,8 +87,8 @@ def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -
         **errors(*AUTH, 404),
     },
 )
-def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep) -> Response:
-    content = exports.export_xlsx(session, actor=actor, round_id=round_id, locale=locale)
+def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> Response:
+    content = exports.export_xlsx(session, actor=actor, round_id=round_id)
     return Response(
         content,
         media_type=XLSX_TYPE,
@@ -105,10 +104,8 @@ def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff, locale:
         **errors(*AUTH, 404),
     },
 )
-def export_csv(
-    round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep, kind: str | None = None
-) -> Response:
-    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind, locale=locale)
+def export_csv(round_id: DbId, session: SessionDep, actor: HiddenStaff, kind: str | None = None) -> Response:
+    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind)
     return Response(
         content.encode("utf-8"),
         media_type="text/csv; charset=utf-8",

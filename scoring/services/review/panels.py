@@ -35,7 +35,7 @@ from scoring.core.draw import (
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.core.i18n import Msg, msg
 from scoring.core.ids import RowId
-from scoring.core.lifecycle import APPLICATION_TRANSITIONS, transition
+from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, SheetStatus, transition
 from scoring.core.permissions.review import can_manage_review
 from scoring.services.review.schemas import Exclusion, ExpertRef, PanelOut
 from scoring.store import audit
@@ -134,7 +134,9 @@ def _accepted_applications(session: Session, *, round_id: int, kind: str) -> lis
         session.scalars(
             select(Application)
             .where(
-                Application.round_id == round_id, Application.kind == kind, Application.status == "accepted"
+                Application.round_id == round_id,
+                Application.kind == kind,
+                Application.status == ApplicationStatus.ACCEPTED,
             )
             .order_by(Application.id)
             .with_for_update()
@@ -279,7 +281,7 @@ def draw(session: Session, *, actor: Actor, round_id: int, data: DrawIn) -> Pane
         for e in result.exclusions
     )
     sheets = [
-        Sheet(panel_id=panel.id, application_id=app_id, expert_id=expert_id, status="assigned")
+        Sheet(panel_id=panel.id, application_id=app_id, expert_id=expert_id, status=SheetStatus.ASSIGNED)
         for app_id, expert_ids in result.assignments.items()
         for expert_id in expert_ids
     ]
@@ -349,7 +351,7 @@ def _fill(session: Session, *, panel: Panel, application: Application, wanted: i
         if candidate is None:
             break
         sheet = Sheet(
-            panel_id=panel.id, application_id=application.id, expert_id=candidate, status="assigned"
+            panel_id=panel.id, application_id=application.id, expert_id=candidate, status=SheetStatus.ASSIGNED
         )
         session.add(sheet)
         busy.add(candidate)
@@ -441,7 +443,7 @@ def extend_panel(session: Session, *, actor: Actor, panel_id: int, data: ExtendI
         if short > 0:
             new = _fill(session, panel=panel, application=app, wanted=short)
             added += new
-            if new and app.status == "scored":
+            if new and app.status == ApplicationStatus.SCORED:
                 reopened.append(app)
     _note_replacements(
         panel,

@@ -31,6 +31,8 @@ from scoring.core.errors import NotFound, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
 from scoring.core.i18n import Msg, msg
+from scoring.core.lifecycle import ApplicationStatus as A
+from scoring.core.lifecycle import SheetStatus
 from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import data_points
 from scoring.core.vocabulary import BASE_KINDS
@@ -42,18 +44,10 @@ __all__ = ["KINDS", "KindRanking", "Row", "compute_ranking", "fmt2", "get_rankin
 
 KINDS: tuple[str, ...] = BASE_KINDS
 # Applications the ranking lists. "recommended" is waiting for its formal check: listed, never eligible.
-LISTED_STATUSES: tuple[str, ...] = (
-    "recommended",
-    "accepted",
-    "under_review",
-    "scored",
-    "shortlisted",
-    "not_designated",
-    "designated",
-)
 FORMAL_CHECK_PASSED: frozenset[str] = frozenset(
-    {"accepted", "under_review", "scored", "shortlisted", "not_designated", "designated"}
+    {A.ACCEPTED, A.UNDER_REVIEW, A.SCORED, A.SHORTLISTED, A.NOT_DESIGNATED, A.DESIGNATED}
 )
+LISTED_STATUSES: tuple[str, ...] = (A.RECOMMENDED, *sorted(FORMAL_CHECK_PASSED, key=list(A).index))
 
 # Flags this layer adds to the pure core's (tie_at_quota_line, rounded_tie, rounds_to_pass_line).
 OUTLIER_SHEETS = "outlier_sheets"
@@ -303,10 +297,10 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     for batch in sheets.partitions(500):
         for sheet_id, app_id, expert_id, status, raw in batch:
             got = submitted.get(app_id)
-            if got is None or status == "declined":
+            if got is None or status == SheetStatus.DECLINED:
                 continue
             expected[app_id] += 1
-            if status == "submitted" and raw is not None:
+            if status == SheetStatus.SUBMITTED and raw is not None:
                 # Memoised for integers only (SQLite's scaled totals): equal Decimals used as keys
                 # could differ in exponent, and PostgreSQL's conversion is a mere copy anyway.
                 if type(raw) is int:

@@ -31,7 +31,7 @@ from scoring.core.errors import (
 from scoring.core.figures import effective_figures
 from scoring.core.i18n import Msg, msg
 from scoring.core.ids import Version
-from scoring.core.lifecycle import SHEET_TRANSITIONS, transition
+from scoring.core.lifecycle import SHEET_TRANSITIONS, ApplicationStatus, SheetStatus, transition
 from scoring.core.permissions.review import (
     can_list_sheets,
     can_manage_review,
@@ -317,7 +317,7 @@ _SAVE_WRITE = (
     .where(
         _SHEETS.c.id == bindparam("sheet_id"),
         _SHEETS.c.version == bindparam("read_version"),
-        _SHEETS.c.status == "draft",
+        _SHEETS.c.status == SheetStatus.DRAFT,
     )
     .values(
         scores=bindparam("new_scores", type_=_SHEETS.c.scores.type),
@@ -462,7 +462,7 @@ def _complete_if_all_submitted(session: Session, *, actor: Actor, application_id
     submitted = session.scalar(
         select(func.count())
         .select_from(Sheet)
-        .where(Sheet.application_id == application_id, Sheet.status == "submitted")
+        .where(Sheet.application_id == application_id, Sheet.status == SheetStatus.SUBMITTED)
     )
     if open_sheets == 0 and submitted:
         move_application(session, actor=actor, app=app, action="complete_scoring", reason=None)
@@ -479,7 +479,7 @@ def reopen(session: Session, *, actor: Actor, sheet_id: int, data: ReopenIn) -> 
         raise invalid("reason", msg("is required to reopen a submitted sheet"))
     _check_version(sheet, data.version)
     app = _lock_application(session, ctx.application.id)
-    if app.status not in ("under_review", "scored"):
+    if app.status not in (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.SCORED):
         raise InvalidTransition(
             msg(
                 "The application has moved on to “%(state)s”: its sheets can no longer be reopened.",
@@ -501,7 +501,7 @@ def reopen(session: Session, *, actor: Actor, sheet_id: int, data: ReopenIn) -> 
         after={"status": nxt, "version": sheet.version},
         reason=data.reason,
     )
-    if app.status == "scored":
+    if app.status == ApplicationStatus.SCORED:
         move_application(session, actor=actor, app=app, action="reopen_sheet", reason=data.reason)
     return sheet
 
