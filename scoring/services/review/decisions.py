@@ -3,50 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.core.i18n import Msg, msg
-from scoring.core.ids import RowId
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, RoundStatus, transition
 from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.permissions.review import can_manage_review
 from scoring.services.designation.rounds import get_round_for_update
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.publication import china_today
-from scoring.services.review.schemas import ApprovalOut, DecisionOut
+from scoring.services.review.schemas import ApprovalIn, ApprovalOut, DecisionIn, DecisionOut
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import Application, Round
 
-REASON_MAX = 2000
-DOCUMENT_NO_MAX = 100
 DECIDABLE = (A.SCORED, A.SHORTLISTED, A.NOT_DESIGNATED)
-
-
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    kind: str
-    designate: Annotated[list[RowId], Field(max_length=10_000)]
-    reason: Annotated[str, Field(max_length=REASON_MAX)] | None = None
-
-    @field_validator("reason")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value or None
-
-
-class ApprovalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    document_no: Annotated[str, Field(min_length=1, max_length=DOCUMENT_NO_MAX)]
-    approved_on: date
 
 
 def _clear_proposal(rnd: Round) -> bool:

@@ -12,14 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
 from scoring.core.draw import (
     DECLARED_CONFLICT,
-    MAX_SEED,
     SAME_AFFILIATION,
     SAME_DISTRICT,
     DrawApplication,
@@ -34,10 +32,9 @@ from scoring.core.draw import (
 )
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.core.i18n import Msg, msg
-from scoring.core.ids import RowId
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, SheetStatus, transition
 from scoring.core.permissions.review import can_manage_review
-from scoring.services.review.schemas import Exclusion, ExpertRef, PanelOut
+from scoring.services.review.schemas import DrawIn, Exclusion, ExpertRef, ExtendIn, PanelOut
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import (
@@ -53,29 +50,11 @@ from scoring.store.models import (
 )
 
 SEED_BITS = 48  # a fresh seed fits a JavaScript number exactly, so every client can show and re-enter it
-MAX_RESERVES = 20
 REASON_TEXT: dict[str, Msg] = {
     SAME_AFFILIATION: msg("works for the applicant"),
     SAME_DISTRICT: msg("is from the same district as the applicant (regional bases)"),
     DECLARED_CONFLICT: msg("declared a conflict of interest with the applicant"),
 }
-
-
-class DrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str
-    size: int | None = None
-    reserves: int | None = Field(default=None, ge=0, le=MAX_RESERVES)
-    seed: int | None = Field(default=None, ge=0, lt=MAX_SEED)
-
-
-class ExtendIn(BaseModel):
-    """Experts added to a panel as further reserves, when declines have used the reserves up."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    expert_ids: list[RowId] = Field(min_length=1, max_length=50)
 
 
 # ---- shared with the sheets service ------------------------------------------------------------

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,6 @@ from scoring.core.actors import Actor, Role
 from scoring.core.clock import add_working_days, china_today
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from scoring.core.i18n import msg
-from scoring.core.ids import RowId
 from scoring.core.lifecycle import (
     APPLICATION_TRANSITIONS,
     OBJECTION_TRANSITIONS,
@@ -37,10 +35,13 @@ from scoring.services.review.schemas import (
     ApprovalRef,
     NoticeEntry,
     NoticeRound,
+    ObjectionIn,
     ObjectionOut,
     ObjectionReceipt,
+    PublicationIn,
     PublicationOut,
     PublicBase,
+    ResolutionIn,
 )
 from scoring.store import audit
 from scoring.store.db import utcnow
@@ -49,37 +50,10 @@ from scoring.store.models import Application, BaseEvent, DesignatedBase, Objecti
 # Objections come from the public: the audit trail names them "public" (no account, no role).
 PUBLIC = Actor(user_id=None, username="public", role=Role.APPLICANT, display_name="public")
 
-NAME_MAX = 100
-CONTACT_MAX = 100
-OBJECTION_TEXT_MAX = 5000
-REASON_MAX = 2000
 BASE_STATUSES: tuple[BaseStatus, ...] = tuple(BaseStatus)
 
 
 # ---- inputs -----------------------------------------------------------------------------------
-
-
-class PublicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    action: Literal["propose", "confirm", "finalize"]
-
-
-class ObjectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    round_id: RowId
-    application_id: RowId
-    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
-    contact: Annotated[str, Field(min_length=1, max_length=CONTACT_MAX)]
-    text: Annotated[str, Field(min_length=1, max_length=OBJECTION_TEXT_MAX)]
-
-
-class ResolutionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    decision: Literal["uphold", "dismiss"]
-    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX)]
 
 
 # ---- publication ------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ KINDS: tuple[str, ...] = BASE_KINDS
 FORMAL_CHECK_PASSED: frozenset[str] = frozenset(
     {A.ACCEPTED, A.UNDER_REVIEW, A.SCORED, A.SHORTLISTED, A.NOT_DESIGNATED, A.DESIGNATED}
 )
-LISTED_STATUSES: tuple[str, ...] = (A.RECOMMENDED, *sorted(FORMAL_CHECK_PASSED, key=list(A).index))
+LISTED_STATUSES: tuple[str, ...] = (A.RECOMMENDED, *(s for s in A if s in FORMAL_CHECK_PASSED))
 
 # Flags this layer adds to the pure core's (tie_at_quota_line, rounded_tie, rounds_to_pass_line).
 OUTLIER_SHEETS = "outlier_sheets"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
+from scoring.core.draw import MAX_SEED
 from scoring.core.i18n import Text, current_locale
+from scoring.core.ids import RowId, Version
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -46,6 +48,109 @@ LocalText = Annotated[
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+# ---- inputs -------------------------------------------------------------------------------------
+
+MAX_RESERVES = 20
+COMMENTS_MAX = 5_000
+REASON_MAX = 2_000
+DOCUMENT_NO_MAX = 100
+NAME_MAX = 100
+CONTACT_MAX = 100
+OBJECTION_TEXT_MAX = 5_000
+
+
+class DrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    size: int | None = None
+    reserves: int | None = Field(default=None, ge=0, le=MAX_RESERVES)
+    seed: int | None = Field(default=None, ge=0, lt=MAX_SEED)
+
+
+class ExtendIn(BaseModel):
+    """Experts added to a panel as further reserves, when declines have used the reserves up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expert_ids: list[RowId] = Field(min_length=1, max_length=50)
+
+
+class DeclarationIn(BaseModel):
+    """The no-conflict declaration (回避声明): true to score, false with a reason to decline."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    no_conflict: bool
+    reason: str = Field(default="", max_length=REASON_MAX)
+
+
+class SheetUpdate(BaseModel):
+    """An autosave: the full set of scores entered so far (absent or null = not scored yet)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scores: dict[str, Any] = Field(default_factory=dict)
+    comments: str | None = Field(default=None, max_length=COMMENTS_MAX)
+    version: Version
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version | None = None
+
+
+class ReopenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(default="", max_length=REASON_MAX)
+    version: Version | None = None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: str
+    designate: Annotated[list[RowId], Field(max_length=10_000)]
+    reason: Annotated[str, Field(max_length=REASON_MAX)] | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class ApprovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    document_no: Annotated[str, Field(min_length=1, max_length=DOCUMENT_NO_MAX)]
+    approved_on: date
+
+
+class PublicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["propose", "confirm", "finalize"]
+
+
+class ObjectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    round_id: RowId
+    application_id: RowId
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+    contact: Annotated[str, Field(min_length=1, max_length=CONTACT_MAX)]
+    text: Annotated[str, Field(min_length=1, max_length=OBJECTION_TEXT_MAX)]
+
+
+class ResolutionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    decision: Literal["uphold", "dismiss"]
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX)]
 
 
 # ---- panels -------------------------------------------------------------------------------------

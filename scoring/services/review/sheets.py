@@ -12,7 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -30,7 +29,6 @@ from scoring.core.errors import (
 )
 from scoring.core.figures import effective_figures
 from scoring.core.i18n import Msg, msg
-from scoring.core.ids import Version
 from scoring.core.lifecycle import SHEET_TRANSITIONS, ApplicationStatus, SheetStatus, transition
 from scoring.core.permissions.review import (
     can_list_sheets,
@@ -56,8 +54,10 @@ from scoring.services.review.schemas import (
     Anchor,
     ApplicationSheet,
     Bilingual,
+    DeclarationIn,
     ExpertRef,
     FigureValue,
+    ReopenIn,
     SavedSheetOut,
     SheetApplication,
     SheetApplicationRef,
@@ -66,51 +66,19 @@ from scoring.services.review.schemas import (
     SheetItem,
     SheetOut,
     SheetRubricOut,
+    SheetUpdate,
     StaffSheetItem,
+    SubmitIn,
 )
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import Application, Attachment, Expert, Organisation, Round, Sheet
 
-COMMENTS_MAX = 5_000
-REASON_MAX = 2_000
 # Sheets that still count towards an application's panel (a declined sheet was replaced or is void).
 _OPEN_STATUSES = ("assigned", "draft")
 
 
 # ---- inputs ------------------------------------------------------------------------------------
-
-
-class DeclarationIn(BaseModel):
-    """The no-conflict declaration (回避声明): true to score, false with a reason to decline."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    no_conflict: bool
-    reason: str = Field(default="", max_length=REASON_MAX)
-
-
-class SheetUpdate(BaseModel):
-    """An autosave: the full set of scores entered so far (absent or null = not scored yet)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    scores: dict[str, Any] = Field(default_factory=dict)
-    comments: str | None = Field(default=None, max_length=COMMENTS_MAX)
-    version: Version
-
-
-class SubmitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: Version | None = None
-
-
-class ReopenIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str = Field(default="", max_length=REASON_MAX)
-    version: Version | None = None
 
 
 # ---- the rubric of a sheet, parsed once per process ---------------------------------------------
