@@ -15,7 +15,7 @@ from criteria.load import dec_str
 from scoring.core.errors import DomainError
 from scoring.core.figures import effective_figures
 from scoring.core.lifecycle import SheetStatus
-from scoring.services.review import sheets
+from scoring.services.review import sheet_views, sheets
 from web.deps import ExpertPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, prefixed, redirect, render, text
 from web.views_roles import anchors
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/expert", response_class=HTMLResponse)
 def assignments(page: ExpertPage, session: SessionDep, done: str | None = None) -> Response:
-    items = sheets.list_sheets(session, actor=page.actor, limit=500)
+    items = sheet_views.list_sheets(session, actor=page.actor, limit=500)
     # Work still to do first (drafts, then undeclared), newest round first within each group.
     order: dict[str, int] = {SheetStatus.DRAFT: 0, SheetStatus.ASSIGNED: 1, SheetStatus.SUBMITTED: 2}
     items.sort(key=lambda item: (order.get(item.status, 3), -item.id))
@@ -49,7 +49,7 @@ def _sheet_page(
     confirm: bool = False,
     status: int | None = None,
 ) -> Response:
-    view = sheets.get_sheet(session, actor=page.actor, sheet_id=sheet_id)
+    view = sheet_views.get_sheet(session, actor=page.actor, sheet_id=sheet_id)
     ctx = view.context
     sheet, app, org = ctx.sheet, ctx.application, ctx.organisation
     common: dict[str, Any] = {

@@ -19,7 +19,7 @@ from scoring.core.errors import DomainError
 from scoring.core.lifecycle import ROUND_TRANSITIONS, allowed_actions
 from scoring.services.admin import experts
 from scoring.services.designation import applications, rounds
-from scoring.services.review import boards, panels, ranking, ranking_view, results, sheets
+from scoring.services.review import boards, panels, ranking, ranking_view, results, sheet_views
 from scoring.services.review.schemas import ConsistentRankingOut
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
@@ -252,11 +252,11 @@ def _panels(
     active = [e for e in pool_members if e.pool == "expert" and e.is_active]
     apps, _ = applications.list_applications(session, actor=page.actor, round_id=rnd.id, limit=10_000)
     app_names = {a.id: a.organisation.name for a in apps}
-    items = sheets.list_sheets(session, actor=page.actor, round_id=rnd.id, limit=100_000)
+    items = sheet_views.list_sheets(session, actor=page.actor, round_id=rnd.id, limit=100_000)
     by_panel: dict[int, Counter[str]] = defaultdict(Counter)
     by_expert: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
-        if isinstance(item, sheets.StaffSheetItem):
+        if isinstance(item, sheet_views.StaffSheetItem):
             by_panel[item.panel_id or 0][item.status] += 1
             by_expert[item.expert.name][item.status] += 1
     candidates: dict[int, list[dict[str, Any]]] = {}
@@ -328,8 +328,10 @@ def ranking_page(
     shape = ranking_view.ranking_out(result, consistency=True)
     names = {
         item.expert.id: item.expert.name
-        for item in sheets.list_sheets(session, actor=page.actor, round_id=rnd.id, kind=kind, limit=100_000)
-        if isinstance(item, sheets.StaffSheetItem)
+        for item in sheet_views.list_sheets(
+            session, actor=page.actor, round_id=rnd.id, kind=kind, limit=100_000
+        )
+        if isinstance(item, sheet_views.StaffSheetItem)
     }
     charts = _charts(shape, names)
     chosen = profile or (shape.rows[0].application_id if shape.rows else None)

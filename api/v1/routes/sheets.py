@@ -11,7 +11,7 @@ from api.edge.params import Cursor, DbId, QueryId
 from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
 from scoring.core.ids import MAX_ROW_ID
-from scoring.services.review import sheets
+from scoring.services.review import sheet_views, sheets
 from scoring.services.review.schemas import ApplicationSheet, SavedSheetOut, SheetOut, SheetPage
 
 router = APIRouter(tags=["sheets"])
@@ -42,7 +42,7 @@ def list_sheets(
     """An expert always gets its own sheets; staff get every sheet (none of their own with mine=1)."""
     if mine and actor.is_staff:
         return SheetPage(items=[], next_cursor=None)
-    items = sheets.list_sheets(
+    items = sheet_views.list_sheets(
         session,
         actor=actor,
         round_id=round,
@@ -59,14 +59,14 @@ def list_sheets(
 
 @router.get("/sheets/{sheet_id}", **SHEET, responses=errors(*AUTH, 404))
 def get_sheet(session: SessionDep, actor: CurrentActor, sheet_id: DbId) -> SheetOut:
-    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id))
+    return sheet_views.sheet_out(sheet_views.get_sheet(session, actor=actor, sheet_id=sheet_id))
 
 
 @router.post("/sheets/{sheet_id}/declaration", **SHEET, responses=errors(*AUTH, 404, 409, 413))
 def declare(session: SessionDep, actor: HiddenExpert, sheet_id: DbId, body: sheets.DeclarationIn) -> SheetOut:
     result = sheets.declare(session, actor=actor, sheet_id=sheet_id, data=body)
-    view = sheets.get_sheet(session, actor=actor, sheet_id=sheet_id)
-    return sheets.sheet_out(view, replaced=result.replaced)
+    view = sheet_views.get_sheet(session, actor=actor, sheet_id=sheet_id)
+    return sheet_views.sheet_out(view, replaced=result.replaced)
 
 
 @router.put("/sheets/{sheet_id}", response_model=SavedSheetOut, responses=errors(*AUTH, 404, 409, 413))
@@ -77,7 +77,7 @@ def save_sheet(
     # Autosave is the hottest write: commit in this thread, so the audit chain's lock is released
     # at once instead of after a hop to another thread (the edge then has nothing left to do).
     session.commit()
-    return sheets.saved_out(saved)
+    return sheet_views.saved_out(saved)
 
 
 @router.post("/sheets/{sheet_id}/submit", **SHEET, responses=errors(*AUTH, 404, 409, 413))
@@ -85,13 +85,13 @@ def submit_sheet(
     session: SessionDep, actor: HiddenExpert, sheet_id: DbId, body: sheets.SubmitIn | None = None
 ) -> SheetOut:
     sheets.submit(session, actor=actor, sheet_id=sheet_id, data=body)
-    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id))
+    return sheet_views.sheet_out(sheet_views.get_sheet(session, actor=actor, sheet_id=sheet_id))
 
 
 @router.post("/sheets/{sheet_id}/reopen", **SHEET, responses=errors(*AUTH, 404, 409, 413))
 def reopen_sheet(session: SessionDep, actor: HiddenStaff, sheet_id: DbId, body: sheets.ReopenIn) -> SheetOut:
     sheets.reopen(session, actor=actor, sheet_id=sheet_id, data=body)
-    return sheets.sheet_out(sheets.get_sheet(session, actor=actor, sheet_id=sheet_id))
+    return sheet_views.sheet_out(sheet_views.get_sheet(session, actor=actor, sheet_id=sheet_id))
 
 
 @router.get(
@@ -102,4 +102,4 @@ def reopen_sheet(session: SessionDep, actor: HiddenStaff, sheet_id: DbId, body: 
 def application_sheets(
     session: SessionDep, actor: HiddenStaff, application_id: DbId
 ) -> list[ApplicationSheet]:
-    return sheets.application_sheets(session, actor=actor, application_id=application_id)
+    return sheet_views.application_sheets(session, actor=actor, application_id=application_id)
