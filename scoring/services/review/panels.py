@@ -3,6 +3,9 @@
 The draw itself is pure (scoring.core.draw); this module feeds it the active pool and the round's
 accepted applications, stores what it drew (with its inputs, so it can be replayed from the seed),
 creates one sheet per assignment and moves the applications under review.
+
+Over 400 lines: drawing, extending and replacing reserves share the panel's stored draw inputs;
+splitting them would spread one replayable record over modules.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 The notice period counts working days (scoring.core.clock: Monday to Friday). A notice
 confirmed on day D runs from D through the notice_days-th working day after D; objections are taken
 through that last day and the list can be finalized from the next calendar day on.
+
+Over 400 lines: propose, confirm, finalize and the objections share one round lock and its states;
+the public lists at the end are the next split (objections and notice into their own module).
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Dates and times serialise exactly as before (`isoformat()`, so an aware UTC time keeps "+00:00"),
 decimals as strings of two places where the API always showed two, codes stay codes.
+
+Over 400 lines: declarations only, one class per JSON object of the phase's contract.
 """
 
 from __future__ import annotations

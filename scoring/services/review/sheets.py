@@ -2,6 +2,10 @@
 
 An expert reads and writes only its own sheets and never another expert's scores or identity;
 staff read every sheet. A sheet shows no application material before its declaration is signed.
+Reading sheets is in sheet_views.py; the pure rules in scoring.core.sheet_rules.
+
+Over 400 lines: the autosave's two precompiled statements (its measured hot path, bench/sheets.py)
+sit beside the declaration, submit and reopen that share their locking and deadline rules.
 """
 
 from __future__ import annotations
