@@ -25,6 +25,8 @@ router = APIRouter(tags=["ranking"])
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BINARY = {"type": "string", "format": "binary"}
+TEXT = {"type": "string"}
 
 
 def _offset(cursor: str | None) -> int:
@@ -83,7 +85,7 @@ def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -
     "/rounds/{round_id}/export.xlsx",
     response_class=Response,
     responses={
-        200: {"content": {XLSX_TYPE: {}}, "description": "The round's workbook"},
+        200: {"content": {XLSX_TYPE: {"schema": BINARY}}, "description": "The round's workbook"},
         **errors(*AUTH, 404),
     },
 )
@@ -100,7 +102,10 @@ def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> Resp
     "/rounds/{round_id}/export.csv",
     response_class=Response,
     responses={
-        200: {"content": {"text/csv": {}}, "description": "One kind's ranking, gates and sheets"},
+        200: {
+            "content": {"text/csv": {"schema": TEXT}},
+            "description": "One kind's ranking, gates and sheets",
+        },
         **errors(*AUTH, 404),
     },
 )
