@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.services.review.publication import add_working_days
+from scoring.core.clock import add_working_days
 from scoring.store.models import Application, BaseEvent, DesignatedBase, Objection, Round
 from tests.conftest import count
 from tests.ranking.conftest import Clock, World

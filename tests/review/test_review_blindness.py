@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from scoring.services.review import sheet_views
 from scoring.services.review import sheets as sheet_service
 from scoring.services.review.sheets import DeclarationIn, SheetUpdate
 from tests.conftest import Person
@@ -87,7 +88,7 @@ def test_other_experts_get_404_on_a_sheet_that_is_not_theirs(
         else drawn.members[1]
     )
     headers = login(other.person)
-    before = sheet_service.get_sheet(session, actor=owner.person.actor, sheet_id=sheet_id)
+    before = sheet_views.get_sheet(session, actor=owner.person.actor, sheet_id=sheet_id)
     for method, path, body in _routes(sheet_id, app.id):
         resp = client.request(method, path, headers=headers, json=body)
         if path.startswith("/api/v1/sheets?") or path == "/api/v1/sheets":
@@ -97,7 +98,7 @@ def test_other_experts_get_404_on_a_sheet_that_is_not_theirs(
             assert resp.status_code == 404, (method, path, resp.text)
         assert SECRET_COMMENT not in resp.text and owner.expert.name not in resp.text
     session.expire_all()
-    after = sheet_service.get_sheet(session, actor=owner.person.actor, sheet_id=sheet_id)
+    after = sheet_views.get_sheet(session, actor=owner.person.actor, sheet_id=sheet_id)
     assert (after.context.sheet.version, after.context.sheet.scores) == (
         before.context.sheet.version,
         before.context.sheet.scores,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from scoring.core.draw import DrawApplication, PoolExpert, draw_panel
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from scoring.core.i18n import current_locale
 from scoring.services.admin.experts import ExpertUpdate, update_expert
 from scoring.services.review.panels import DrawIn, draw, get_panel, panel_out
 from scoring.store.models import Application, AuditEvent, Panel, PanelExclusion, PanelMember, Sheet
@@ -193,7 +194,12 @@ def test_conflicted_experts_never_get_a_sheet_and_exclusions_say_why(
         (same_district, app_a.id, "same_district"),
         (declared, app_b.id, "declared_conflict"),
     }
-    out = panel_out(get_panel(session, actor=regional["staff"].actor, panel_id=panel.id), "en")
+    token = current_locale.set("en")
+    try:
+        view = get_panel(session, actor=regional["staff"].actor, panel_id=panel.id)
+        out = panel_out(view).model_dump(mode="json")
+    finally:
+        current_locale.reset(token)
     reasons = {(x["expert"]["name"], x["application_id"]): x["reason_text"] for x in out["excluded"]}
     assert reasons == {
         ("本单位专家", app_a.id): "works for the applicant",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from scoring.core.errors import DeadlinePassed, InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from scoring.services.admin.experts import ExpertUpdate, update_expert
+from scoring.services.review import sheet_views
 from scoring.services.review import sheets as sheet_service
 from scoring.services.review.panels import ExtendIn, extend_panel
 from scoring.services.review.sheets import DeclarationIn, ReopenIn, SheetUpdate, SubmitIn
@@ -669,7 +670,7 @@ def test_an_expert_cannot_touch_a_sheet_of_another_expert(
         lambda: sheet_service.declare(
             session, actor=other.person.actor, sheet_id=sheet.id, data=DeclarationIn(no_conflict=True)
         ),
-        lambda: sheet_service.get_sheet(session, actor=other.person.actor, sheet_id=sheet.id),
+        lambda: sheet_views.get_sheet(session, actor=other.person.actor, sheet_id=sheet.id),
     ):
         with pytest.raises(NotFound):
             call()

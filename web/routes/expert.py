@@ -14,9 +14,10 @@ from api.edge.params import DbId
 from criteria.load import dec_str
 from scoring.core.errors import DomainError
 from scoring.core.figures import effective_figures
-from scoring.services.review import sheets
-from web.deps import ExpertPage, Page
-from web.forms import FormDep, attempt, field_errors, parse_input, prefixed, redirect, render, text
+from scoring.core.lifecycle import SheetStatus
+from scoring.services.review import sheet_views, sheets
+from web.deps import ExpertPage, UserPage
+from web.forms import CheckedForm, attempt, field_errors, parse_input, prefixed, redirect, render, text
 from web.views_roles import anchors
 
 router = APIRouter(include_in_schema=False)
@@ -24,15 +25,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/expert", response_class=HTMLResponse)
 def assignments(page: ExpertPage, session: SessionDep, done: str | None = None) -> Response:
-    assert page.actor is not None
-    items = sheets.list_sheets(session, actor=page.actor, limit=500)
-    for item in items:
-        done_count, _, total = item["progress"].partition("/")
-        item["done"], item["expected"] = int(done_count), int(total)
+    items = sheet_views.list_sheets(session, actor=page.actor, limit=500)
     # Work still to do first (drafts, then undeclared), newest round first within each group.
-    order = {"draft": 0, "assigned": 1, "submitted": 2}
-    items.sort(key=lambda item: (order.get(item["status"], 3), -item["id"]))
-    pending = sum(1 for item in items if item["status"] in ("draft", "assigned"))
+    order: dict[str, int] = {SheetStatus.DRAFT: 0, SheetStatus.ASSIGNED: 1, SheetStatus.SUBMITTED: 2}
+    items.sort(key=lambda item: (order.get(item.status, 3), -item.id))
+    pending = sum(1 for item in items if item.status in (SheetStatus.DRAFT, SheetStatus.ASSIGNED))
     return render(page, "expert/assignments.html", items=items, done=done, pending=pending)
 
 
@@ -42,7 +39,7 @@ def sheet_page(sheet_id: DbId, page: ExpertPage, session: SessionDep, done: str 
 
 
 def _sheet_page(
-    page: Page,
+    page: UserPage,
     session: Session,
     sheet_id: int,
     *,
@@ -52,8 +49,7 @@ def _sheet_page(
     confirm: bool = False,
     status: int | None = None,
 ) -> Response:
-    assert page.actor is not None
-    view = sheets.get_sheet(session, actor=page.actor, sheet_id=sheet_id)
+    view = sheet_views.get_sheet(session, actor=page.actor, sheet_id=sheet_id)
     ctx = view.context
     sheet, app, org = ctx.sheet, ctx.application, ctx.organisation
     common: dict[str, Any] = {
@@ -75,7 +71,7 @@ def _sheet_page(
     for att in view.attachments:
         evidence.setdefault(att.indicator_code, []).append(att)
     en = page.locale == "en"
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "indicator": ind,
             "section": section.title_en if en else section.title_zh,
@@ -110,9 +106,7 @@ def _sheet_page(
 
 
 @router.post("/expert/sheets/{sheet_id}/declaration")
-def declare(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
+def declare(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     values = {"no_conflict": text(form, "no_conflict"), "reason": text(form, "reason")}
     try:
@@ -134,11 +128,9 @@ def _sheet_values(form: Any) -> dict[str, Any]:
 
 
 @router.post("/expert/sheets/{sheet_id}")
-def save(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
+def save(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: CheckedForm) -> Response:
     """The plain-form save (the page's script autosaves through the API). With intent=submit the
     scores are saved and the confirmation is shown; nothing typed is lost on an error."""
-    page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
     actor = page.actor
     submitted = _sheet_values(form)
     try:
@@ -162,10 +154,8 @@ def save(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -
 
 
 @router.post("/expert/sheets/{sheet_id}/submit")
-def submit(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: FormDep) -> Response:
+def submit(sheet_id: DbId, page: ExpertPage, session: SessionDep, form: CheckedForm) -> Response:
     """The confirmed submission (from the confirmation dialog, or the page's confirmation panel)."""
-    page.require_csrf(text(form, "csrf_token"))
-    assert page.actor is not None
     actor = page.actor
     try:
         data = parse_input(sheets.SubmitIn, {"version": text(form, "version") or None})

@@ -13,13 +13,15 @@ from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from scoring.core.errors import DomainError
+from scoring.core.lifecycle import BaseStatus
+from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.review import publication
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
 from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
-KINDS = ("regional", "university", "enterprise")
+KINDS: tuple[str, ...] = BASE_KINDS
 PAGE_SIZE = 500
 
 
@@ -34,23 +36,23 @@ class _Keys(BaseModel):
 def bases(
     page: PageDep,
     session: SessionDep,
-    status: str = "active",
+    status: str = BaseStatus.ACTIVE,
     kind: str | None = None,
     year: str | None = None,
 ) -> Response:
-    status = status if status in ("active", "revoked") else "active"
+    status = status if status in (BaseStatus.ACTIVE, BaseStatus.REVOKED) else BaseStatus.ACTIVE
     kind = kind if kind in KINDS else None
     # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
     four_digits = bool(year and re.fullmatch(r"[0-9]{4}", year))
     chosen_year = int(year) if year and four_digits and 2000 <= int(year) <= 2100 else None
     items, _ = publication.public_bases(session, status=status, kind=kind, year=chosen_year, limit=PAGE_SIZE)
-    if status == "active":
+    if status == BaseStatus.ACTIVE:
         # "Designated" means still holding the title: active and under rectification alike.
         more, _ = publication.public_bases(
-            session, status="rectifying", kind=kind, year=chosen_year, limit=PAGE_SIZE
+            session, status=BaseStatus.RECTIFYING, kind=kind, year=chosen_year, limit=PAGE_SIZE
         )
-        items = sorted(items + more, key=lambda item: (item["year"], item["kind"], item["id"]))
-    years = sorted({item["year"] for item in items}, reverse=True)
+        items = sorted(items + more, key=lambda item: (item.year, item.kind, item.id))
+    years = sorted({item.year for item in items}, reverse=True)
     return render(
         page, "public/bases.html", items=items, filter_status=status, kind=kind, year=chosen_year, years=years
     )

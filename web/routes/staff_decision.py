@@ -7,17 +7,16 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
 from scoring.core.errors import DomainError
+from scoring.core.lifecycle import RoundStatus
 from scoring.services.designation import rounds
-from scoring.services.review import decisions, publication, ranking
-from scoring.store.models import Application, Organisation, User
-from web.deps import Page, StaffPage
-from web.forms import FormDep, field_errors, form_action, render, text
+from scoring.services.review import boards, decisions, publication, ranking, ranking_view
+from web.deps import StaffPage, UserPage
+from web.forms import CheckedForm, field_errors, form_action, render, text
 
 router = APIRouter(include_in_schema=False)
 # Ids beyond a 32-bit key are refused as input (the database would fail on them, not answer 404).
@@ -29,7 +28,7 @@ def decision_page(round_id: DbId, page: StaffPage, session: SessionDep, done: st
 
 
 def _decision(
-    page: Page,
+    page: UserPage,
     session: Session,
     round_id: int,
     *,
@@ -37,27 +36,14 @@ def _decision(
     error: DomainError | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     kinds = []
-    if rnd.status in ("deciding", "notice", "published"):
+    if rnd.status in (RoundStatus.DECIDING, RoundStatus.NOTICE, RoundStatus.PUBLISHED):
         for kind in rnd.kinds:
             result = ranking.get_ranking(session, actor=page.actor, round_id=rnd.id, kind=kind)
-            kinds.append({"kind": kind, "ranking": ranking.ranking_out(result, page.locale)})
-    statuses = dict(
-        session.execute(
-            select(Application.id, Application.status).where(Application.round_id == rnd.id)
-        ).all()
-    )
-    names = dict(
-        session.execute(
-            select(Application.id, Organisation.name)
-            .join(Organisation, Organisation.id == Application.organisation_id)
-            .where(Application.round_id == rnd.id)
-        ).all()
-    )
+            kinds.append({"kind": kind, "ranking": ranking_view.ranking_out(result)})
+    labels = boards.decision_labels(session, actor=page.actor, round_id=rnd.id)
     objections = publication.list_objections(session, actor=page.actor, round_id=rnd.id)
-    people = dict(session.execute(select(User.id, User.display_name)).all())
     return render(
         page,
         "staff/decision.html",
@@ -65,10 +51,10 @@ def _decision(
         round=rounds.round_out(rnd),
         publication=publication.publication_out(rnd),
         kinds=kinds,
-        statuses=statuses,
-        names=names,
+        statuses=labels.statuses,
+        names=labels.names,
         objections=[publication.objection_out(o) for o in objections],
-        people=people,
+        people=labels.people,
         done=done,
         values=values or {},
         errors=field_errors(error, page.locale) if error else {},
@@ -77,7 +63,7 @@ def _decision(
 
 
 def _act(
-    page: Page, session: Session, round_id: int, done: str, model: Any, values: dict[str, Any], call: Any
+    page: UserPage, session: Session, round_id: int, done: str, model: Any, values: dict[str, Any], call: Any
 ) -> Response:
     return form_action(
         session,
@@ -90,8 +76,7 @@ def _act(
 
 
 @router.post("/staff/rounds/{round_id}/decisions")
-def decide(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def decide(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {
         "kind": text(form, "kind"),
         "designate": [v for v in form.getlist("designate") if isinstance(v, str) and v],
@@ -105,8 +90,7 @@ def decide(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) 
 
 
 @router.post("/staff/rounds/{round_id}/approval")
-def approval(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def approval(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {"document_no": text(form, "document_no"), "approved_on": text(form, "approved_on") or None}
 
     def call(data: Any) -> Any:
@@ -116,8 +100,7 @@ def approval(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep
 
 
 @router.post("/staff/rounds/{round_id}/publication")
-def publish(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def publish(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     values = {"action": text(form, "action")}
 
     def call(data: Any) -> Any:
@@ -129,8 +112,7 @@ def publish(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep)
 
 
 @router.post("/staff/objections/{objection_id}/resolve")
-def resolve(objection_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def resolve(objection_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     given = text(form, "round_id")
     round_id = parse_id(given) or 0
     values = {"decision": text(form, "decision"), "reason": text(form, "reason")}

@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
@@ -20,10 +19,10 @@ from scoring.core.errors import DomainError
 from scoring.core.lifecycle import ROUND_TRANSITIONS, allowed_actions
 from scoring.services.admin import experts
 from scoring.services.designation import applications, rounds
-from scoring.services.review import panels, ranking, results, sheets
-from scoring.store.models import Application
-from web.deps import Page, StaffPage
-from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
+from scoring.services.review import boards, panels, ranking, ranking_view, results, sheet_views
+from scoring.services.review.schemas import ConsistentRankingOut
+from web.deps import StaffPage, UserPage
+from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +32,7 @@ def _int(value: str) -> int:
     return parse_id(value) or 0
 
 
-def _problem(page: Page, error: DomainError | None) -> dict[str, Any]:
+def _problem(page: UserPage, error: DomainError | None) -> dict[str, Any]:
     if error is None:
         return {"errors": {}, "message": None}
     return {"errors": field_errors(error, page.locale), "message": error.message.render(page.locale)}
@@ -44,15 +43,8 @@ def _problem(page: Page, error: DomainError | None) -> dict[str, Any]:
 
 @router.get("/staff", response_class=HTMLResponse)
 def round_list(page: StaffPage, session: SessionDep) -> Response:
-    assert page.actor is not None
     rows, _ = rounds.list_rounds(session, actor=page.actor, limit=200)
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for round_id, status, n in session.execute(
-        select(Application.round_id, Application.status, func.count()).group_by(
-            Application.round_id, Application.status
-        )
-    ):
-        counts[round_id][status] = n
+    counts = boards.status_counts(session, actor=page.actor)
     return render(page, "staff/rounds.html", rounds=list(reversed(rows)), counts=counts)
 
 
@@ -62,19 +54,15 @@ def round_page(round_id: DbId, page: StaffPage, session: SessionDep, done: str |
 
 
 def _round(
-    page: Page, session: Session, round_id: int, *, done: str | None = None, error: DomainError | None = None
+    page: UserPage,
+    session: Session,
+    round_id: int,
+    *,
+    done: str | None = None,
+    error: DomainError | None = None,
 ) -> Response:
-    assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
-    counts = Counter(
-        dict(
-            session.execute(
-                select(Application.status, func.count())
-                .where(Application.round_id == rnd.id)
-                .group_by(Application.status)
-            ).all()
-        )
-    )
+    counts = boards.status_counts(session, actor=page.actor, round_id=rnd.id).of(rnd.id)
     possible = allowed_actions(ROUND_TRANSITIONS, rnd.status)
     return render(
         page,
@@ -91,13 +79,12 @@ def _round(
 
 
 @router.post("/staff/rounds/{round_id}/transition")
-def transition(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def transition(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     values = {"action": text(form, "action"), "version": text(form, "version") or None}
     try:
         data = parse_input(rounds.RoundTransitionIn, values)
-        attempt(session, lambda: rounds.transition_round(session, actor=actor, round_id=round_id, data=data))  # type: ignore[arg-type]
+        attempt(session, lambda: rounds.transition_round(session, actor=actor, round_id=round_id, data=data))
     except DomainError as exc:
         return _round(page, session, round_id, error=exc)
     return redirect(f"/staff/rounds/{round_id}?done=transition")
@@ -112,7 +99,7 @@ def check_queue(round_id: DbId, page: StaffPage, session: SessionDep, done: str 
 
 
 def _queue(
-    page: Page,
+    page: UserPage,
     session: Session,
     round_id: int,
     *,
@@ -120,7 +107,6 @@ def _queue(
     error: DomainError | None = None,
     failed_id: int | None = None,
 ) -> Response:
-    assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     items, _ = applications.list_applications(
         session, actor=page.actor, round_id=rnd.id, status="recommended", limit=500
@@ -138,8 +124,7 @@ def _queue(
 
 
 @router.post("/staff/applications/{application_id}/check")
-def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     round_id = _int(text(form, "round_id"))
     values = {"decision": text(form, "decision"), "reason": text(form, "reason")}
@@ -147,7 +132,7 @@ def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, for
         data = parse_input(applications.FormalCheckIn, values)
         attempt(
             session,
-            lambda: applications.formal_check(session, actor=actor, application_id=application_id, data=data),  # type: ignore[arg-type]
+            lambda: applications.formal_check(session, actor=actor, application_id=application_id, data=data),
         )
     except DomainError as exc:
         return _queue(page, session, round_id, error=exc, failed_id=application_id)
@@ -157,9 +142,8 @@ def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, for
 # ---- expert pool ------------------------------------------------------------------------------
 
 
-def _organisations(session: Session, page: Page) -> dict[int, str]:
+def _organisations(session: Session, page: UserPage) -> dict[int, str]:
     """Applicant organisations by id (the choices for a declared conflict), through the service."""
-    assert page.actor is not None
     items, _ = applications.list_applications(session, actor=page.actor, limit=10_000)
     return {app.organisation_id: app.organisation.name for app in items}
 
@@ -178,7 +162,7 @@ def pool(page: StaffPage, session: SessionDep, done: str | None = None) -> Respo
 
 
 def _pool(
-    page: Page,
+    page: UserPage,
     session: Session,
     *,
     done: str | None = None,
@@ -186,7 +170,6 @@ def _pool(
     values: dict[str, Any] | None = None,
     failed_id: int | None = None,
 ) -> Response:
-    assert page.actor is not None
     members = experts.experts_out(session, experts.list_experts(session, actor=page.actor, limit=1000))
     return render(
         page,
@@ -203,8 +186,7 @@ def _pool(
 
 
 @router.post("/staff/experts")
-def add_expert(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def add_expert(page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     values: dict[str, Any] = {
         "name": text(form, "name"),
@@ -218,7 +200,7 @@ def add_expert(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
     }
     try:
         data = parse_input(experts.ExpertIn, values)
-        attempt(session, lambda: experts.create_expert(session, actor=actor, data=data))  # type: ignore[arg-type]
+        attempt(session, lambda: experts.create_expert(session, actor=actor, data=data))
     except DomainError as exc:
         values.pop("password", None)
         return _pool(page, session, error=exc, values=values)
@@ -226,9 +208,8 @@ def add_expert(page: StaffPage, session: SessionDep, form: FormDep) -> Response:
 
 
 @router.post("/staff/experts/{expert_id}")
-def edit_expert(expert_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def edit_expert(expert_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     """Fields, title, district, declared conflicts and (de)activation of one pool member."""
-    page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     values: dict[str, Any] = {
         "title": text(form, "title"),
@@ -241,7 +222,7 @@ def edit_expert(expert_id: DbId, page: StaffPage, session: SessionDep, form: For
         data = parse_input(experts.ExpertUpdate, values)
         attempt(
             session,
-            lambda: experts.update_expert(session, actor=actor, expert_id=expert_id, data=data),  # type: ignore[arg-type]
+            lambda: experts.update_expert(session, actor=actor, expert_id=expert_id, data=data),
         )
     except DomainError as exc:
         return _pool(page, session, error=exc, failed_id=expert_id)
@@ -257,35 +238,39 @@ def panel_page(round_id: DbId, page: StaffPage, session: SessionDep, done: str |
 
 
 def _panels(
-    page: Page, session: Session, round_id: int, *, done: str | None = None, error: DomainError | None = None
+    page: UserPage,
+    session: Session,
+    round_id: int,
+    *,
+    done: str | None = None,
+    error: DomainError | None = None,
 ) -> Response:
-    assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
-    views = [
-        panels.panel_out(v, page.locale)
-        for v in panels.list_panels(session, actor=page.actor, round_id=rnd.id)
-    ]
+    views = [panels.panel_out(v) for v in panels.list_panels(session, actor=page.actor, round_id=rnd.id)]
     pool_members = experts.list_experts(session, actor=page.actor, limit=10_000)
     expert_names = {e.id: e.name for e in pool_members}
     active = [e for e in pool_members if e.pool == "expert" and e.is_active]
     apps, _ = applications.list_applications(session, actor=page.actor, round_id=rnd.id, limit=10_000)
     app_names = {a.id: a.organisation.name for a in apps}
-    items = sheets.list_sheets(session, actor=page.actor, round_id=rnd.id, limit=100_000)
+    items = sheet_views.list_sheets(session, actor=page.actor, round_id=rnd.id, limit=100_000)
     by_panel: dict[int, Counter[str]] = defaultdict(Counter)
     by_expert: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
-        by_panel[item["panel_id"]][item["status"]] += 1
-        by_expert[item["expert"]["name"]][item["status"]] += 1
+        if isinstance(item, sheet_views.StaffSheetItem):
+            by_panel[item.panel_id or 0][item.status] += 1
+            by_expert[item.expert.name][item.status] += 1
+    candidates: dict[int, list[dict[str, Any]]] = {}
     for view in views:
-        on_panel = {e["id"] for e in view["experts"]} | {e["id"] for e in view["reserves"]}
-        view["candidates"] = [{"id": e.id, "name": e.name} for e in active if e.id not in on_panel]
-    drawn = {v["kind"] for v in views}
+        on_panel = {e.id for e in view.experts} | {e.id for e in view.reserves}
+        candidates[view.panel_id] = [{"id": e.id, "name": e.name} for e in active if e.id not in on_panel]
+    drawn = {v.kind for v in views}
     return render(
         page,
         "staff/panels.html",
         status=error.status if error else 200,
         round=rounds.round_out(rnd),
         panels=views,
+        candidates=candidates,
         undrawn=[k for k in rnd.kinds if k not in drawn],
         by_panel=by_panel,
         by_expert=sorted(by_expert.items()),
@@ -297,8 +282,7 @@ def _panels(
 
 
 @router.post("/staff/rounds/{round_id}/draw")
-def draw(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
-    page.require_csrf(text(form, "csrf_token"))
+def draw(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
     values = {
         "kind": text(form, "kind"),
@@ -308,17 +292,16 @@ def draw(round_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) ->
     }
     try:
         data = parse_input(panels.DrawIn, values)
-        attempt(session, lambda: panels.draw(session, actor=actor, round_id=round_id, data=data))  # type: ignore[arg-type]
+        attempt(session, lambda: panels.draw(session, actor=actor, round_id=round_id, data=data))
     except DomainError as exc:
         return _panels(page, session, round_id, error=exc)
     return redirect(f"/staff/rounds/{round_id}/panels?done=drawn")
 
 
 @router.post("/staff/panels/{panel_id}/extend")
-def extend(panel_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) -> Response:
+def extend(panel_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     """Further reserves for a panel whose reserves declines have used up; short applications get
     their missing sheets from them at once."""
-    page.require_csrf(text(form, "csrf_token"))
     actor = page.actor
     assert actor is not None
     view = panels.get_panel(session, actor=actor, panel_id=panel_id)
@@ -339,29 +322,28 @@ def extend(panel_id: DbId, page: StaffPage, session: SessionDep, form: FormDep) 
 def ranking_page(
     round_id: DbId, page: StaffPage, session: SessionDep, kind: str | None = None, profile: int | None = None
 ) -> Response:
-    assert page.actor is not None
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     kind = kind if kind in rnd.kinds else rnd.kinds[0]
     result = ranking.get_ranking(session, actor=page.actor, round_id=rnd.id, kind=kind)
-    shape = ranking.ranking_out(result, page.locale, consistency=True)
+    shape = ranking_view.ranking_out(result, consistency=True)
     names = {
-        item["expert"]["id"]: item["expert"]["name"]
-        for item in sheets.list_sheets(session, actor=page.actor, round_id=rnd.id, kind=kind, limit=100_000)
+        item.expert.id: item.expert.name
+        for item in sheet_views.list_sheets(
+            session, actor=page.actor, round_id=rnd.id, kind=kind, limit=100_000
+        )
+        if isinstance(item, sheet_views.StaffSheetItem)
     }
     charts = _charts(shape, names)
-    chosen = profile or (shape["rows"][0]["application_id"] if shape["rows"] else None)
-    if chosen is not None and result.row(chosen) is not None:
-        detail = results.get_result(session, actor=page.actor, application_id=chosen)
+    chosen = profile or (shape.rows[0].application_id if shape.rows else None)
+    profiled = result.row(chosen) if chosen is not None else None
+    if profiled is not None:
+        detail = results.application_result(session, actor=page.actor, application_id=profiled.application_id)
         charts["profile"] = {
-            "application_id": chosen,
-            "applicant": result.row(chosen).applicant,  # type: ignore[union-attr]
+            "application_id": profiled.application_id,
+            "applicant": profiled.applicant,
             "sections": [
-                {
-                    "title": s["title_en"] if page.locale == "en" else s["title"],
-                    "points": s["points"],
-                    "max": s["max"],
-                }
-                for s in detail["section_breakdown"]
+                {"title": s.title_en if page.locale == "en" else s.title, "points": s.points, "max": s.max}
+                for s in detail.section_breakdown
             ],
         }
     return render(
@@ -375,25 +357,25 @@ def ranking_page(
     )
 
 
-def _charts(shape: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
+def _charts(shape: ConsistentRankingOut, names: dict[int, str]) -> dict[str, Any]:
     """Data for the three charts: final scores in 5-point bins, each expert's mean against the
     panel's, and every application's sections (for the profile chart)."""
     bins: Counter[int] = Counter()
-    for row in shape["rows"]:
-        if row["final_score"] is not None:
-            bins[min(95, int(Decimal(row["final_score"]) // 5 * 5))] += 1
+    for row in shape.rows:
+        if row.final_score is not None:
+            bins[min(95, int(Decimal(row.final_score) // 5 * 5))] += 1
     distribution = [
         {"bin": f"{b}–{b + 5}", "count": bins.get(b, 0)} for b in range(min(bins or [60]), 100, 5)
     ]
     calibration = [
         {
             "expert": names.get(int(expert_id), expert_id),
-            "applications": c["applications"],
-            "mean": c["mean"],
-            "panel_mean": c["panel_mean"],
-            "difference": c["difference"],
-            "mean_z": c["mean_z"],
+            "applications": c.applications,
+            "mean": c.mean,
+            "panel_mean": c.panel_mean,
+            "difference": c.difference,
+            "mean_z": c.mean_z,
         }
-        for expert_id, c in shape["calibration"].items()
+        for expert_id, c in shape.calibration.items()
     ]
     return {"distribution": distribution, "calibration": calibration}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.edge.deps import LocaleDep, SessionDep, require_roles
+from api.edge.deps import SessionDep, require_roles
 from api.edge.params import DbId
+from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
 from scoring.services.review import panels
+from scoring.services.review.schemas import ExtendedPanelOut, NewSheet, PanelOut
 
 router = APIRouter(tags=["panels"])
 
@@ -17,33 +19,34 @@ router = APIRouter(tags=["panels"])
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 
 
-@router.post("/rounds/{round_id}/panels", status_code=201)
-def draw_panel(
-    session: SessionDep, actor: HiddenStaff, locale: LocaleDep, round_id: DbId, body: panels.DrawIn
-) -> dict[str, Any]:
+@router.post(
+    "/rounds/{round_id}/panels",
+    status_code=201,
+    response_model=PanelOut,
+    responses=errors(*AUTH, 404, 409, 413),
+)
+def draw_panel(session: SessionDep, actor: HiddenStaff, round_id: DbId, body: panels.DrawIn) -> PanelOut:
     panel = panels.draw(session, actor=actor, round_id=round_id, data=body)
-    return panels.panel_out(panels.get_panel(session, actor=actor, panel_id=panel.id), locale)
+    return panels.panel_out(panels.get_panel(session, actor=actor, panel_id=panel.id))
 
 
-@router.get("/rounds/{round_id}/panels")
-def list_panels(
-    session: SessionDep, actor: HiddenStaff, locale: LocaleDep, round_id: DbId
-) -> list[dict[str, Any]]:
-    return [panels.panel_out(v, locale) for v in panels.list_panels(session, actor=actor, round_id=round_id)]
+@router.get("/rounds/{round_id}/panels", response_model=list[PanelOut], responses=errors(*AUTH, 404))
+def list_panels(session: SessionDep, actor: HiddenStaff, round_id: DbId) -> list[PanelOut]:
+    return [panels.panel_out(v) for v in panels.list_panels(session, actor=actor, round_id=round_id)]
 
 
-@router.get("/panels/{panel_id}")
-def get_panel(session: SessionDep, actor: HiddenStaff, locale: LocaleDep, panel_id: DbId) -> dict[str, Any]:
-    return panels.panel_out(panels.get_panel(session, actor=actor, panel_id=panel_id), locale)
+@router.get("/panels/{panel_id}", response_model=PanelOut, responses=errors(*AUTH, 404))
+def get_panel(session: SessionDep, actor: HiddenStaff, panel_id: DbId) -> PanelOut:
+    return panels.panel_out(panels.get_panel(session, actor=actor, panel_id=panel_id))
 
 
-@router.post("/panels/{panel_id}/reserves")
+@router.post(
+    "/panels/{panel_id}/reserves", response_model=ExtendedPanelOut, responses=errors(*AUTH, 404, 409, 413)
+)
 def extend_panel(
-    session: SessionDep, actor: HiddenStaff, locale: LocaleDep, panel_id: DbId, body: panels.ExtendIn
-) -> dict[str, Any]:
+    session: SessionDep, actor: HiddenStaff, panel_id: DbId, body: panels.ExtendIn
+) -> ExtendedPanelOut:
     added = panels.extend_panel(session, actor=actor, panel_id=panel_id, data=body)
-    out = panels.panel_out(panels.get_panel(session, actor=actor, panel_id=panel_id), locale)
-    out["new_sheets"] = [
-        {"id": s.id, "application_id": s.application_id, "expert_id": s.expert_id} for s in added
-    ]
-    return out
+    out = panels.panel_out(panels.get_panel(session, actor=actor, panel_id=panel_id))
+    new = [NewSheet(id=s.id, application_id=s.application_id, expert_id=s.expert_id) for s in added]
+    return ExtendedPanelOut(**dict(out), new_sheets=new)

@@ -2,49 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
 from api.edge.deps import SessionDep, require_roles
 from api.edge.params import DbId
+from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
 from scoring.services.review import decisions, publication
 from scoring.services.review.ranking import load_round
+from scoring.services.review.schemas import ApprovalOut, ObjectionOut, ObjectionPage, PublicationOut
 
 router = APIRouter(tags=["publication"])
 
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 
 
-@router.post("/rounds/{round_id}/approval")
+@router.post(
+    "/rounds/{round_id}/approval", response_model=ApprovalOut, responses=errors(*AUTH, 404, 409, 413)
+)
 def record_approval(
     round_id: DbId, data: decisions.ApprovalIn, session: SessionDep, actor: HiddenStaff
-) -> dict[str, Any]:
+) -> ApprovalOut:
     return decisions.record_approval(session, actor=actor, round_id=round_id, data=data)
 
 
-@router.get("/rounds/{round_id}/publication")
-def publication_state(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> dict[str, Any]:
+@router.get("/rounds/{round_id}/publication", response_model=PublicationOut, responses=errors(*AUTH, 404))
+def publication_state(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> PublicationOut:
     return publication.publication_out(load_round(session, round_id))
 
 
-@router.post("/rounds/{round_id}/publication")
+@router.post(
+    "/rounds/{round_id}/publication", response_model=PublicationOut, responses=errors(*AUTH, 404, 409, 413)
+)
 def publication_action(
     round_id: DbId, data: publication.PublicationIn, session: SessionDep, actor: HiddenStaff
-) -> dict[str, Any]:
+) -> PublicationOut:
     return publication.publication_action(session, actor=actor, round_id=round_id, data=data)
 
 
-@router.get("/rounds/{round_id}/objections")
-def list_objections(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> dict[str, Any]:
+@router.get("/rounds/{round_id}/objections", response_model=ObjectionPage, responses=errors(*AUTH, 404))
+def list_objections(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> ObjectionPage:
     items = publication.list_objections(session, actor=actor, round_id=round_id)
-    return {"items": [publication.objection_out(o) for o in items], "next_cursor": None}
+    return ObjectionPage(items=[publication.objection_out(o) for o in items], next_cursor=None)
 
 
-@router.post("/objections/{objection_id}/resolution")
+@router.post(
+    "/objections/{objection_id}/resolution",
+    response_model=ObjectionOut,
+    responses=errors(*AUTH, 404, 409, 413),
+)
 def resolve_objection(
     objection_id: DbId, data: publication.ResolutionIn, session: SessionDep, actor: HiddenStaff
-) -> dict[str, Any]:
+) -> ObjectionOut:
     obj = publication.resolve_objection(session, actor=actor, objection_id=objection_id, data=data)
     return publication.objection_out(obj)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.edge.deps import CurrentActor, LocaleDep, SessionDep, require_roles
+from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import DbId, parse_id
+from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
 from scoring.core.errors import invalid
 from scoring.core.i18n import msg
 from scoring.services.review import decisions, exports, results
 from scoring.services.review import ranking as ranking_service
+from scoring.services.review.ranking_view import ranking_out
+from scoring.services.review.schemas import ConsistentRankingOut, DecisionOut, ResultOut
 
 router = APIRouter(tags=["ranking"])
 
@@ -22,6 +25,8 @@ router = APIRouter(tags=["ranking"])
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BINARY = {"type": "string", "format": "binary"}
+TEXT = {"type": "string"}
 
 
 def _offset(cursor: str | None) -> int:
@@ -34,12 +39,21 @@ def _offset(cursor: str | None) -> int:
     return offset
 
 
-@router.get("/rounds/{round_id}/ranking")
+@router.get(
+    "/rounds/{round_id}/ranking",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The ranking of one kind (rows, proposed list, ties; consistency on request)",
+            "model": ConsistentRankingOut,
+        },
+        **errors(*AUTH, 404),
+    },
+)
 def get_ranking(
     round_id: DbId,
     session: SessionDep,
     actor: HiddenStaff,
-    locale: LocaleDep,
     kind: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=50_000)] = None,
     cursor: str | None = None,
@@ -47,31 +61,36 @@ def get_ranking(
 ) -> Response:
     """The ranking; with consistency=true also Kendall's W and each expert's calibration."""
     ranking = ranking_service.get_ranking(session, actor=actor, round_id=round_id, kind=kind)
-    body = ranking_service.ranking_out(
-        ranking, locale, offset=_offset(cursor), limit=limit, consistency=consistency
-    )
-    if body["next_cursor"] is not None:
-        body["next_cursor"] = str(body["next_cursor"])
-    # Serialised directly by orjson: the generic encoder (and even the standard library's json, at
-    # 11 ms for 1,000 rows against orjson's 1.6 ms) costs a large share of a large round's request.
-    return Response(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), media_type="application/json")
+    body = ranking_out(ranking, offset=_offset(cursor), limit=limit, consistency=consistency)
+    # Dataclasses serialised directly by orjson: the generic encoder (and even the standard library's
+    # json, at 11 ms for 1,000 rows against orjson's 1.6 ms) costs a large share of a large round's request.
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
-@router.post("/rounds/{round_id}/decisions")
+@router.post(
+    "/rounds/{round_id}/decisions", response_model=DecisionOut, responses=errors(*AUTH, 404, 409, 413)
+)
 def decide(
     round_id: DbId, data: decisions.DecisionIn, session: SessionDep, actor: HiddenStaff
-) -> dict[str, Any]:
+) -> DecisionOut:
     return decisions.decide(session, actor=actor, round_id=round_id, data=data)
 
 
-@router.get("/applications/{application_id}/result")
-def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
-    return results.get_result(session, actor=actor, application_id=application_id)
+@router.get("/applications/{application_id}/result", response_model=ResultOut, responses=errors(*AUTH, 404))
+def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> ResultOut:
+    return results.application_result(session, actor=actor, application_id=application_id)
 
 
-@router.get("/rounds/{round_id}/export.xlsx")
-def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep) -> Response:
-    content = exports.export_xlsx(session, actor=actor, round_id=round_id, locale=locale)
+@router.get(
+    "/rounds/{round_id}/export.xlsx",
+    response_class=Response,
+    responses={
+        200: {"content": {XLSX_TYPE: {"schema": BINARY}}, "description": "The round's workbook"},
+        **errors(*AUTH, 404),
+    },
+)
+def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> Response:
+    content = exports.export_xlsx(session, actor=actor, round_id=round_id)
     return Response(
         content,
         media_type=XLSX_TYPE,
@@ -79,11 +98,19 @@ def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff, locale:
     )
 
 
-@router.get("/rounds/{round_id}/export.csv")
-def export_csv(
-    round_id: DbId, session: SessionDep, actor: HiddenStaff, locale: LocaleDep, kind: str | None = None
-) -> Response:
-    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind, locale=locale)
+@router.get(
+    "/rounds/{round_id}/export.csv",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": TEXT}},
+            "description": "One kind's ranking, gates and sheets",
+        },
+        **errors(*AUTH, 404),
+    },
+)
+def export_csv(round_id: DbId, session: SessionDep, actor: HiddenStaff, kind: str | None = None) -> Response:
+    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind)
     return Response(
         content.encode("utf-8"),
         media_type="text/csv; charset=utf-8",

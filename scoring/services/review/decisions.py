@@ -3,55 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.core.i18n import Msg, msg
-from scoring.core.ids import RowId
-from scoring.core.lifecycle import APPLICATION_TRANSITIONS, transition
+from scoring.core.lifecycle import APPLICATION_TRANSITIONS, RoundStatus, transition
+from scoring.core.lifecycle import ApplicationStatus as A
+from scoring.core.permissions.review import can_manage_review
 from scoring.services.designation.rounds import get_round_for_update
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.publication import china_today
+from scoring.services.review.schemas import ApprovalIn, ApprovalOut, DecisionIn, DecisionOut
 from scoring.store import audit
 from scoring.store.db import utcnow
-from scoring.store.models import Application
+from scoring.store.models import Application, Round
 
-REASON_MAX = 2000
-DOCUMENT_NO_MAX = 100
-DECIDABLE = ("scored", "shortlisted", "not_designated")
+DECIDABLE = (A.SCORED, A.SHORTLISTED, A.NOT_DESIGNATED)
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    kind: str
-    designate: Annotated[list[RowId], Field(max_length=10_000)]
-    reason: Annotated[str, Field(max_length=REASON_MAX)] | None = None
-
-    @field_validator("reason")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value or None
-
-
-class ApprovalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    document_no: Annotated[str, Field(min_length=1, max_length=DOCUMENT_NO_MAX)]
-    approved_on: date
-
-
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise NotFound()
-
-
-def _clear_proposal(rnd: Any) -> bool:
+def _clear_proposal(rnd: Round) -> bool:
     """A changed decision or approval voids an unconfirmed proposal: the second person must see it."""
     if rnd.publication_proposed_by_id is None:
         return False
@@ -60,17 +33,18 @@ def _clear_proposal(rnd: Any) -> bool:
     return True
 
 
-def decide(session: Session, *, actor: Actor, round_id: int, data: DecisionIn) -> dict[str, Any]:
+def decide(session: Session, *, actor: Actor, round_id: int, data: DecisionIn) -> DecisionOut:
     """Shortlist the chosen applications of a kind and mark the other decidable ones not designated.
 
     The chosen set must be eligible applications of the kind; if it is not exactly the proposed list
     (an extra or a missing application, or a tie at the quota line resolved), a reason is required.
     Replaying the same decision changes nothing and records nothing.
     """
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     rnd = get_round_for_update(session, round_id=round_id)
     kind = ranking_service.require_kind(rnd, data.kind)
-    if rnd.status != "deciding":
+    if rnd.status != RoundStatus.DECIDING:
         raise InvalidTransition(msg("Decisions are taken while the round is deciding."))
 
     ranking = ranking_service.compute_ranking(session, rnd, kind)
@@ -116,10 +90,10 @@ def decide(session: Session, *, actor: Actor, round_id: int, data: DecisionIn) -
     before: dict[str, str] = {}
     after: dict[str, str] = {}
     for app_id, app in apps.items():
-        target = "shortlisted" if app_id in chosen else "not_designated"
+        target = A.SHORTLISTED if app_id in chosen else A.NOT_DESIGNATED
         if app.status == target:
             continue
-        action = "shortlist" if target == "shortlisted" else "reject"
+        action = "shortlist" if target == A.SHORTLISTED else "reject"
         before[str(app_id)] = app.status
         app.status = transition(APPLICATION_TRANSITIONS, app.status, action)
         app.decision_reason = data.reason or _default_reason(ranking, app_id)
@@ -162,22 +136,23 @@ def _default_reason(ranking: ranking_service.KindRanking, app_id: int) -> str | 
 
 def decision_out(
     round_id: int, kind: str, apps: dict[int, Application], reason: str | None, *, changed: bool
-) -> dict[str, Any]:
-    return {
-        "round_id": round_id,
-        "kind": kind,
-        "shortlisted": sorted(i for i, a in apps.items() if a.status == "shortlisted"),
-        "not_designated": sorted(i for i, a in apps.items() if a.status == "not_designated"),
-        "reason": reason,
-        "changed": changed,
-    }
+) -> DecisionOut:
+    return DecisionOut(
+        round_id=round_id,
+        kind=kind,
+        shortlisted=sorted(i for i, a in apps.items() if a.status == A.SHORTLISTED),
+        not_designated=sorted(i for i, a in apps.items() if a.status == A.NOT_DESIGNATED),
+        reason=reason,
+        changed=changed,
+    )
 
 
 def record_approval(
     session: Session, *, actor: Actor, round_id: int, data: ApprovalIn, today: date | None = None
-) -> dict[str, Any]:
+) -> ApprovalOut:
     """The city government's approval (document number and date) of the decided list."""
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     today = today or china_today()
     if data.approved_on > today:
         raise invalid("approved_on", msg("must not be in the future"))
@@ -185,13 +160,13 @@ def record_approval(
     same = rnd.approval_document_no == data.document_no and rnd.approval_date == data.approved_on
     if same:
         return approval_out(rnd)  # replay
-    if rnd.status in ("notice", "published"):
+    if rnd.status in (RoundStatus.NOTICE, RoundStatus.PUBLISHED):
         raise Conflict(
             msg("The approval cannot change once the public notice has started."), code="notice_started"
         )
-    if rnd.status != "deciding":
+    if rnd.status != RoundStatus.DECIDING:
         raise InvalidTransition(msg("The approval is recorded while the round is deciding."))
-    before = approval_out(rnd)
+    before = approval_out(rnd).model_dump(mode="json")
     rnd.approval_document_no = data.document_no
     rnd.approval_date = data.approved_on
     rnd.approval_recorded_by_id = actor.user_id
@@ -205,15 +180,15 @@ def record_approval(
         entity="round",
         entity_id=rnd.id,
         before=before,
-        after=approval_out(rnd) | {"publication_proposal_cleared": cleared},
+        after=approval_out(rnd).model_dump(mode="json") | {"publication_proposal_cleared": cleared},
     )
     return approval_out(rnd)
 
 
-def approval_out(rnd: Any) -> dict[str, Any]:
-    return {
-        "round_id": rnd.id,
-        "document_no": rnd.approval_document_no,
-        "approved_on": rnd.approval_date.isoformat() if rnd.approval_date else None,
-        "recorded_by_id": rnd.approval_recorded_by_id,
-    }
+def approval_out(rnd: Round) -> ApprovalOut:
+    return ApprovalOut(
+        round_id=rnd.id,
+        document_no=rnd.approval_document_no,
+        approved_on=rnd.approval_date,
+        recorded_by_id=rnd.approval_recorded_by_id,
+    )

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from scoring.core.actors import Actor
 from scoring.core.aggregate import round2
 from scoring.core.errors import NotFound
-from scoring.core.i18n import msg
+from scoring.core.i18n import current_locale, msg
+from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import expert_indicator_codes
 from scoring.services.review import ranking as ranking_service
 from scoring.store.models import Expert, Panel, Sheet
@@ -137,7 +138,7 @@ def _when(value: datetime | None) -> str | None:
 
 
 def _rankings(session: Session, actor: Actor, round_id: int, kinds: list[str] | None) -> list[Any]:
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     rnd = ranking_service.load_round(session, round_id)
     chosen = kinds if kinds is not None else list(rnd.kinds)
@@ -146,8 +147,9 @@ def _rankings(session: Session, actor: Actor, round_id: int, kinds: list[str] | 
     return [ranking_service.compute_ranking(session, rnd, kind) for kind in chosen]
 
 
-def export_xlsx(session: Session, *, actor: Actor, round_id: int, locale: str = "zh_CN") -> bytes:
-    """One worksheet per kind of the round, named by the kind's code."""
+def export_xlsx(session: Session, *, actor: Actor, round_id: int) -> bytes:
+    """One worksheet per kind of the round, named by the kind's code (texts in the request's locale)."""
+    locale = current_locale.get()
     book = Workbook(write_only=True)
     for ranking in _rankings(session, actor, round_id, None):
         ws = book.create_sheet(title=ranking.kind)
@@ -160,10 +162,10 @@ def export_xlsx(session: Session, *, actor: Actor, round_id: int, locale: str = 
     return buf.getvalue()
 
 
-def export_csv(
-    session: Session, *, actor: Actor, round_id: int, kind: str | None, locale: str = "zh_CN"
-) -> str:
-    """One kind as CSV (UTF-8 with a byte-order mark so spreadsheet programs read the Chinese)."""
+def export_csv(session: Session, *, actor: Actor, round_id: int, kind: str | None) -> str:
+    """One kind as CSV (UTF-8 with a byte-order mark so spreadsheet programs read the Chinese), its
+    texts in the request's locale."""
+    locale = current_locale.get()
     rankings = _rankings(session, actor, round_id, [kind] if kind is not None else [""])
     buf = io.StringIO()
     buf.write("\ufeff")

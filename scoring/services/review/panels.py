@@ -3,6 +3,9 @@
 The draw itself is pure (scoring.core.draw); this module feeds it the active pool and the round's
 accepted applications, stores what it drew (with its inputs, so it can be replayed from the seed),
 creates one sheet per assignment and moves the applications under review.
+
+Over 400 lines: drawing, extending and replacing reserves share the panel's stored draw inputs;
+splitting them would spread one replayable record over modules.
 """
 
 from __future__ import annotations
@@ -12,14 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
 from scoring.core.draw import (
     DECLARED_CONFLICT,
-    MAX_SEED,
     SAME_AFFILIATION,
     SAME_DISTRICT,
     DrawApplication,
@@ -34,8 +35,9 @@ from scoring.core.draw import (
 )
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.core.i18n import Msg, msg
-from scoring.core.ids import RowId
-from scoring.core.lifecycle import APPLICATION_TRANSITIONS, transition
+from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, SheetStatus, transition
+from scoring.core.permissions.review import can_manage_review
+from scoring.services.review.schemas import DrawIn, Exclusion, ExpertRef, ExtendIn, PanelOut
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import (
@@ -51,29 +53,11 @@ from scoring.store.models import (
 )
 
 SEED_BITS = 48  # a fresh seed fits a JavaScript number exactly, so every client can show and re-enter it
-MAX_RESERVES = 20
 REASON_TEXT: dict[str, Msg] = {
     SAME_AFFILIATION: msg("works for the applicant"),
     SAME_DISTRICT: msg("is from the same district as the applicant (regional bases)"),
     DECLARED_CONFLICT: msg("declared a conflict of interest with the applicant"),
 }
-
-
-class DrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str
-    size: int | None = None
-    reserves: int | None = Field(default=None, ge=0, le=MAX_RESERVES)
-    seed: int | None = Field(default=None, ge=0, lt=MAX_SEED)
-
-
-class ExtendIn(BaseModel):
-    """Experts added to a panel as further reserves, when declines have used the reserves up."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    expert_ids: list[RowId] = Field(min_length=1, max_length=50)
 
 
 # ---- shared with the sheets service ------------------------------------------------------------
@@ -132,7 +116,9 @@ def _accepted_applications(session: Session, *, round_id: int, kind: str) -> lis
         session.scalars(
             select(Application)
             .where(
-                Application.round_id == round_id, Application.kind == kind, Application.status == "accepted"
+                Application.round_id == round_id,
+                Application.kind == kind,
+                Application.status == ApplicationStatus.ACCEPTED,
             )
             .order_by(Application.id)
             .with_for_update()
@@ -214,7 +200,7 @@ def _pool_too_small(exc: PoolTooSmall) -> Conflict:
 
 def draw(session: Session, *, actor: Actor, round_id: int, data: DrawIn) -> Panel:
     """Draw the panel of one kind of a round in review and hand out the sheets."""
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     rnd = session.scalar(select(Round).where(Round.id == round_id).with_for_update())
     if rnd is None:
@@ -277,7 +263,7 @@ def draw(session: Session, *, actor: Actor, round_id: int, data: DrawIn) -> Pane
         for e in result.exclusions
     )
     sheets = [
-        Sheet(panel_id=panel.id, application_id=app_id, expert_id=expert_id, status="assigned")
+        Sheet(panel_id=panel.id, application_id=app_id, expert_id=expert_id, status=SheetStatus.ASSIGNED)
         for app_id, expert_ids in result.assignments.items()
         for expert_id in expert_ids
     ]
@@ -347,7 +333,7 @@ def _fill(session: Session, *, panel: Panel, application: Application, wanted: i
         if candidate is None:
             break
         sheet = Sheet(
-            panel_id=panel.id, application_id=application.id, expert_id=candidate, status="assigned"
+            panel_id=panel.id, application_id=application.id, expert_id=candidate, status=SheetStatus.ASSIGNED
         )
         session.add(sheet)
         busy.add(candidate)
@@ -396,7 +382,7 @@ def replace_declined(session: Session, *, sheet: Sheet, application: Application
 
 def extend_panel(session: Session, *, actor: Actor, panel_id: int, data: ExtendIn) -> list[Sheet]:
     """Add pool experts as further reserves, then give every short application its missing sheets."""
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     panel = session.scalar(select(Panel).where(Panel.id == panel_id).with_for_update())
     if panel is None:
@@ -439,7 +425,7 @@ def extend_panel(session: Session, *, actor: Actor, panel_id: int, data: ExtendI
         if short > 0:
             new = _fill(session, panel=panel, application=app, wanted=short)
             added += new
-            if new and app.status == "scored":
+            if new and app.status == ApplicationStatus.SCORED:
                 reopened.append(app)
     _note_replacements(
         panel,
@@ -503,7 +489,7 @@ class PanelView:
 
 
 def get_panel(session: Session, *, actor: Actor, panel_id: int) -> PanelView:
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     panel = session.get(Panel, panel_id)
     if panel is None:
@@ -512,7 +498,7 @@ def get_panel(session: Session, *, actor: Actor, panel_id: int) -> PanelView:
 
 
 def list_panels(session: Session, *, actor: Actor, round_id: int) -> list[PanelView]:
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     if session.get(Round, round_id) is None:
         raise NotFound()
@@ -545,29 +531,29 @@ def _view(session: Session, panel: Panel) -> PanelView:
     return PanelView(panel, members, exclusions, sheets, replay(panel))
 
 
-def panel_out(view: PanelView, locale: str) -> dict[str, Any]:
+def panel_out(view: PanelView) -> PanelOut:
     panel = view.panel
-    return {
-        "panel_id": panel.id,
-        "round_id": panel.round_id,
-        "kind": panel.kind,
-        "size": panel.size,
-        "seed": panel.seed,
-        "experts": [{"id": i, "name": n} for i, n, reserve in view.members if not reserve],
-        "reserves": [{"id": i, "name": n} for i, n, reserve in view.members if reserve],
-        "excluded": [
-            {
-                "expert": {"id": i, "name": n},
-                "application_id": app_id,
-                "reason": reason,
-                "reason_text": REASON_TEXT[reason].render(locale) if reason in REASON_TEXT else reason,
-            }
+    return PanelOut(
+        panel_id=panel.id,
+        round_id=panel.round_id,
+        kind=panel.kind,
+        size=panel.size,
+        seed=panel.seed,
+        experts=[ExpertRef(id=i, name=n) for i, n, reserve in view.members if not reserve],
+        reserves=[ExpertRef(id=i, name=n) for i, n, reserve in view.members if reserve],
+        excluded=[
+            Exclusion(
+                expert=ExpertRef(id=i, name=n),
+                application_id=app_id,
+                reason=reason,
+                reason_text=REASON_TEXT.get(reason, reason),
+            )
             for i, n, app_id, reason in view.exclusions
         ],
-        "assignments": {k: list(v) for k, v in panel.result.get("assignments", {}).items()},
-        "replacements": list(panel.result.get("replacements", [])),
-        "sheets": view.sheets,
-        "drawn_at": panel.drawn_at.isoformat(),
-        "drawn_by_id": panel.drawn_by_id,
-        "reproducible": view.reproducible,
-    }
+        assignments={k: list(v) for k, v in panel.result.get("assignments", {}).items()},
+        replacements=list(panel.result.get("replacements", [])),
+        sheets=view.sheets,
+        drawn_at=panel.drawn_at,
+        drawn_by_id=panel.drawn_by_id,
+        reproducible=view.reproducible,
+    )

@@ -1,28 +1,51 @@
 """Four-eyes publication of a round's list: propose, confirm (starts the 公示), objections, finalize.
 
-The notice period counts working days with a plain weekday rule (Monday to Friday; public holidays
-and the adjusted weekend working days of the State Council calendar are not modelled). A notice
+The notice period counts working days (scoring.core.clock: Monday to Friday). A notice
 confirmed on day D runs from D through the notice_days-th working day after D; objections are taken
 through that last day and the list can be finalized from the next calendar day on.
+
+Over 400 lines: propose, confirm, finalize and the objections share one round lock and its states;
+the public lists at the end are the next split (objections and notice into their own module).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor, Role
+from scoring.core.clock import add_working_days, china_today
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from scoring.core.i18n import msg
-from scoring.core.ids import RowId
-from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ROUND_TRANSITIONS, transition
-from scoring.services.designation.rounds import CHINA_TZ, get_round_for_update
+from scoring.core.lifecycle import (
+    APPLICATION_TRANSITIONS,
+    OBJECTION_TRANSITIONS,
+    ROUND_TRANSITIONS,
+    BaseStatus,
+    transition,
+)
+from scoring.core.lifecycle import ApplicationStatus as A
+from scoring.core.lifecycle import ObjectionStatus as O
+from scoring.core.lifecycle import RoundStatus as R
+from scoring.core.permissions.review import can_manage_review
+from scoring.services.designation.rounds import get_round_for_update
 from scoring.services.review import ranking as ranking_service
+from scoring.services.review.schemas import (
+    ApprovalRef,
+    NoticeEntry,
+    NoticeRound,
+    ObjectionIn,
+    ObjectionOut,
+    ObjectionReceipt,
+    PublicationIn,
+    PublicationOut,
+    PublicBase,
+    ResolutionIn,
+)
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import Application, BaseEvent, DesignatedBase, Objection, Organisation, Round
@@ -30,87 +53,37 @@ from scoring.store.models import Application, BaseEvent, DesignatedBase, Objecti
 # Objections come from the public: the audit trail names them "public" (no account, no role).
 PUBLIC = Actor(user_id=None, username="public", role=Role.APPLICANT, display_name="public")
 
-NAME_MAX = 100
-CONTACT_MAX = 100
-OBJECTION_TEXT_MAX = 5000
-REASON_MAX = 2000
-BASE_STATUSES = ("active", "rectifying", "revoked")
-
-
-def china_today() -> date:
-    """Today in Shijiazhuang (UTC+8, no daylight saving time)."""
-    return datetime.now(CHINA_TZ).date()
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The `days`-th working day (Monday–Friday) after `start`."""
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
+BASE_STATUSES: tuple[BaseStatus, ...] = tuple(BaseStatus)
 
 
 # ---- inputs -----------------------------------------------------------------------------------
 
 
-class PublicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    action: Literal["propose", "confirm", "finalize"]
-
-
-class ObjectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    round_id: RowId
-    application_id: RowId
-    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
-    contact: Annotated[str, Field(min_length=1, max_length=CONTACT_MAX)]
-    text: Annotated[str, Field(min_length=1, max_length=OBJECTION_TEXT_MAX)]
-
-
-class ResolutionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    decision: Literal["uphold", "dismiss"]
-    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX)]
-
-
 # ---- publication ------------------------------------------------------------------------------
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise NotFound()
-
-
-def publication_out(rnd: Round) -> dict[str, Any]:
-    return {
-        "round_id": rnd.id,
-        "status": rnd.status,
-        "approval": {
-            "document_no": rnd.approval_document_no,
-            "approved_on": rnd.approval_date.isoformat() if rnd.approval_date else None,
-        },
-        "proposed_by_id": rnd.publication_proposed_by_id,
-        "proposed_at": rnd.publication_proposed_at.isoformat() if rnd.publication_proposed_at else None,
-        "confirmed_by_id": rnd.publication_confirmed_by_id,
-        "notice_days": rnd.notice_days,
-        "notice_starts_on": rnd.notice_starts_on.isoformat() if rnd.notice_starts_on else None,
-        "notice_ends_on": rnd.notice_ends_on.isoformat() if rnd.notice_ends_on else None,
-        "published_at": rnd.published_at.isoformat() if rnd.published_at else None,
-        "published_by_id": rnd.published_by_id,
-    }
+def publication_out(rnd: Round) -> PublicationOut:
+    return PublicationOut(
+        round_id=rnd.id,
+        status=rnd.status,
+        approval=ApprovalRef(document_no=rnd.approval_document_no, approved_on=rnd.approval_date),
+        proposed_by_id=rnd.publication_proposed_by_id,
+        proposed_at=rnd.publication_proposed_at,
+        confirmed_by_id=rnd.publication_confirmed_by_id,
+        notice_days=rnd.notice_days,
+        notice_starts_on=rnd.notice_starts_on,
+        notice_ends_on=rnd.notice_ends_on,
+        published_at=rnd.published_at,
+        published_by_id=rnd.published_by_id,
+    )
 
 
 def publication_action(
     session: Session, *, actor: Actor, round_id: int, data: PublicationIn, today: date | None = None
-) -> dict[str, Any]:
+) -> PublicationOut:
     """Propose (staff A), confirm (staff B: starts the notice) or finalize (after the notice)."""
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     rnd = get_round_for_update(session, round_id=round_id)
     today = today or china_today()
     if data.action == "propose":
@@ -126,16 +99,16 @@ def _shortlisted_ids(session: Session, round_id: int) -> list[int]:
     return list(
         session.scalars(
             select(Application.id)
-            .where(Application.round_id == round_id, Application.status == "shortlisted")
+            .where(Application.round_id == round_id, Application.status == A.SHORTLISTED)
             .order_by(Application.id)
         )
     )
 
 
 def _propose(session: Session, *, actor: Actor, rnd: Round) -> None:
-    if rnd.publication_proposed_by_id is not None or rnd.status in ("notice", "published"):
+    if rnd.publication_proposed_by_id is not None or rnd.status in (R.NOTICE, R.PUBLISHED):
         return  # replay: the proposal stands
-    if rnd.status != "deciding":
+    if rnd.status != R.DECIDING:
         raise InvalidTransition(
             msg("The list can be proposed for publication only while the round is deciding.")
         )
@@ -145,7 +118,7 @@ def _propose(session: Session, *, actor: Actor, rnd: Round) -> None:
     undecided = list(
         session.execute(
             select(Application.kind, func.count())
-            .where(Application.round_id == rnd.id, Application.status == "scored")
+            .where(Application.round_id == rnd.id, Application.status == A.SCORED)
             .group_by(Application.kind)
             .order_by(Application.kind)
         )
@@ -176,9 +149,9 @@ def _propose(session: Session, *, actor: Actor, rnd: Round) -> None:
 
 
 def _confirm(session: Session, *, actor: Actor, rnd: Round, today: date) -> None:
-    if rnd.status in ("notice", "published"):
+    if rnd.status in (R.NOTICE, R.PUBLISHED):
         return  # replay: the notice has already started
-    if rnd.status != "deciding" or rnd.publication_proposed_by_id is None:
+    if rnd.status != R.DECIDING or rnd.publication_proposed_by_id is None:
         raise InvalidTransition(msg("Nothing has been proposed for publication yet."))
     if actor.user_id is None or actor.user_id == rnd.publication_proposed_by_id:
         raise Conflict(
@@ -211,9 +184,9 @@ def _confirm(session: Session, *, actor: Actor, rnd: Round, today: date) -> None
 
 
 def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> None:
-    if rnd.status == "published":
+    if rnd.status == R.PUBLISHED:
         return  # replay: the bases exist already
-    if rnd.status != "notice" or rnd.notice_ends_on is None:
+    if rnd.status != R.NOTICE or rnd.notice_ends_on is None:
         raise InvalidTransition(msg("The list can be published only after its public notice."))
     if today <= rnd.notice_ends_on:
         raise Conflict(
@@ -226,7 +199,7 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
     open_objections = session.scalar(
         select(func.count())
         .select_from(Objection)
-        .where(Objection.round_id == rnd.id, Objection.status == "open")
+        .where(Objection.round_id == rnd.id, Objection.status == O.OPEN)
     )
     if open_objections:
         raise Conflict(
@@ -240,9 +213,9 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
         session.execute(
             select(Application, Organisation)
             .join(Organisation, Organisation.id == Application.organisation_id)
-            .where(Application.round_id == rnd.id, Application.status == "shortlisted")
+            .where(Application.round_id == rnd.id, Application.status == A.SHORTLISTED)
             .order_by(Application.id)
-        ).tuples()
+        )
     )
     finals = _final_scores(session, rnd, sorted({app.kind for app, _ in chosen}))
     bases: list[DesignatedBase] = []
@@ -258,7 +231,7 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
             kind=app.kind,
             name=org.name,
             district=org.district,
-            status="active",
+            status=BaseStatus.ACTIVE,
             designated_on=today,
             document_no=rnd.approval_document_no or "",
             final_score=ranking_service.round2(final) if final is not None else None,
@@ -315,38 +288,38 @@ def _final_scores(session: Session, rnd: Round, kinds: Sequence[str]) -> dict[in
 
 def _notice_open(rnd: Round, today: date) -> bool:
     return (
-        rnd.status == "notice"
+        rnd.status == R.NOTICE
         and rnd.notice_starts_on is not None
         and rnd.notice_ends_on is not None
         and rnd.notice_starts_on <= today <= rnd.notice_ends_on
     )
 
 
-def objection_out(obj: Objection) -> dict[str, Any]:
-    return {
-        "id": obj.id,
-        "round_id": obj.round_id,
-        "application_id": obj.application_id,
-        "name": obj.filed_by_name,
-        "contact": obj.contact,
-        "text": obj.text,
-        "status": obj.status,
-        "resolution_reason": obj.resolution_reason,
-        "resolved_by_id": obj.resolved_by_id,
-        "resolved_at": obj.resolved_at.isoformat() if obj.resolved_at else None,
-        "created_at": obj.created_at.isoformat() if obj.created_at else None,
-    }
+def objection_out(obj: Objection) -> ObjectionOut:
+    return ObjectionOut(
+        id=obj.id,
+        round_id=obj.round_id,
+        application_id=obj.application_id,
+        name=obj.filed_by_name,
+        contact=obj.contact,
+        text=obj.text,
+        status=obj.status,
+        resolution_reason=obj.resolution_reason,
+        resolved_by_id=obj.resolved_by_id,
+        resolved_at=obj.resolved_at,
+        created_at=obj.created_at,
+    )
 
 
-def public_objection_out(obj: Objection) -> dict[str, Any]:
+def public_objection_out(obj: Objection) -> ObjectionReceipt:
     """What the person who filed it gets back: a receipt, never staff data."""
-    return {
-        "id": obj.id,
-        "round_id": obj.round_id,
-        "application_id": obj.application_id,
-        "status": obj.status,
-        "created_at": obj.created_at.isoformat() if obj.created_at else None,
-    }
+    return ObjectionReceipt(
+        id=obj.id,
+        round_id=obj.round_id,
+        application_id=obj.application_id,
+        status=obj.status,
+        created_at=obj.created_at,
+    )
 
 
 def file_objection(session: Session, *, data: ObjectionIn, today: date | None = None) -> Objection:
@@ -365,7 +338,7 @@ def file_objection(session: Session, *, data: ObjectionIn, today: date | None = 
             Application.id == data.application_id, Application.round_id == rnd.id
         )
     )
-    if app_status != "shortlisted":
+    if app_status != A.SHORTLISTED:
         raise NotFound(msg("This application is not on the list under public notice."))
     existing = session.scalar(
         select(Objection).where(
@@ -384,7 +357,7 @@ def file_objection(session: Session, *, data: ObjectionIn, today: date | None = 
         filed_by_name=data.name,
         contact=data.contact,
         text=data.text,
-        status="open",
+        status=O.OPEN,
         created_at=utcnow(),
     )
     session.add(obj)
@@ -395,13 +368,14 @@ def file_objection(session: Session, *, data: ObjectionIn, today: date | None = 
         action="objection.file",
         entity="objection",
         entity_id=obj.id,
-        after={"round_id": rnd.id, "application_id": obj.application_id, "status": "open"},
+        after={"round_id": rnd.id, "application_id": obj.application_id, "status": O.OPEN.value},
     )
     return obj
 
 
 def list_objections(session: Session, *, actor: Actor, round_id: int) -> list[Objection]:
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     if session.get(Round, round_id) is None:
         raise NotFound()
     return list(
@@ -411,7 +385,8 @@ def list_objections(session: Session, *, actor: Actor, round_id: int) -> list[Ob
 
 def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data: ResolutionIn) -> Objection:
     """Uphold (the application leaves the list with the reason) or dismiss; replays change nothing."""
-    _require_staff(actor)
+    if not can_manage_review(actor):
+        raise NotFound()
     obj = session.scalar(
         select(Objection)
         .where(Objection.id == objection_id)
@@ -420,13 +395,13 @@ def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data
     )
     if obj is None:
         raise NotFound()
-    wanted = "upheld" if data.decision == "uphold" else "dismissed"
-    if obj.status != "open":
+    wanted = O.UPHELD if data.decision == "uphold" else O.DISMISSED
+    if obj.status != O.OPEN:
         if obj.status == wanted and obj.resolution_reason == data.reason:
             return obj  # replay
         raise Conflict(msg("This objection has already been resolved."), code="already_resolved")
     rnd = get_round_for_update(session, round_id=obj.round_id)
-    if rnd.status != "notice":
+    if rnd.status != R.NOTICE:
         raise InvalidTransition(msg("Objections are resolved during the public notice period."))
     app = session.scalar(
         select(Application)
@@ -436,12 +411,12 @@ def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data
     )
     assert app is not None  # objections reference applications by foreign key
     before: dict[str, Any] = {"status": obj.status, "application_status": app.status}
-    if wanted == "upheld" and app.status == "shortlisted":
+    if wanted == O.UPHELD and app.status == A.SHORTLISTED:
         app.status = transition(APPLICATION_TRANSITIONS, app.status, "reject")
         app.decision_reason = data.reason
         app.version += 1
         app.updated_at = utcnow()
-    obj.status = wanted
+    obj.status = transition(OBJECTION_TRANSITIONS, obj.status, data.decision)
     obj.resolution_reason = data.reason
     obj.resolved_by_id = actor.user_id
     obj.resolved_at = utcnow()
@@ -462,36 +437,36 @@ def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data
 # ---- public lists -------------------------------------------------------------------------------
 
 
-def public_notice(session: Session, *, today: date | None = None) -> list[dict[str, Any]]:
+def public_notice(session: Session, *, today: date | None = None) -> list[NoticeRound]:
     """The lists under public notice right now: names, kinds and districts, nothing else."""
     today = today or china_today()
     rounds = [
         r
-        for r in session.scalars(select(Round).where(Round.status == "notice").order_by(Round.id))
+        for r in session.scalars(select(Round).where(Round.status == R.NOTICE).order_by(Round.id))
         if _notice_open(r, today)
     ]
     if not rounds:
         return []
-    entries: dict[int, list[dict[str, Any]]] = {r.id: [] for r in rounds}
+    entries: dict[int, list[NoticeEntry]] = {r.id: [] for r in rounds}
     rows = session.execute(
         select(
             Application.round_id, Application.id, Application.kind, Organisation.name, Organisation.district
         )
         .join(Organisation, Organisation.id == Application.organisation_id)
-        .where(Application.round_id.in_(list(entries)), Application.status == "shortlisted")
+        .where(Application.round_id.in_(list(entries)), Application.status == A.SHORTLISTED)
         .order_by(Application.round_id, Application.kind, Organisation.name, Application.id)
     )
     for round_id, app_id, kind, name, district in rows:
-        entries[round_id].append({"application_id": app_id, "name": name, "kind": kind, "district": district})
+        entries[round_id].append(NoticeEntry(application_id=app_id, name=name, kind=kind, district=district))
     return [
-        {
-            "round_id": r.id,
-            "year": r.year,
-            "title": r.title,
-            "notice_starts_on": r.notice_starts_on.isoformat() if r.notice_starts_on else None,
-            "notice_ends_on": r.notice_ends_on.isoformat() if r.notice_ends_on else None,
-            "entries": entries[r.id],
-        }
+        NoticeRound(
+            round_id=r.id,
+            year=r.year,
+            title=r.title,
+            notice_starts_on=r.notice_starts_on,
+            notice_ends_on=r.notice_ends_on,
+            entries=entries[r.id],
+        )
         for r in rounds
     ]
 
@@ -504,7 +479,7 @@ def public_bases(
     year: int | None = None,
     after_id: int = 0,
     limit: int = 100,
-) -> tuple[list[dict[str, Any]], int | None]:
+) -> tuple[list[PublicBase], int | None]:
     """Bases of published rounds only, in id order; never scores, experts or evaluators."""
     problems = {}
     if status is not None and status not in BASE_STATUSES:
@@ -527,7 +502,7 @@ def public_bases(
             DesignatedBase.revocation_document_no,
         )
         .join(Round, Round.id == DesignatedBase.round_id)
-        .where(Round.status == "published", DesignatedBase.id > after_id)
+        .where(Round.status == R.PUBLISHED, DesignatedBase.id > after_id)
         .order_by(DesignatedBase.id)
         .limit(limit + 1)
     )
@@ -540,18 +515,18 @@ def public_bases(
     rows = list(session.execute(stmt))
     more = len(rows) > limit
     items = [
-        {
-            "id": r.id,
-            "name": r.name,
-            "kind": r.kind,
-            "district": r.district,
-            "year": r.year,
-            "document_no": r.document_no,
-            "designated_on": r.designated_on.isoformat(),
-            "status": r.status,
-            "revoked_on": r.revoked_on.isoformat() if r.revoked_on else None,
-            "revocation_document_no": r.revocation_document_no,
-        }
+        PublicBase(
+            id=r.id,
+            name=r.name,
+            kind=r.kind,
+            district=r.district,
+            year=r.year,
+            document_no=r.document_no,
+            designated_on=r.designated_on,
+            status=r.status,
+            revoked_on=r.revoked_on,
+            revocation_document_no=r.revocation_document_no,
+        )
         for r in rows[:limit]
     ]
-    return items, (items[-1]["id"] if more and items else None)
+    return items, (items[-1].id if more and items else None)

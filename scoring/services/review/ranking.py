@@ -3,6 +3,9 @@
 Queries per ranking, whatever the number of applications or sheets: the frozen rubric document, the
 applications with their organisation, and the sheets of the kind's panel (four with the round itself).
 Columns are selected, not ORM objects, so 20,000 applications × 7 sheets stay cheap.
+
+Over 400 lines: the set-based build is one measured hot path (bench/ranking.py) kept in one place;
+its presentation is in ranking_view.py.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import gc
 import json
 import threading
+import typing
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,27 +33,24 @@ from scoring.core.consistency import ExpertCalibration, KendallResult, calibrati
 from scoring.core.errors import NotFound, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
-from scoring.core.i18n import Msg, msg, translate
+from scoring.core.i18n import Msg, msg
+from scoring.core.lifecycle import ApplicationStatus as A
+from scoring.core.lifecycle import SheetStatus
+from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import data_points
+from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.designation.rounds import round_references, round_rubric
+from scoring.store.db import Money
 from scoring.store.models import Application, Organisation, Panel, Round, Sheet
 
-__all__ = ["KINDS", "KindRanking", "Row", "compute_ranking", "fmt2", "get_ranking", "ranking_out", "round2"]
+__all__ = ["KINDS", "KindRanking", "Row", "compute_ranking", "fmt2", "get_ranking", "round2"]
 
-KINDS: tuple[str, ...] = ("regional", "university", "enterprise")
+KINDS: tuple[str, ...] = BASE_KINDS
 # Applications the ranking lists. "recommended" is waiting for its formal check: listed, never eligible.
-LISTED_STATUSES: tuple[str, ...] = (
-    "recommended",
-    "accepted",
-    "under_review",
-    "scored",
-    "shortlisted",
-    "not_designated",
-    "designated",
-)
 FORMAL_CHECK_PASSED: frozenset[str] = frozenset(
-    {"accepted", "under_review", "scored", "shortlisted", "not_designated", "designated"}
+    {A.ACCEPTED, A.UNDER_REVIEW, A.SCORED, A.SHORTLISTED, A.NOT_DESIGNATED, A.DESIGNATED}
 )
+LISTED_STATUSES: tuple[str, ...] = (A.RECOMMENDED, *(s for s in A if s in FORMAL_CHECK_PASSED))
 
 # Flags this layer adds to the pure core's (tie_at_quota_line, rounded_tie, rounds_to_pass_line).
 OUTLIER_SHEETS = "outlier_sheets"
@@ -222,7 +223,7 @@ _gc_resume = False  # whether the collector was running when the first of them b
 
 
 @contextmanager
-def _bulk() -> Iterator[None]:
+def bulk() -> Iterator[None]:
     """Pause the cyclic garbage collector while a ranking is built or rendered.
 
     Such a build allocates tens of thousands of small containers that all stay alive until it ends,
@@ -248,7 +249,7 @@ def _bulk() -> Iterator[None]:
 
 def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     """The ranking of one kind; no permission check (callers check), no writes."""
-    with _bulk():
+    with bulk():
         return _compute_ranking(session, rnd, kind)
 
 
@@ -280,7 +281,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     ).all()
     # Totals are read in their stored form and converted by the column type itself, once per
     # distinct stored value: sheet totals repeat a lot (half-point steps), sheets number in millions.
-    money = Sheet.__table__.c.total.type
+    money = typing.cast(Money, Sheet.total.type)
     dialect = conn.dialect
     stored_total = type_coerce(Sheet.total, money.load_dialect_impl(dialect))
     sheets = conn.execute(
@@ -299,18 +300,18 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     for batch in sheets.partitions(500):
         for sheet_id, app_id, expert_id, status, raw in batch:
             got = submitted.get(app_id)
-            if got is None or status == "declined":
+            if got is None or status == SheetStatus.DECLINED:
                 continue
             expected[app_id] += 1
-            if status == "submitted" and raw is not None:
+            if status == SheetStatus.SUBMITTED and raw is not None:
                 # Memoised for integers only (SQLite's scaled totals): equal Decimals used as keys
                 # could differ in exponent, and PostgreSQL's conversion is a mere copy anyway.
                 if type(raw) is int:
                     total = decimals.get(raw)
                     if total is None:
-                        total = decimals[raw] = money.process_result_value(raw, dialect)
+                        total = decimals[raw] = typing.cast(Decimal, money.process_result_value(raw, dialect))
                 else:
-                    total = money.process_result_value(raw, dialect)
+                    total = typing.cast(Decimal, money.process_result_value(raw, dialect))
                 got.append((sheet_id, total))
                 matrix[expert_id][app_id] = total
 
@@ -418,7 +419,7 @@ def require_kind(rnd: Round, kind: str | None) -> str:
 
 def get_ranking(session: Session, *, actor: Actor, round_id: int, kind: str | None) -> KindRanking:
     """Staff only: anyone else is told the round's ranking does not exist."""
-    if not actor.is_staff:
+    if not can_manage_review(actor):
         raise NotFound()
     rnd = load_round(session, round_id)
     return compute_ranking(session, rnd, require_kind(rnd, kind))
@@ -491,173 +492,3 @@ def reasons_of(row: Row, ranking: KindRanking) -> list[tuple[str, Msg]]:
         )
     return out
 
-
-def gate_out(gate: GateResult, locale: str) -> dict[str, Any]:
-    return {
-        "code": gate.code,
-        "text": gate.text_en if locale.startswith("en") else gate.text_zh,
-        "result": gate.result,
-        "detail": gate.detail,
-        "reason": gate.reason.render(locale) if gate.reason is not None else None,
-    }
-
-
-class _Renderer:
-    """Rows in the API shape. Gate and data-indicator results are shared by every application with the
-    same figures (see _Judge), so their JSON parts are built once per distinct result."""
-
-    def __init__(self, ranking: KindRanking, locale: str) -> None:
-        self.ranking = ranking
-        self.locale = locale
-        self._gates: dict[int, list[dict[str, Any]]] = {}
-        self._data: dict[int, list[dict[str, Any]]] = {}
-        self._points: dict[Decimal, str | None] = {}
-        self._templates: dict[str, str] = {}
-
-    def text(self, message: Msg) -> str:
-        """Msg.render, with each msgid looked up in the catalog once per response."""
-        template = self._templates.get(message.msgid)
-        if template is None:
-            template = self._templates[message.msgid] = translate(message.msgid, self.locale)
-        params = message.params
-        if not params or any(isinstance(v, Msg) for v in params.values()):
-            return message.render(self.locale)
-        try:
-            return template % params
-        except (KeyError, ValueError, TypeError):
-            return message.render(self.locale)  # translate() falls back to the msgid itself
-
-    def points(self, value: Decimal) -> str | None:
-        text = self._points.get(value)
-        if text is None:
-            text = self._points[value] = fmt2(value)
-        return text
-
-    def gates(self, gates: tuple[GateResult, ...]) -> list[dict[str, Any]]:
-        out = self._gates.get(id(gates))
-        if out is None:
-            out = self._gates[id(gates)] = [gate_out(g, self.locale) for g in gates]
-        return out
-
-    def data(self, indicators: tuple[DataIndicator, ...]) -> list[dict[str, Any]]:
-        out = self._data.get(id(indicators))
-        if out is None:
-            out = self._data[id(indicators)] = [
-                {
-                    "code": d.code,
-                    "points": fmt2(d.points),
-                    "max_points": fmt2(d.max_points),
-                    "result": d.result,
-                    "detail": d.detail,
-                }
-                for d in indicators
-            ]
-        return out
-
-    def row(self, row: Row) -> dict[str, Any]:
-        return {
-            "application_id": row.application_id,
-            "applicant": row.applicant,
-            "organisation_id": row.organisation_id,
-            "district": row.district,
-            "kind": row.kind,
-            "status": row.status,
-            "panel_score": fmt2(row.panel.value),
-            "data_points": self.points(row.data_points),
-            "final_score": fmt2(row.final),
-            "sheets_submitted": row.sheets_submitted,
-            "sheets_expected": row.sheets_expected,
-            "gates": self.gates(row.gates),
-            "eligible": row.eligible,
-            "rank": row.rank,
-            "proposed": row.proposed,
-            "decision": row.decision,
-            "flags": list(row.flags),
-            "explanation": {
-                "method": row.panel.method,
-                "used_sheet_ids": list(row.panel.used),
-                "dropped_sheet_ids": list(row.panel.dropped),
-                "reasons": [
-                    {"code": code, "text": self.text(text)} for code, text in reasons_of(row, self.ranking)
-                ],
-                "data_indicators": self.data(row.data_indicators),
-                "outliers": list(row.outliers),
-                "spread": None if row.spread is None else self.points(row.spread),
-            },
-        }
-
-
-def row_out(row: Row, ranking: KindRanking, locale: str) -> dict[str, Any]:
-    return _Renderer(ranking, locale).row(row)
-
-
-def _fmt4(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.quantize(Decimal('0.0001')):f}"
-
-
-def ranking_out(
-    ranking: KindRanking,
-    locale: str,
-    *,
-    offset: int = 0,
-    limit: int | None = None,
-    consistency: bool = False,
-) -> dict[str, Any]:
-    """The API shape: a summary of the kind and its rows in rank order (optionally one page of them)."""
-    with _bulk():
-        return _ranking_out(ranking, locale, offset=offset, limit=limit, consistency=consistency)
-
-
-def _ranking_out(
-    ranking: KindRanking, locale: str, *, offset: int, limit: int | None, consistency: bool
-) -> dict[str, Any]:
-    rows = ranking.rows[offset : None if limit is None else offset + limit]
-    nxt = offset + len(rows) if limit is not None and offset + len(rows) < len(ranking.rows) else None
-    renderer = _Renderer(ranking, locale)
-    en = locale == "en"
-    out: dict[str, Any] = {
-        "round_id": ranking.round_id,
-        "kind": ranking.kind,
-        "method": ranking.method,
-        "quota": ranking.quota,
-        "pass_line": fmt2(ranking.pass_line),
-        "outlier_threshold": fmt2(ranking.outlier_threshold),
-        "seats_left_for_tie": ranking.seats_left_for_tie,
-        "tie_rank": ranking.tie_rank,
-        "proposed": list(ranking.proposed_ids),
-        "count": len(ranking.rows),
-        "gates": [{"code": g.code, "text": g.text_en if en else g.text_zh} for g in ranking.rubric.gates],
-        "data_indicators": [
-            {"code": ind.code, "max_points": fmt2(ind.max_points), "text": ind.text_en if en else ind.text_zh}
-            for ind in ranking.rubric.indicators()
-            if ind.kind == "data"
-        ],
-        "rows": [renderer.row(r) for r in rows],
-        "next_cursor": nxt,
-    }
-    if consistency:
-        out.update(_consistency_out(ranking))
-    return out
-
-
-def _consistency_out(ranking: KindRanking) -> dict[str, Any]:
-    k = ranking.kendall
-    return {
-        "kendalls_w": {
-            "w": _fmt4(k.w),
-            "experts": k.m,
-            "applications": k.n,
-        },
-        # Information for staff only: never changes a score.
-        "calibration": {
-            str(expert_id): {
-                "applications": c.n_applications,
-                "mean": fmt2(c.mean),
-                "sd": fmt2(c.sd),
-                "panel_mean": fmt2(c.panel_mean),
-                "difference": fmt2(c.difference),
-                "mean_z": fmt2(c.mean_z),
-            }
-            for expert_id, c in ranking.calibration.items()
-        },
-    }

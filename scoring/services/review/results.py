@@ -17,24 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
-from scoring.core.actors import Actor, Role
+from scoring.core.actors import Actor
 from scoring.core.aggregate import fmt2, mean
 from scoring.core.errors import NotFound
 from scoring.core.i18n import msg
+from scoring.core.lifecycle import ApplicationStatus
+from scoring.core.permissions.review import can_see_result
 from scoring.core.scores import section_breakdown
 from scoring.services.review import ranking as ranking_service
+from scoring.services.review.schemas import ResultOut, SectionPoints
 from scoring.store.models import Application, Round, Sheet
-
-
-def _visible(actor: Actor, app_org_id: int, rnd: Round) -> bool:
-    if actor.is_staff:
-        return True
-    return (
-        actor.role is Role.APPLICANT
-        and actor.organisation_id is not None
-        and actor.organisation_id == app_org_id
-        and rnd.status == "published"
-    )
 
 
 def sheets_behind_panel_score(row: ranking_service.Row) -> tuple[int, ...]:
@@ -67,7 +59,8 @@ def breakdown(
     return out
 
 
-def get_result(session: Session, *, actor: Actor, application_id: int) -> dict[str, Any]:
+def application_result(session: Session, *, actor: Actor, application_id: int) -> ResultOut:
+    """An application's result: staff always, its applicant once the round is published."""
     found = session.execute(
         select(Application, Round)
         .join(Round, Round.id == Application.round_id)
@@ -76,7 +69,7 @@ def get_result(session: Session, *, actor: Actor, application_id: int) -> dict[s
     if found is None:
         raise NotFound()
     app, rnd = found
-    if not _visible(actor, app.organisation_id, rnd):
+    if not can_see_result(actor, organisation_id=app.organisation_id, round_status=rnd.status):
         raise NotFound(msg("The result is shown here once the list is published."))
     ranking = ranking_service.compute_ranking(session, rnd, app.kind)
     row = ranking.row(app.id)
@@ -88,24 +81,23 @@ def get_result(session: Session, *, actor: Actor, application_id: int) -> dict[s
         for raw in session.scalars(select(Sheet.scores).where(Sheet.id.in_(used)).order_by(Sheet.id)):
             scores.append({code: Decimal(str(v)) for code, v in (raw or {}).items()})
     data = {d.code: d.points for d in row.data_indicators}
-    return {
-        "application_id": app.id,
-        "round_id": rnd.id,
-        "kind": app.kind,
-        "status": app.status,
-        "final_score": fmt2(row.final),
-        "panel_score": fmt2(row.panel.value),
-        "data_points": fmt2(row.data_points),
-        "rank": row.rank,
-        "designated": app.status == "designated",
-        "section_breakdown": [
-            {
-                "code": code,
-                "title": title_zh,
-                "title_en": title_en,
-                "points": fmt2(points),
-                "max": fmt2(weight),
-            }
+    return ResultOut(
+        application_id=app.id,
+        round_id=rnd.id,
+        kind=app.kind,
+        status=app.status,
+        final_score=fmt2(row.final),
+        panel_score=fmt2(row.panel.value),
+        data_points=fmt2(row.data_points),
+        rank=row.rank,
+        designated=app.status == ApplicationStatus.DESIGNATED,
+        section_breakdown=[
+            SectionPoints(code=code, title=title_zh, title_en=title_en, points=fmt2(points), max=fmt2(weight))
             for code, title_zh, title_en, points, weight in breakdown(ranking.rubric, scores, data)
         ],
-    }
+    )
+
+
+def get_result(session: Session, *, actor: Actor, application_id: int) -> dict[str, Any]:
+    """The result as a plain dict, for the applicant page until it renders `ResultOut` itself."""
+    return application_result(session, actor=actor, application_id=application_id).model_dump(mode="json")
