@@ -72,11 +72,16 @@ class ReferencesIn(BaseModel):
 class DeadlinesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    application: datetime = Field(validation_alias=AliasChoices("application", "application_deadline"))
-    recommendation: datetime = Field(
+    # Both spellings are accepted (API.md names them with and without the suffix).
+    application: datetime = Field(  # type: ignore[pydantic-alias]
+        validation_alias=AliasChoices("application", "application_deadline")
+    )
+    recommendation: datetime = Field(  # type: ignore[pydantic-alias]
         validation_alias=AliasChoices("recommendation", "recommendation_deadline")
     )
-    scoring: datetime = Field(validation_alias=AliasChoices("scoring", "scoring_deadline"))
+    scoring: datetime = Field(  # type: ignore[pydantic-alias]
+        validation_alias=AliasChoices("scoring", "scoring_deadline")
+    )
 
 
 class RoundIn(BaseModel):

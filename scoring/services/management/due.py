@@ -25,7 +25,7 @@ def due(session: Session, *, actor: Actor, today: date | None = None) -> Due:
         .join(DesignatedBase, DesignatedBase.id == Rectification.base_id)
         .where(Rectification.status == RectificationStatus.OPEN, Rectification.deadline < today)
         .order_by(Rectification.deadline, Rectification.id)
-    ).tuples()
+    ).all()
     now = datetime.combine(today, datetime.min.time())
     overdue_evaluations = session.execute(
         select(Evaluation, DesignatedBase)
@@ -35,7 +35,7 @@ def due(session: Session, *, actor: Actor, today: date | None = None) -> Due:
             Evaluation.deadline.is_not(None),
         )
         .order_by(Evaluation.deadline, Evaluation.id)
-    ).tuples()
+    ).all()
     return Due(
         rectifications=[
             DueRectification(

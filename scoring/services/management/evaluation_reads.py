@@ -37,7 +37,7 @@ def _load(session: Session, evaluation_id: int, *, for_update: bool = False) -> 
     )
     if for_update:
         stmt = stmt.with_for_update(of=Evaluation).execution_options(populate_existing=True)
-    row = session.execute(stmt).tuples().one_or_none()
+    row = session.execute(stmt).one_or_none()
     if row is None:
         raise NotFound()
     return row
@@ -91,7 +91,7 @@ def list_evaluations(
         stmt = stmt.where(Evaluation.campaign_id == campaign_id)
     return [
         summary_out(ev, base, EvaluatorRef(id=expert.id, name=expert.name) if staff else None)
-        for ev, base, expert in session.execute(stmt).tuples()
+        for ev, base, expert in session.execute(stmt)
     ]
 
 

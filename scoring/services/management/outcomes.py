@@ -125,7 +125,7 @@ def staff_rows(session: Session, base_id: int) -> list[EvaluationRow]:
         .join(Expert, Expert.id == Evaluation.evaluator_id)
         .where(Evaluation.base_id == base_id)
         .order_by(Evaluation.id)
-    ).tuples()
+    ).all()
     return [
         EvaluationRow(
             id=ev.id,

@@ -169,7 +169,7 @@ class _Judge:
         hit = self.by_text.get(key)
         if hit is None:
             hit = self.by_text[key] = self(_json(declared), _json(verified))
-        return hit  # type: ignore[return-value]
+        return hit
 
     def __call__(
         self, declared: Mapping[str, Any] | None, verified: Mapping[str, Any] | None
@@ -180,7 +180,7 @@ class _Judge:
         hit = self.memo.get(key)
         if hit is None:
             hit = self.memo[key] = self._evaluate(figures)
-        return hit  # type: ignore[return-value]
+        return hit
 
     def _evaluate(self, figures: Mapping[str, Decimal | None]) -> tuple[Any, ...]:
         rubric, references = self.rubric, self.references
@@ -324,7 +324,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
         pairs = submitted[a.id]
         pairs.sort()
         sheet_totals = tuple(pairs)
-        panel = panel_score(sheet_totals, method)  # type: ignore[arg-type]
+        panel = panel_score(sheet_totals, method)
         final = final_score(panel.value, data_total)
         prepared[a.id] = (a, gates, indicators, data_total, panel, final, sheet_totals)
         candidates.append(
