@@ -1,4 +1,7 @@
-"""The rubric data model: frozen, validated sections, indicators, figures, gates and grade bands."""
+"""The rubric data model: frozen, validated sections, indicators, figures, gates and grade bands.
+
+Over 400 lines: one schema whose cross-field validators (weights, steps, gates, anchors) need each other.
+"""
 
 from __future__ import annotations
 

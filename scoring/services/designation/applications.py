@@ -3,6 +3,7 @@
 Loading and the guards live in `access.py`, the county recommendation and the formal check in
 `checks.py` (re-exported here), the inputs and read models in `schemas.py`, the rows' presentation
 in `presenters.py`, the submission rule in `scoring.core.submission`.
+Just over 400 lines: create, edit and submit share the editable-state guards and the figure checks.
 """
 
 from __future__ import annotations
