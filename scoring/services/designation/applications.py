@@ -30,6 +30,7 @@ from scoring.core.i18n import Msg, msg
 from scoring.core.ids import RowId, Version
 from scoring.core.lifecycle import APPLICATION_EDITABLE, APPLICATION_TRANSITIONS, transition
 from scoring.core.permissions import can_edit_application, can_recommend, can_see_application
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.rounds import (
     Kind,
     decimal_text,
@@ -539,6 +540,7 @@ def submit_application(
         before={"status": before},
         after={"status": app.status, "version": app.version},
     )
+    notices.application_moved(session, app)
     return app
 
 
@@ -576,6 +578,7 @@ def recommend_application(
         after={"status": app.status, "decision": data.decision, "version": app.version},
         reason=data.reason or None,
     )
+    notices.application_moved(session, app)
     return app
 
 
@@ -657,6 +660,7 @@ def formal_check(session: Session, *, actor: Actor, application_id: int, data: F
         after=after,
         reason=data.reason or None,
     )
+    notices.formal_check_done(session, app)
     return app
 
 

@@ -25,6 +25,7 @@ from scoring.core.figures import effective_figures
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import BASE_TRANSITIONS, transition
 from scoring.core.scores import InvalidValue, parse_figure
+from scoring.services.admin.notifications import events as notices
 from scoring.services.admin.rubrics import freeze_shipped, get_version
 from scoring.services.designation.applications import attachment_out
 from scoring.services.review.publication import china_today
@@ -424,6 +425,7 @@ def order_rectification(
         after={"status": base.status, "rectification_id": order.id, "deadline": deadline},
         reason=data.reasons,
     )
+    notices.rectification_ordered(session, order)
     return order
 
 
@@ -549,6 +551,7 @@ def confirm_revocation(
         after={"status": "revoked", "document_no": data.document_no, "decided_on": data.decided_on},
         reason=revocation.reason,
     )
+    notices.revocation_decided(session, base, revocation.reason)
     return base
 
 

@@ -26,6 +26,7 @@ from scoring.core.i18n import Msg, msg
 from scoring.core.ids import RowId, Version
 from scoring.core.lifecycle import EVALUATION_TRANSITIONS, transition
 from scoring.core.scores import data_points, sheet_total
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.rounds import msg_stale
 from scoring.services.management.bases import (
     add_event,
@@ -267,6 +268,7 @@ def assign(session: Session, *, actor: Actor, base_id: int, data: AssignIn) -> l
         },
         reason=data.reason,
     )
+    notices.evaluations_assigned(session, created)
     return created
 
 

@@ -21,6 +21,7 @@ from scoring.core.errors import Conflict, InvalidTransition, NotFound, Validatio
 from scoring.core.i18n import msg
 from scoring.core.ids import RowId
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ROUND_TRANSITIONS, transition
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.rounds import CHINA_TZ, get_round_for_update
 from scoring.services.review import ranking as ranking_service
 from scoring.store import audit
@@ -208,6 +209,7 @@ def _confirm(session: Session, *, actor: Actor, rnd: Round, today: date) -> None
             "shortlisted": _shortlisted_ids(session, rnd.id),
         },
     )
+    notices.notice_opened(session, rnd)
 
 
 def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> None:
@@ -300,6 +302,7 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
             "document_no": rnd.approval_document_no,
         },
     )
+    notices.results_published(session, rnd)
 
 
 def _final_scores(session: Session, rnd: Round, kinds: Sequence[str]) -> dict[int, Any]:
@@ -397,6 +400,7 @@ def file_objection(session: Session, *, data: ObjectionIn, today: date | None = 
         entity_id=obj.id,
         after={"round_id": rnd.id, "application_id": obj.application_id, "status": "open"},
     )
+    notices.objection_filed(session, obj)
     return obj
 
 
@@ -456,6 +460,7 @@ def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data
         after={"status": obj.status, "application_id": app.id, "application_status": app.status},
         reason=data.reason,
     )
+    notices.objection_resolved(session, obj)
     return obj
 
 

@@ -34,6 +34,7 @@ from scoring.core.ids import Version
 from scoring.core.lifecycle import SHEET_TRANSITIONS, transition
 from scoring.core.scores import InvalidValue, parse_score
 from scoring.services.admin import rubrics
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.rounds import format_deadline, msg_stale
 from scoring.services.review.panels import move_application, replace_declined
 from scoring.store import audit
@@ -529,6 +530,7 @@ def reopen(session: Session, *, actor: Actor, sheet_id: int, data: ReopenIn) -> 
         after={"status": nxt, "version": sheet.version},
         reason=data.reason,
     )
+    notices.sheet_reopened(session, sheet, data.reason)
     if app.status == "scored":
         move_application(session, actor=actor, app=app, action="reopen_sheet", reason=data.reason)
     return sheet

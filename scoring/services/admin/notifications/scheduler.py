@@ -1,4 +1,4 @@
-"""One run of the notifier (reminders, then sending), and an optional in-process loop for one-process installs."""
+"""One notifier run (reminders, then sending), and an optional in-process loop for one-process installs."""
 
 from __future__ import annotations
 
