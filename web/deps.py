@@ -15,6 +15,7 @@ from api.edge.errors import locale_of
 from scoring.core.actors import ROLE_NAMES_ZH, Actor, Role
 from scoring.core.errors import DomainError, NotAuthenticated, NotFound
 from scoring.services.admin.accounts import resolve_session
+from scoring.services.admin.notifications.inbox import unread_count
 from web.csrf import check
 from web.templating import current_locale
 
@@ -64,6 +65,7 @@ def page_context(request: Request, session: SessionDep, settings: SettingsDep) -
             actor, csrf = resolved.actor, resolved.csrf_token
         except NotAuthenticated:
             actor = None
+        request.state.unread = unread_count(session, actor=actor) if actor else 0  # the header's badge
         session.commit()  # see api.edge.deps.resolve_request: hold no connection between threads
     return Page(request=request, locale=locale, actor=actor, csrf_token=csrf)
 

@@ -24,6 +24,7 @@ def mount_web(app: FastAPI) -> None:
         evaluator,
         expert,
         home,
+        inbox,
         public,
         staff_audit,
         staff_bases,
@@ -46,6 +47,7 @@ def mount_web(app: FastAPI) -> None:
         staff_decision,
         staff_bases,
         public,
+        inbox,
     ):
         app.include_router(module.router)
 

@@ -57,3 +57,16 @@ class Scheduler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+
+
+class _Off:
+    def stop(self) -> None:
+        return None
+
+
+def start_in_process(factory: sessionmaker[Session], settings: Settings) -> Scheduler | _Off:
+    """The web process's own notifier, when SHUANGCHUANG_NOTIFY_SCHEDULER_SECONDS > 0 (single-process
+    installs; with several workers run `shuangchuang notify run` from cron or a timer instead)."""
+    if settings.notify_scheduler_seconds <= 0:
+        return _Off()
+    return Scheduler(factory, settings=settings, interval=settings.notify_scheduler_seconds).start()
