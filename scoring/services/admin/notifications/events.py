@@ -170,7 +170,7 @@ def formal_check_done(session: Session, app: Application) -> None:
 
 
 def registration_decided(
-    session: Session, *, user_id: int, organisation_name: str, approved: bool, reason: str = ""
+    session: Session, *, user_id: int, registrant: str, approved: bool, reason: str = ""
 ) -> None:
     """For the registration feature (issue 12): an account's registration approved or rejected."""
     notify(
@@ -182,8 +182,8 @@ def registration_decided(
             for uid, role in session.execute(select(User.id, User.role).where(User.id == user_id))
         ],
         params={
-            "organisation_name": organisation_name,
-            "outcome": "approved" if approved else "rejected",
+            "registrant": registrant,
+            "decision": "approved" if approved else "rejected",
             "reason": reason,
         },
         link="/login",

@@ -269,6 +269,8 @@ SAMPLE_PARAMS: dict[str, str | int] = {
     "reasons": "孵化服务台账不完整",
     "year": 2026,
     "document_no": "石政函〔2026〕12号",
+    "registrant": "某某科技有限公司",
+    "decision": "approved",
 }
 
 

@@ -77,7 +77,7 @@ SPECS: Mapping[NoticeKind, KindSpec] = {
         ),
         KindSpec(
             K.REGISTRATION_DECIDED, msg("Registration decided"), frozenset({_A, _C, _E, _V}),
-            ("organisation_name", "outcome", "reason"),
+            ("registrant", "decision", "reason"),
         ),
         KindSpec(
             K.NOTICE_OPENED, msg("Public notice period opened"), frozenset({_A}),
