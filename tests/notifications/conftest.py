@@ -95,6 +95,7 @@ class Committed:
     factory: sessionmaker[Session]
     user_ids: list[int] = field(default_factory=list)
     extra_keys: list[str] = field(default_factory=list)  # key prefixes of messages without a user
+    rows: list[Any] = field(default_factory=list)  # other rows made for the test, deleted last-made first
 
     def user(
         self, role: str, *, email: str | None = None, reminders: bool = True, locale: str = "zh_CN"
@@ -122,6 +123,8 @@ class Committed:
             note_ids = list(s.scalars(notes))
             s.execute(delete(Delivery).where(Delivery.notification_id.in_(note_ids)))
             s.execute(delete(Notification).where(Notification.id.in_(note_ids)))
+            for row in reversed(self.rows):
+                s.execute(delete(type(row)).where(type(row).id == row.id))
             s.execute(delete(NotificationPreference).where(NotificationPreference.user_id.in_(ids)))
             s.execute(delete(User).where(User.id.in_(ids)))
 
