@@ -25,6 +25,8 @@ KEEP_UNREAD = 2
 def seed_notifications(session: Session, people: DemoPeople, settings: Settings) -> None:
     quiet_expert = next((u for u, user in people.users.items() if user.role == "expert"), None)
     for username, user in sorted(people.users.items()):
+        if session.get(NotificationPreference, user.id) is not None:
+            continue
         session.add(
             NotificationPreference(
                 user_id=user.id,
