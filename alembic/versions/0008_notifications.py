@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("link", sa.String(length=300), nullable=False),
         sa.Column("created_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("read_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("render_error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["recipient_id"],
             ["users.id"],

@@ -177,3 +177,30 @@ def test_the_staff_outbox_page_shows_a_failed_delivery_with_its_reason_and_retri
         assert (row.status, row.attempts) == ("queued", 0)
         preview = page.get("/staff/notifications/templates/formal_check_result?locale=zh_CN")
         assert "【双创申报】形式审查通过：某某科技有限公司企业“双创”示范基地" in preview.text
+
+
+def test_a_template_that_fails_is_reported_to_staff_and_the_change_goes_ahead(
+    app: Any, session: Session, make_person: Callable[..., Any]
+) -> None:
+    staff, expert = make_person("staff"), make_person("expert")
+    bad = {"round_title": "R", "base_kind": "enterprise", "sheets": 1, "deadline": "not a date"}
+    [nid] = notify(
+        session,
+        kind=NoticeKind.PANEL_ASSIGNED,
+        key="bad",
+        recipients=[Recipient(expert.user.id, "expert")],
+        params=bad,
+    )
+    session.flush()
+    with TestClient(app) as page:
+        web_login(page, expert.username)
+        inbox = page.get("/inbox")
+        assert f'data-notification="{nid}"' in inbox.text
+        assert "此消息无法显示，已告知市发改委。" in inbox.text
+    with TestClient(app) as page:
+        web_login(page, staff.username)
+        shown = page.get("/staff/notifications")
+        assert f'<tr data-broken="{nid}">' in shown.text
+        assert (
+            "panel_assigned (zh_CN): ValueError: Invalid isoformat string: &#39;not a date&#39;" in shown.text
+        )

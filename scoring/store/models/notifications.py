@@ -31,6 +31,7 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    render_error: Mapped[str | None] = mapped_column(Text)  # its template failed when queued: staff see why
 
 
 class Delivery(Base):

@@ -172,9 +172,18 @@ class DeliveryRow(BaseModel):
     sent_at: datetime | None
 
 
+class BrokenMessage(BaseModel):
+    id: int
+    kind: str
+    recipient_id: int | None
+    created_at: datetime
+    render_error: str
+
+
 class Outbox(BaseModel):
     counts: dict[str, int]
     problems: list[DeliveryRow]  # failed, or waiting for a retry after an error
+    broken: list[BrokenMessage]  # messages whose template failed to render when they were queued
 
 
 def outbox(session: Session, *, actor: Actor, limit: int = 100) -> Outbox:
@@ -192,8 +201,18 @@ def outbox(session: Session, *, actor: Actor, limit: int = 100) -> Outbox:
         .order_by(Delivery.id.desc())
         .limit(limit)
     ).tuples()
+    broken = [
+        BrokenMessage(
+            id=n.id, kind=n.kind, recipient_id=n.recipient_id, created_at=n.created_at,
+            render_error=n.render_error or "",
+        )
+        for n in session.scalars(
+            select(Notification).where(Notification.render_error.is_not(None)).order_by(Notification.id.desc()).limit(limit)
+        )
+    ]  # fmt: skip
     return Outbox(
         counts=counts,
+        broken=broken,
         problems=[
             DeliveryRow(
                 id=d.id, notification_id=d.notification_id, kind=kind, channel=d.channel,

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Role
+from scoring.core.i18n import LOCALES
 from scoring.services.admin.notifications.kinds import FORBIDDEN_PARAMS, SPECS, NoticeKind
 from scoring.store.db import utcnow
 from scoring.store.models import User
@@ -66,6 +67,20 @@ def check_params(kind: NoticeKind, role: str, params: Mapping[str, Any]) -> None
         raise ValueError(f"{kind} would tell {role} {sorted(leaked)}")
 
 
+def _trial_render(kind: NoticeKind, params: Mapping[str, Any]) -> str | None:
+    """Render once in each language now, so a broken template is reported to staff at once; the
+    message is queued all the same and the change it belongs to goes ahead."""
+    from scoring.services.admin.notifications.render import RenderError, render
+
+    for locale in LOCALES:
+        try:
+            render(kind, params, locale=locale)
+        except RenderError as exc:
+            log.error("message template fails: %s", exc)
+            return str(exc)[:2000]
+    return None
+
+
 def notify(
     session: Session,
     *,
@@ -92,6 +107,7 @@ def notify(
     } if user_ids else {}  # fmt: skip
     written: list[int] = []
     now = utcnow()
+    broken = _trial_render(kind, params)
     for r in targets:
         check_params(kind, r.role, plain)
         who = f"u{r.user_id}" if r.user_id is not None else f"a:{r.address}"
@@ -105,6 +121,7 @@ def notify(
                 "params": plain,
                 "link": link,
                 "created_at": now,
+                "render_error": broken,
             },
         )
         if nid is None:
