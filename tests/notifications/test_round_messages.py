@@ -8,6 +8,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -41,7 +42,7 @@ Expected = dict[str, list[tuple[str, str]]]  # address -> [(kind, what the subje
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[sessionmaker[Session], Settings]]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[sessionmaker[Session], Settings, Any]]:
     var: Path = tmp_path_factory.mktemp("round_messages")
     url = f"sqlite:///{(var / 'round.sqlite3').as_posix()}"
     migrate.upgrade(url)
@@ -58,7 +59,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[sessionmak
         if stage.__module__ != "scoring.demo.notifications":
             with unit_of_work(factory) as s:
                 stage(s, people, settings)
-    yield factory, settings
+    yield factory, settings, people
     engine.dispose()
 
 
@@ -131,9 +132,9 @@ def _expected(s: Session) -> Expected:
 
 
 def test_every_recipient_gets_exactly_its_messages_and_none_twice(
-    world: tuple[sessionmaker[Session], Settings], smtp: tuple[Mailbox, int]
+    world: tuple[sessionmaker[Session], Settings, Any], smtp: tuple[Mailbox, int]
 ) -> None:
-    factory, settings = world
+    factory, settings, _ = world
     box, port = smtp
     cfg = mail_settings(settings, port)
     while deliver_due(factory, settings=cfg, limit=500).sent:
@@ -164,11 +165,11 @@ def test_every_recipient_gets_exactly_its_messages_and_none_twice(
 
 
 def test_no_expert_message_names_an_applicant_or_an_application(
-    world: tuple[sessionmaker[Session], Settings],
+    world: tuple[sessionmaker[Session], Settings, Any],
 ) -> None:
     from scoring.services.admin.notifications.render import render
 
-    factory, _ = world
+    factory, _, _ = world
     with factory() as s:
         names = set(s.scalars(select(Organisation.name))) | set(s.scalars(select(Application.title)))
         notes = list(s.scalars(select(Notification).where(Notification.recipient_role == "expert")))
@@ -180,8 +181,10 @@ def test_no_expert_message_names_an_applicant_or_an_application(
             assert not [n for n in names if n in text], (note.kind, text)
 
 
-def test_each_applicant_hears_only_its_own_outcome(world: tuple[sessionmaker[Session], Settings]) -> None:
-    factory, _ = world
+def test_each_applicant_hears_only_its_own_outcome(
+    world: tuple[sessionmaker[Session], Settings, Any],
+) -> None:
+    factory, _, _ = world
     with factory() as s:
         rows = s.execute(
             select(Notification.params, User.organisation_id)
@@ -192,3 +195,23 @@ def test_each_applicant_hears_only_its_own_outcome(world: tuple[sessionmaker[Ses
     assert rows
     for params, org_id in rows:
         assert (org_id, params["application_title"]) in own
+
+
+def test_the_demo_gives_every_role_an_inbox_with_a_history(
+    world: tuple[sessionmaker[Session], Settings, Any],
+) -> None:
+    from scoring.demo.notifications import KEEP_UNREAD, seed_notifications
+    from scoring.services.admin.accounts import actor_for
+    from scoring.services.admin.notifications.inbox import inbox
+
+    factory, settings, people = world
+    with unit_of_work(factory) as s:
+        seed_notifications(s, people, settings)
+    with factory() as s:
+        for role in ("applicant", "county", "expert", "evaluator", "staff"):
+            users = s.scalars(select(User).where(User.role == role).order_by(User.id)).all()
+            boxes = [inbox(s, actor=actor_for(u)) for u in users]
+            assert any(b.items for b in boxes), role
+            for box in boxes:
+                assert box.unread == min(KEEP_UNREAD, len(box.items))
+                assert all(i.subject and not i.broken for i in box.items)
