@@ -41,7 +41,7 @@ class Inbox(BaseModel):
 
 def _item(note: Notification, locale: str) -> InboxItem:
     try:
-        rendered = render(note.kind, note.params, locale=locale, link=note.link)
+        rendered = render(note.kind, note.params, locale=locale)  # the page links it; no URL in the text
         subject, body, broken = rendered.subject, rendered.body, False
     except RenderError:
         subject = msg("This message could not be displayed; the city DRC has been told.").render(locale)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from scoring.core.actors import Role
 from scoring.core.i18n import LOCALES
 from scoring.services.admin.notifications.kinds import FORBIDDEN_PARAMS, SPECS, NoticeKind
+from scoring.services.admin.notifications.render import RenderError, render
 from scoring.store.db import utcnow
 from scoring.store.models import User
 from scoring.store.models.notifications import Delivery, Notification, NotificationPreference
@@ -70,8 +71,6 @@ def check_params(kind: NoticeKind, role: str, params: Mapping[str, Any]) -> None
 def _trial_render(kind: NoticeKind, params: Mapping[str, Any]) -> str | None:
     """Render once in each language now, so a broken template is reported to staff at once; the
     message is queued all the same and the change it belongs to goes ahead."""
-    from scoring.services.admin.notifications.render import RenderError, render
-
     for locale in LOCALES:
         try:
             render(kind, params, locale=locale)
