@@ -19,6 +19,7 @@ from api.v1.routes import (
     bases,
     evaluations,
     experts,
+    inbox,
     panels,
     public,
     publication,
@@ -27,6 +28,7 @@ from api.v1.routes import (
     rubrics,
     sheets,
 )
+from scoring.services.admin.notifications.scheduler import start_in_process
 from scoring.settings import Settings, get_settings
 from scoring.store.db import DB_POOL_CAPACITY, make_engine, make_sessionmaker
 from web.deps import error_page
@@ -41,7 +43,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        notifier = start_in_process(app.state.sessionmaker, settings)
         yield
+        notifier.stop()
         if owns_engine:
             app.state.engine.dispose()
 
@@ -88,5 +92,6 @@ def _include_feature_routers(app: FastAPI) -> None:
         bases,
         evaluations,
         audit,
+        inbox,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

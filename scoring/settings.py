@@ -40,6 +40,20 @@ class Settings(BaseSettings):
     max_application_bytes: int = Field(default=300 * 1024 * 1024, ge=1)
     cookie_secure: bool = False
 
+    # Notifications (scoring.services.admin.notifications): email is off in development and tests
+    # unless turned on, where messages go to the inbox and the log; on in production.
+    public_url: str = "http://localhost:8000"
+    email_enabled: bool | None = None
+    smtp_host: str = ""
+    smtp_port: int = Field(default=0, ge=0, le=65535)  # 0: 465 with ssl, 587 with starttls, else 25
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_timeout_seconds: int = Field(default=20, ge=1)
+    notify_max_attempts: int = Field(default=6, ge=1)
+    notify_scheduler_seconds: int = Field(default=0, ge=0)  # >0: the web process also sends (one process)
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         if not self.database_url:
@@ -54,6 +68,9 @@ class Settings(BaseSettings):
                 )
         elif not self.secret_key:
             self.secret_key = _development_secret(self.var_dir)
+        if self.email_enabled is None:
+            self.email_enabled = self.environment == "production"
+        _check_email(self)
         return self
 
     @property
@@ -64,6 +81,20 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _check_email(s: Settings) -> None:
+    """Refuse to start with email on and an SMTP setting that cannot work, naming the setting."""
+    if not s.email_enabled:
+        return
+    if not s.smtp_host.strip():
+        raise ValueError("SHUANGCHUANG_SMTP_HOST must be set when email is enabled")
+    if "@" not in s.smtp_from or any(c in s.smtp_from for c in "\r\n"):
+        raise ValueError("SHUANGCHUANG_SMTP_FROM must be an email address when email is enabled")
+    if bool(s.smtp_user) != bool(s.smtp_password):
+        raise ValueError("SHUANGCHUANG_SMTP_USER and SHUANGCHUANG_SMTP_PASSWORD must be set together")
+    if not s.public_url.startswith(("http://", "https://")):
+        raise ValueError("SHUANGCHUANG_PUBLIC_URL must start with http:// or https://")
 
 
 def _development_secret(var_dir: Path) -> str:

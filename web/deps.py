@@ -16,6 +16,7 @@ from scoring.core.actors import ROLE_NAMES_ZH, Actor, Role
 from scoring.core.errors import DomainError, NotAuthenticated, NotFound
 from scoring.core.i18n import current_locale
 from scoring.services.admin.accounts import resolve_session
+from scoring.services.admin.notifications.inbox import unread_count
 from web.csrf import check
 from web.templating import templates
 
@@ -65,6 +66,7 @@ def page_context(request: Request, session: SessionDep, settings: SettingsDep) -
             actor, csrf = resolved.actor, resolved.csrf_token
         except NotAuthenticated:
             actor = None
+        request.state.unread = unread_count(session, actor=actor) if actor else 0  # the header's badge
         session.commit()  # see api.edge.deps.resolve_request: hold no connection between threads
     return Page(request=request, locale=locale, actor=actor, csrf_token=csrf)
 

@@ -23,6 +23,7 @@ def mount_web(app: FastAPI) -> None:
         evaluator,
         expert,
         home,
+        inbox,
         public,
         staff_audit,
         staff_bases,
@@ -44,6 +45,7 @@ def mount_web(app: FastAPI) -> None:
         staff_decision,
         staff_bases,
         public,
+        inbox,
     ):
         app.include_router(module.router)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from scoring.cli.bases import bases_app
+from scoring.cli.notify import notify_app
 from scoring.cli.rubric import rubric_app
 from scoring.core.actors import SYSTEM
 from scoring.core.errors import DomainError
@@ -28,6 +29,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rubric_app, name="rubric")
 app.add_typer(bases_app, name="bases")
+app.add_typer(notify_app, name="notify")
 
 
 def _fail(exc: DomainError) -> None:

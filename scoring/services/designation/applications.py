@@ -27,6 +27,7 @@ from scoring.core.permissions.designation import (
     can_create_application,
 )
 from scoring.core.submission import gate_figure_codes, missing_for_submission
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.access import (
     check_version,
     declared_expert_user_ids,
@@ -380,6 +381,7 @@ def submit_application(
         before={"status": before},
         after={"status": app.status, "version": app.version},
     )
+    notices.application_moved(session, app)
     return app
 
 

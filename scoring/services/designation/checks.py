@@ -17,6 +17,7 @@ from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, t
 from scoring.core.permissions import can_recommend
 from scoring.core.permissions.designation import can_formal_check
 from scoring.core.submission import gate_figure_codes
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.access import (
     CHECKING_ROUND_STATUS,
     check_version,
@@ -77,6 +78,7 @@ def recommend_application(
         after={"status": app.status, "decision": data.decision, "version": app.version},
         reason=data.reason or None,
     )
+    notices.application_moved(session, app)
     return app
 
 
@@ -158,4 +160,5 @@ def formal_check(session: Session, *, actor: Actor, application_id: int, data: F
         after=after,
         reason=data.reason or None,
     )
+    notices.formal_check_done(session, app)
     return app

@@ -29,6 +29,7 @@ from scoring.core.lifecycle import (
 )
 from scoring.core.permissions import management as can
 from scoring.core.vocabulary import BaseKind, Grade
+from scoring.services.admin.notifications import events as notices
 from scoring.services.management import common
 from scoring.services.management.common import (
     add_event,
@@ -231,6 +232,7 @@ def order_rectification(
         after={"status": base.status, "rectification_id": order.id, "deadline": deadline},
         reason=data.reasons,
     )
+    notices.rectification_ordered(session, order)
     return rectification_out(order)
 
 
@@ -348,4 +350,5 @@ def confirm_revocation(
         after={"status": BaseStatus.REVOKED, "document_no": data.document_no, "decided_on": data.decided_on},
         reason=revocation.reason,
     )
+    notices.revocation_decided(session, base, revocation.reason)
     return base_out(base)

@@ -31,6 +31,7 @@ from scoring.core.lifecycle import (
 from scoring.core.permissions import management as can
 from scoring.core.scores import data_points, sheet_total
 from scoring.core.vocabulary import Grade
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.rounds import msg_stale
 from scoring.services.management import common
 from scoring.services.management.campaigns import (
@@ -211,6 +212,7 @@ def assign(session: Session, *, actor: Actor, base_id: int, data: AssignIn) -> l
         },
         reason=data.reason,
     )
+    notices.evaluations_assigned(session, created)
     return [summary_out(ev, base) for ev in created]
 
 

@@ -37,6 +37,7 @@ from scoring.core.errors import Conflict, InvalidTransition, NotFound, Validatio
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, SheetStatus, transition
 from scoring.core.permissions.review import can_manage_review
+from scoring.services.admin.notifications import events as notices
 from scoring.services.review.schemas import DrawIn, Exclusion, ExpertRef, ExtendIn, PanelOut
 from scoring.store import audit
 from scoring.store.db import utcnow
@@ -291,6 +292,7 @@ def draw(session: Session, *, actor: Actor, round_id: int, data: DrawIn) -> Pane
             "sheets": len(sheets),
         },
     )
+    notices.sheets_assigned(session, sheets)
     for app in apps:
         move_application(session, actor=actor, app=app, action="assign_panel")
     return panel
@@ -376,6 +378,7 @@ def replace_declined(session: Session, *, sheet: Sheet, application: Application
             }
         ],
     )
+    notices.sheets_assigned(session, added)
     session.flush()
     return replacement
 
@@ -453,6 +456,7 @@ def extend_panel(session: Session, *, actor: Actor, panel_id: int, data: ExtendI
             ],
         },
     )
+    notices.sheets_assigned(session, added)
     for app in reopened:
         move_application(session, actor=actor, app=app, action="reopen_sheet", reason="panel extended")
     return added

@@ -32,6 +32,7 @@ from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import ObjectionStatus as O
 from scoring.core.lifecycle import RoundStatus as R
 from scoring.core.permissions.review import can_manage_review
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.rounds import get_round_for_update
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.schemas import (
@@ -181,6 +182,7 @@ def _confirm(session: Session, *, actor: Actor, rnd: Round, today: date) -> None
             "shortlisted": _shortlisted_ids(session, rnd.id),
         },
     )
+    notices.notice_opened(session, rnd)
 
 
 def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> None:
@@ -273,6 +275,7 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
             "document_no": rnd.approval_document_no,
         },
     )
+    notices.results_published(session, rnd)
 
 
 def _final_scores(session: Session, rnd: Round, kinds: Sequence[str]) -> dict[int, Any]:
@@ -370,6 +373,7 @@ def file_objection(session: Session, *, data: ObjectionIn, today: date | None = 
         entity_id=obj.id,
         after={"round_id": rnd.id, "application_id": obj.application_id, "status": O.OPEN.value},
     )
+    notices.objection_filed(session, obj)
     return obj
 
 
@@ -431,6 +435,7 @@ def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data
         after={"status": obj.status, "application_id": app.id, "application_status": app.status},
         reason=data.reason,
     )
+    notices.objection_resolved(session, obj)
     return obj
 
 

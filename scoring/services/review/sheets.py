@@ -45,6 +45,7 @@ from scoring.core.sheet_rules import (
     validate_scores,
 )
 from scoring.services.admin import rubrics
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.rounds import format_deadline, msg_stale
 from scoring.services.review.panels import move_application, replace_declined
 from scoring.services.review.schemas import (
@@ -452,6 +453,7 @@ def reopen(session: Session, *, actor: Actor, sheet_id: int, data: ReopenIn) -> 
         after={"status": nxt, "version": sheet.version},
         reason=data.reason,
     )
+    notices.sheet_reopened(session, sheet, data.reason)
     if app.status == ApplicationStatus.SCORED:
         move_application(session, actor=actor, app=app, action="reopen_sheet", reason=data.reason)
     return sheet

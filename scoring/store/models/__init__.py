@@ -1,5 +1,6 @@
 """Typed ORM models. Relationships are lazy="raise" so a missing eager load fails loudly in tests."""
 
+from scoring.store.models import notifications as notifications  # registers the notification tables
 from scoring.store.models.accounts import AuthSession, Organisation, User
 from scoring.store.models.audit import AuditEvent
 from scoring.store.models.bases import (
