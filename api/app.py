@@ -13,12 +13,14 @@ from api.edge.errors import install_error_handlers
 from api.edge.limits import BodyLimit
 from api.edge.locale import LocaleMiddleware
 from api.v1.routes import (
+    accounts,
     applications,
     audit,
     auth,
     bases,
     evaluations,
     experts,
+    organisations,
     panels,
     public,
     publication,
@@ -87,5 +89,7 @@ def _include_feature_routers(app: FastAPI) -> None:
         bases,
         evaluations,
         audit,
+        organisations,
+        accounts,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -15,7 +15,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def mount_web(app: FastAPI) -> None:
-    from web.deps import LoginRequired, error_page, login_redirect
+    from web.deps import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired, error_page, login_redirect
     from web.routes import (
         applicant,
         applicant_base,
@@ -51,4 +51,6 @@ def mount_web(app: FastAPI) -> None:
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+        if isinstance(exc, PasswordChangeRequired):
+            return RedirectResponse(PASSWORD_PAGE, status_code=303)
         return login_redirect(request)
