@@ -52,7 +52,8 @@ def test_a_new_account_gets_a_one_time_password_that_must_be_changed_first(
     )
     assert weak.status_code == 422
     assert weak.json()["error"]["fields"] == {
-        "new_password": "must contain at least 3 of these 4: upper-case letters, lower-case letters, digits, symbols"
+        "new_password": "must contain at least 3 of these 4: upper-case letters, lower-case letters, "
+        "digits, symbols"
     }
     changed = client.post(
         "/api/v1/me/password",
@@ -103,7 +104,9 @@ def test_disabling_an_account_ends_its_token_at_once_and_enabling_lets_it_log_in
     client.post(f"/api/v1/accounts/{expert.user.id}/status", json={"active": True}, headers=admin)
     assert client.get("/api/v1/me", headers=token(client, expert.username, PASSWORD)).status_code == 200
     actions = session.scalars(
-        select(AuditEvent.action).where(AuditEvent.entity == "user", AuditEvent.entity_id == str(expert.user.id))
+        select(AuditEvent.action).where(
+            AuditEvent.entity == "user", AuditEvent.entity_id == str(expert.user.id)
+        )
     ).all()
     assert [a for a in actions if a.startswith("user.")] == ["user.create", "user.disable", "user.enable"]
 
@@ -151,9 +154,12 @@ def test_reset_gives_a_one_time_password_and_ends_sessions(
     assert resp.status_code == 200
     temporary = resp.json()["one_time_password"]
     assert client.get("/api/v1/me", headers=old).status_code == 401
-    assert client.post(
-        "/api/v1/auth/token", json={"username": person.username, "password": PASSWORD}
-    ).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/auth/token", json={"username": person.username, "password": PASSWORD}
+        ).status_code
+        == 401
+    )
     assert client.get("/api/v1/me", headers=token(client, person.username, temporary)).status_code == 200
 
 

@@ -78,7 +78,9 @@ def test_a_wrong_check_character_is_refused_naming_the_rule_in_chinese(
     staff = login(make_person("staff"))
     good = code(71002)
     bad = good[:17] + ("0" if good[17] != "0" else "1")
-    resp = client.post("/api/v1/organisations", json=org_body(71002, credit_code=bad), headers={**staff, **ZH})
+    resp = client.post(
+        "/api/v1/organisations", json=org_body(71002, credit_code=bad), headers={**staff, **ZH}
+    )
     assert resp.status_code == 422
     assert resp.json()["error"]["fields"] == {"credit_code": "第 18 位校验码不正确(GB 32100-2015)"}
     assert session.scalar(select(Organisation.id).where(Organisation.credit_code == bad)) is None
