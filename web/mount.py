@@ -17,6 +17,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 def mount_web(app: FastAPI) -> None:
     from web.deps import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired, error_page, login_redirect
     from web.routes import (
+        admin_accounts,
+        admin_organisations,
         applicant,
         applicant_base,
         auth,
@@ -46,6 +48,8 @@ def mount_web(app: FastAPI) -> None:
         staff_decision,
         staff_bases,
         public,
+        admin_organisations,
+        admin_accounts,
     ):
         app.include_router(module.router)
 

@@ -77,7 +77,7 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _is_xlsx(content: bytes, filename: str) -> bool:
+def is_xlsx(content: bytes, filename: str) -> bool:
     return filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04"
 
 
@@ -87,7 +87,7 @@ def read_table(content: bytes, filename: str) -> Table:
         raise TooLarge(
             msg("The file is larger than the limit of %(limit)s MB.", limit=MAX_IMPORT_BYTES // (1024 * 1024))
         )
-    if _is_xlsx(content, filename):
+    if is_xlsx(content, filename):
         raw = _xlsx_rows(content)
     elif filename.lower().endswith((".csv", ".txt")) or not filename:
         raw = _csv_rows(content)
