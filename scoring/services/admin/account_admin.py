@@ -345,3 +345,11 @@ def session_id_of(session: Session, *, token: str) -> int | None:
     """The stored session a page cookie or token names (only its SHA-256 digest is stored)."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     return session.scalar(select(AuthSession.id).where(AuthSession.token_hash == digest))
+
+
+FIRST_ADMIN_COMMAND = "shuangchuang user create --role admin --username admin"
+
+
+def needs_first_admin(session: Session) -> bool:
+    """An empty install: no active administrator yet, so nobody can create accounts in the pages."""
+    return _active_admins(session) == 0
