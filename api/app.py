@@ -25,6 +25,7 @@ from api.v1.routes import (
     public,
     publication,
     ranking,
+    registration,
     rounds,
     rubrics,
     sheets,
@@ -91,5 +92,6 @@ def _include_feature_routers(app: FastAPI) -> None:
         audit,
         organisations,
         accounts,
+        registration,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -27,6 +27,7 @@ def mount_web(app: FastAPI) -> None:
         expert,
         home,
         public,
+        register,
         staff_audit,
         staff_bases,
         staff_decision,
@@ -50,6 +51,7 @@ def mount_web(app: FastAPI) -> None:
         public,
         admin_organisations,
         admin_accounts,
+        register,
     ):
         app.include_router(module.router)
 
