@@ -18,6 +18,7 @@ from api.v1.routes import (
     audit,
     auth,
     bases,
+    call,
     evaluations,
     experts,
     organisations,
@@ -93,5 +94,6 @@ def _include_feature_routers(app: FastAPI) -> None:
         organisations,
         accounts,
         registration,
+        call,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -1,8 +1,9 @@
-"""onboarding: organisations' address, contact and active flag; forced password change; self-registrations
+"""onboarding: organisations' address, contact and active flag; forced password change; self-registrations;
+the public call of a round (建设重点, 申报要求, formal-check deadline, documents)
 
 Revision ID: 0006
 Revises: 0002
-Create Date: 2026-11-29 13:52:55.509966
+Create Date: 2026-11-29 14:04:47.200848
 """
 
 from collections.abc import Sequence
@@ -50,6 +51,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_registrations_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_registrations_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "round_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("original_name", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=64), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("storage_name", sa.String(length=64), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("uploaded_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["round_id"], ["rounds.id"], name=op.f("fk_round_documents_round_id_rounds")),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_round_documents_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_round_documents")),
+        sa.UniqueConstraint("storage_name", name=op.f("uq_round_documents_storage_name")),
+    )
+    with op.batch_alter_table("round_documents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_round_documents_round_id"), ["round_id"], unique=False)
+
     with op.batch_alter_table("organisations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("address", sa.String(length=300), server_default="", nullable=False))
         batch_op.add_column(
@@ -62,6 +85,13 @@ def upgrade() -> None:
             sa.Column("contact_email", sa.String(length=200), server_default="", nullable=False)
         )
         batch_op.add_column(sa.Column("is_active", sa.Boolean(), server_default=sa.true(), nullable=False))
+
+    with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("formal_check_deadline", scoring.store.db.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(sa.Column("focus", sa.Text(), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("requirements", sa.Text(), server_default="", nullable=False))
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(
@@ -76,6 +106,11 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("must_change_password")
 
+    with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.drop_column("requirements")
+        batch_op.drop_column("focus")
+        batch_op.drop_column("formal_check_deadline")
+
     with op.batch_alter_table("organisations", schema=None) as batch_op:
         batch_op.drop_column("is_active")
         batch_op.drop_column("contact_email")
@@ -83,6 +118,10 @@ def downgrade() -> None:
         batch_op.drop_column("contact_name")
         batch_op.drop_column("address")
 
+    with op.batch_alter_table("round_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_round_documents_round_id"))
+
+    op.drop_table("round_documents")
     with op.batch_alter_table("registrations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_registrations_user_id"))
         batch_op.drop_index(batch_op.f("ix_registrations_status"))

@@ -11,7 +11,7 @@ from scoring.store.models.bases import (
     Rectification,
     Revocation,
 )
-from scoring.store.models.onboarding import Registration
+from scoring.store.models.onboarding import Registration, RoundDocument
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
 from scoring.store.models.rounds import Application, Attachment, Objection, Round
 from scoring.store.models.rubrics import RubricVersion
@@ -36,6 +36,7 @@ __all__ = [
     "Registration",
     "Revocation",
     "Round",
+    "RoundDocument",
     "RubricVersion",
     "Sheet",
     "User",

@@ -1,0 +1,180 @@
+"""The public call for applications (no login): open and past rounds with their 建设重点 and 申报要求,
+deadlines, the criteria of each kind as the appendix reads, and the call's documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scoring.core import richtext
+from scoring.core.errors import NotFound
+from scoring.core.lifecycle import RoundStatus as S
+from scoring.services.designation import round_setup, rounds
+from scoring.settings import Settings
+from scoring.store.models import Round, RoundDocument
+
+
+class RunOut(BaseModel):
+    text: str
+    bold: bool
+
+
+class BlockOut(BaseModel):
+    kind: str  # h | p | ul | ol
+    lines: list[list[RunOut]]
+
+
+class DeadlineOut(BaseModel):
+    name: str  # application | recommendation | formal_check | scoring
+    at: datetime | None
+
+
+class CallSummary(BaseModel):
+    id: int
+    year: int
+    title: str
+    kinds: list[str]
+    status: str
+    accepting: bool  # applications may be filed now
+    application_deadline: datetime | None
+
+
+class IndicatorOut(BaseModel):
+    code: str
+    text_zh: str
+    text_en: str
+    kind: str  # expert | data
+    max_points: Decimal
+
+
+class SectionOut(BaseModel):
+    code: str
+    title_zh: str
+    title_en: str
+    weight: Decimal
+    indicators: list[IndicatorOut]
+
+
+class GateOut(BaseModel):
+    code: str
+    text_zh: str
+    text_en: str
+
+
+class CriteriaOut(BaseModel):
+    kind: str
+    title_zh: str
+    title_en: str
+    sections: list[SectionOut]
+    gates: list[GateOut]
+
+
+class CallOut(CallSummary):
+    focus: list[BlockOut]
+    requirements: list[BlockOut]
+    deadlines: list[DeadlineOut]
+    references: dict[str, str]
+    criteria: list[CriteriaOut]
+    documents: list[round_setup.RoundDocumentOut]
+
+
+def _blocks(text: str) -> list[BlockOut]:
+    return [
+        BlockOut(kind=b.kind, lines=[[RunOut(text=r.text, bold=r.bold) for r in line] for line in b.lines])
+        for b in richtext.parse(text)
+    ]
+
+
+def _summary(row: Round) -> CallSummary:
+    return CallSummary(
+        id=row.id,
+        year=row.year,
+        title=row.title,
+        kinds=list(row.kinds),
+        status=row.status,
+        accepting=row.status == S.OPEN,
+        application_deadline=row.application_deadline,
+    )
+
+
+def list_calls(session: Session) -> list[CallSummary]:
+    """Every round past its draft, newest first (a draft is not public yet)."""
+    rows = session.scalars(select(Round).where(Round.status != S.DRAFT.value).order_by(Round.id.desc()))
+    return [_summary(r) for r in rows]
+
+
+def _public_round(session: Session, round_id: int) -> Round:
+    row = session.get(Round, round_id)
+    if row is None or row.status == S.DRAFT:
+        raise NotFound()
+    return row
+
+
+def criteria_of(session: Session, row: Round) -> list[CriteriaOut]:
+    """The rubric frozen for each kind, section by section, clause by clause, and its gates."""
+    out = []
+    for kind in row.kinds:
+        rubric = rounds.round_rubric(session, row, kind)
+        out.append(
+            CriteriaOut(
+                kind=kind,
+                title_zh=rubric.title_zh,
+                title_en=rubric.title_en,
+                sections=[
+                    SectionOut(
+                        code=s.code,
+                        title_zh=s.title_zh,
+                        title_en=s.title_en,
+                        weight=s.weight,
+                        indicators=[
+                            IndicatorOut(
+                                code=i.code,
+                                text_zh=i.text_zh,
+                                text_en=i.text_en,
+                                kind=str(i.kind),
+                                max_points=i.max_points,
+                            )
+                            for i in s.indicators
+                        ],
+                    )
+                    for s in rubric.sections
+                ],
+                gates=[GateOut(code=g.code, text_zh=g.text_zh, text_en=g.text_en) for g in rubric.gates],
+            )
+        )
+    return out
+
+
+def get_call(session: Session, *, round_id: int) -> CallOut:
+    row = _public_round(session, round_id)
+    return CallOut(
+        **_summary(row).model_dump(),
+        focus=_blocks(row.focus),
+        requirements=_blocks(row.requirements),
+        deadlines=[
+            DeadlineOut(name=name, at=getattr(row, round_setup.DEADLINE_COLUMNS[name]))
+            for name in round_setup.DEADLINE_ORDER
+        ],
+        references=dict(row.references),
+        criteria=criteria_of(session, row),
+        documents=round_setup.round_documents(session, round_id=row.id),
+    )
+
+
+def open_document(
+    session: Session, *, settings: Settings, round_id: int, document_id: int
+) -> tuple[Path, str]:
+    """The stored file and its download name; 404 for a draft round or another round's document."""
+    _public_round(session, round_id)
+    doc = session.get(RoundDocument, document_id)
+    if doc is None or doc.round_id != round_id:
+        raise NotFound()
+    path = settings.files_dir / "round-documents" / doc.storage_name
+    if not path.is_file():
+        raise NotFound()
+    return path, doc.original_name
