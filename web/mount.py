@@ -19,6 +19,7 @@ def mount_web(app: FastAPI) -> None:
     from web.routes import (
         admin_accounts,
         admin_organisations,
+        admin_rounds,
         applicant,
         applicant_base,
         auth,
@@ -27,6 +28,7 @@ def mount_web(app: FastAPI) -> None:
         expert,
         home,
         public,
+        public_call,
         register,
         staff_audit,
         staff_bases,
@@ -37,6 +39,7 @@ def mount_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.state.domain_error_page = error_page
     for module in (
+        admin_rounds,  # before staff_round: /staff/rounds/new must not be read as a round id
         auth,
         home,
         applicant,
@@ -52,6 +55,7 @@ def mount_web(app: FastAPI) -> None:
         admin_organisations,
         admin_accounts,
         register,
+        public_call,
     ):
         app.include_router(module.router)
 
