@@ -3,7 +3,7 @@ deadlines, the criteria of each kind as the appendix reads, and the call's docum
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core import richtext
+from scoring.core.actors import Actor, Role
 from scoring.core.errors import NotFound
 from scoring.core.lifecycle import RoundStatus as S
+from scoring.core.vocabulary import APPLICANT_KIND_OF_BASE
 from scoring.services.designation import round_setup, rounds
 from scoring.settings import Settings
-from scoring.store.models import Round, RoundDocument
+from scoring.store.models import Application, Organisation, Round, RoundDocument
 
 
 class RunOut(BaseModel):
@@ -178,3 +180,95 @@ def open_document(
     if not path.is_file():
         raise NotFound()
     return path, doc.original_name
+
+
+class NextItem(BaseModel):
+    round_id: int
+    round_title: str
+    kind: str
+    application_id: int | None
+    title: str
+    status: str
+    deadline: datetime | None
+    reason: str | None
+
+
+class NextSteps(BaseModel):
+    """An applicant's home: calls it may still answer, drafts, returned items, and results."""
+
+    open_calls: list[NextItem]
+    drafts: list[NextItem]
+    returned: list[NextItem]
+    in_progress: list[NextItem]
+    results: list[NextItem]
+
+
+_RESULT_STATUSES = frozenset({"designated", "not_designated", "not_recommended"})
+_RESULT_VISIBLE_ROUNDS = frozenset({S.NOTICE, S.PUBLISHED})
+
+
+def applicant_next_steps(session: Session, *, actor: Actor) -> NextSteps:
+    """What the applicant's organisation should do next, most urgent first (earliest deadline)."""
+    if actor.role is not Role.APPLICANT or actor.organisation_id is None:
+        raise NotFound()
+    org = session.get(Organisation, actor.organisation_id)
+    if org is None:
+        raise NotFound()
+    own_kinds = {
+        base.value for base, org_kind in APPLICANT_KIND_OF_BASE.items() if org_kind.value == org.kind
+    }
+    apps = session.execute(
+        select(Application, Round)
+        .join(Round, Round.id == Application.round_id)
+        .where(Application.organisation_id == org.id)
+        .order_by(Application.id)
+    ).all()
+    applied = {(a.round_id, a.kind) for a, _ in apps}
+    open_rounds = session.scalars(select(Round).where(Round.status == S.OPEN.value).order_by(Round.id)).all()
+    open_calls = [
+        NextItem(
+            round_id=r.id,
+            round_title=r.title,
+            kind=kind,
+            application_id=None,
+            title=r.title,
+            status="open",
+            deadline=r.application_deadline,
+            reason=None,
+        )
+        for r in open_rounds
+        for kind in r.kinds
+        if kind in own_kinds and (r.id, kind) not in applied
+    ]
+
+    def item(a: Application, r: Round) -> NextItem:
+        return NextItem(
+            round_id=r.id,
+            round_title=r.title,
+            kind=a.kind,
+            application_id=a.id,
+            title=a.title,
+            status=a.status,
+            deadline=r.application_deadline,
+            reason=a.status_reason,
+        )
+
+    def by_deadline(items: list[NextItem]) -> list[NextItem]:
+        return sorted(
+            items, key=lambda i: (i.deadline is None, i.deadline or datetime.max.replace(tzinfo=UTC))
+        )
+
+    return NextSteps(
+        open_calls=by_deadline(open_calls),
+        drafts=by_deadline([item(a, r) for a, r in apps if a.status == "draft"]),
+        returned=by_deadline([item(a, r) for a, r in apps if a.status == "returned"]),
+        in_progress=[
+            item(a, r)
+            for a, r in apps
+            if a.status not in ("draft", "returned")
+            and not (a.status in _RESULT_STATUSES and r.status in _RESULT_VISIBLE_ROUNDS)
+        ],
+        results=[
+            item(a, r) for a, r in apps if a.status in _RESULT_STATUSES and r.status in _RESULT_VISIBLE_ROUNDS
+        ],
+    )
