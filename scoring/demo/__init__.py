@@ -45,7 +45,7 @@ def seed_demo(factory: sessionmaker[Session], *, settings: Settings) -> list[Cre
 
 def _stages() -> list:  # type: ignore[type-arg]
     """Later stages, each in its own transaction, in the order the work happens."""
-    from scoring.demo import bases, decisions, live, review, round
+    from scoring.demo import bases, decisions, live, onboarding, review, round
 
     return [
         round.seed_round,
@@ -53,6 +53,7 @@ def _stages() -> list:  # type: ignore[type-arg]
         decisions.seed_decisions,
         bases.seed_bases,
         live.seed_live_round,
+        onboarding.seed_onboarding,
     ]
 
 
