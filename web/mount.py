@@ -18,6 +18,7 @@ def mount_web(app: FastAPI) -> None:
     from web.deps import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired, error_page, login_redirect
     from web.routes import (
         admin_accounts,
+        admin_imports,
         admin_organisations,
         admin_rounds,
         applicant,
@@ -40,6 +41,7 @@ def mount_web(app: FastAPI) -> None:
     app.state.domain_error_page = error_page
     for module in (
         admin_rounds,  # before staff_round: /staff/rounds/new must not be read as a round id
+        admin_imports,  # before admin_organisations: /admin/organisations/import is not an id
         auth,
         home,
         applicant,

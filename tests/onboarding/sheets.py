@@ -57,3 +57,19 @@ def csv_bytes(rows: Sequence[Sequence[object]], headers: Sequence[str] = ORG_HEA
     writer.writerow(headers)
     writer.writerows(rows)
     return buf.getvalue().encode("utf-8-sig")
+
+
+EXPERT_HEADERS = [
+    "姓名",
+    "职称",
+    "专业领域",
+    "工作单位统一社会信用代码",
+    "所属县（市、区）",
+    "手机",
+    "电子邮箱",
+    "用户名",
+]
+
+
+def expert_row(n: int, org_code: str, *, username: str = "", district: str = "") -> list[str]:
+    return [f"专家{n}", "教授", "产业经济、科技管理", org_code, district, f"139{n:08d}", "", username]

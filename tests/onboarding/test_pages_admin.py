@@ -172,3 +172,26 @@ def test_accounts_pages_are_not_there_for_staff(
 ) -> None:
     staff = page_as(make_person("staff"))
     assert staff.get("/admin/accounts").status_code == 404
+
+
+def test_the_expert_pool_is_imported_in_the_pages_and_passwords_shown_once(
+    page_as: Callable[[Person], TestClient],
+    session: Session,
+    make_person: Callable[..., Person],
+    make_org: Callable[..., Organisation],
+) -> None:
+    from tests.onboarding.sheets import EXPERT_HEADERS, expert_row
+
+    client = page_as(make_person("staff"))
+    csrf = page_csrf(client)
+    org = make_org(kind="university", district=None)
+    content = xlsx([expert_row(73101, org.credit_code)], headers=EXPERT_HEADERS)
+    resp = client.post(
+        "/admin/experts/import", data={"csrf_token": csrf}, files={"file": ("e.xlsx", content, XLSX)}
+    )
+    stash = re.search(r'name="stash" value="([^"]+)"', resp.text)
+    assert stash, resp.text
+    done = client.post("/admin/experts/import/commit", data={"csrf_token": csrf, "stash": stash.group(1)})
+    assert 'id="one-time-passwords"' in done.text
+    assert "<td>e13900073101</td>" in done.text
+    assert session.scalar(select(User).where(User.username == "e13900073101")) is not None

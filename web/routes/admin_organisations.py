@@ -1,25 +1,19 @@
-"""Pages for the register of organisations (admin and staff): list, create, edit, deactivate, and the
-spreadsheet import with its preview (the upload is kept under var/ until it is committed or replaced)."""
+"""Pages for the register of organisations (admin and staff): list, create, edit, deactivate (the
+spreadsheet import is in admin_imports)."""
 
 from __future__ import annotations
 
-import re
-import secrets
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import UploadFile
 
-from api.edge.deps import SessionDep, SettingsDep
+from api.edge.deps import SessionDep
 from api.edge.params import DbId
 from scoring.core.districts import DISTRICTS
-from scoring.core.errors import DomainError, NotFound
-from scoring.core.i18n import msg
-from scoring.services.admin import imports, organisations
+from scoring.core.errors import DomainError
+from scoring.services.admin import organisations
 from scoring.services.admin.onboarding_schemas import OrganisationIn, OrganisationStatusIn
-from scoring.settings import Settings
 from web.deps import Page, StaffPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
@@ -35,8 +29,6 @@ FIELDS = (
     "contact_phone",
     "contact_email",
 )
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_STASH_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}\.(xlsx|csv)$")
 
 
 def _form_page(
@@ -95,86 +87,6 @@ def create_organisation(page: StaffPage, session: SessionDep, form: CheckedForm)
     except DomainError as exc:
         return _form_page(page, values=values, error=exc)
     return redirect(f"/admin/organisations/{created.id}?done=saved")
-
-
-@router.get("/admin/organisations/template.{fmt}")
-def organisation_template(page: StaffPage, fmt: str) -> Response:
-    if fmt not in ("xlsx", "csv"):
-        raise NotFound()
-    return Response(
-        imports.template(imports.ORGANISATION_COLUMNS, fmt),
-        media_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="organisations-template.{fmt}"'},
-    )
-
-
-def _stash_dir(settings: Settings, user_id: int | None) -> Path:
-    return settings.var_dir / "imports" / str(user_id)
-
-
-@router.get("/admin/organisations/import", response_class=HTMLResponse)
-def import_form(page: StaffPage) -> Response:
-    return render(page, "admin/organisation_import.html", preview=None, stash=None)
-
-
-@router.post("/admin/organisations/import", response_class=HTMLResponse)
-def import_upload(page: StaffPage, session: SessionDep, settings: SettingsDep, form: CheckedForm) -> Response:
-    """Step 1: keep the upload and show what a commit would do (nothing is written)."""
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return _import_error(page, msg("Choose a file to import."))
-    content = upload.file.read(imports.MAX_IMPORT_BYTES + 1)
-    suffix = "xlsx" if imports.is_xlsx(content, upload.filename) else "csv"
-    try:
-        preview = attempt(
-            session,
-            lambda: imports.import_organisations(
-                session, actor=page.actor, content=content, filename=upload.filename or "", commit=False
-            ),
-        )
-    except DomainError as exc:
-        return _import_error(page, exc.message, exc)
-    stash = None
-    if not preview.problems:
-        folder = _stash_dir(settings, page.actor.user_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*"):
-            old.unlink(missing_ok=True)  # one pending import per user
-        stash = f"{secrets.token_urlsafe(24)}.{suffix}"
-        (folder / stash).write_bytes(content)
-    return render(page, "admin/organisation_import.html", preview=preview, stash=stash)
-
-
-@router.post("/admin/organisations/import/commit")
-def import_commit(page: StaffPage, session: SessionDep, settings: SettingsDep, form: CheckedForm) -> Response:
-    """Step 2: import the file kept at step 1, all rows or none (the rules are checked again)."""
-    stash = text(form, "stash")
-    path = _stash_dir(settings, page.actor.user_id) / stash
-    if not _STASH_RE.match(stash) or not path.is_file():
-        return _import_error(page, msg("The uploaded file has expired. Upload it again."))
-    content = path.read_bytes()
-    preview = attempt(
-        session,
-        lambda: imports.import_organisations(
-            session, actor=page.actor, content=content, filename=stash, commit=True
-        ),
-    )
-    if preview.problems:
-        return render(page, "admin/organisation_import.html", status=422, preview=preview, stash=None)
-    path.unlink(missing_ok=True)
-    return render(page, "admin/organisation_import.html", preview=preview, stash=None)
-
-
-def _import_error(page: Page, message: Any, exc: DomainError | None = None) -> Response:
-    return render(
-        page,
-        "admin/organisation_import.html",
-        status=exc.status if exc else 422,
-        preview=None,
-        stash=None,
-        message=message.render(page.locale),
-        errors=field_errors(exc, page.locale) if exc else {},
-    )
 
 
 @router.get("/admin/organisations/{organisation_id}", response_class=HTMLResponse)

@@ -97,3 +97,36 @@ def set_organisation_status(
     return organisations.set_organisation_status(
         session, actor=actor, organisation_id=organisation_id, data=body
     )
+
+
+@router.get("/expert-pool/import-template", tags=["experts"], responses=errors(*AUTH, 404))
+def expert_import_template(actor: Keeper, format: Literal["xlsx", "csv"] = "xlsx") -> Response:
+    content = imports.template(imports.EXPERT_COLUMNS, format)
+    media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="experts-template.{format}"'},
+    )
+
+
+@router.post(
+    "/expert-pool/import",
+    response_model=ImportPreview,
+    tags=["experts"],
+    responses=errors(*AUTH, 404, 413, 415),
+)
+def import_experts(
+    session: SessionDep,
+    actor: Keeper,
+    file: Annotated[UploadFile, File()],
+    commit: bool = False,
+) -> ImportPreview:
+    """Like the organisation import; a commit returns the new experts' one-time passwords, once."""
+    content = file.file.read(imports.MAX_IMPORT_BYTES + 1)
+    preview = imports.import_experts(
+        session, actor=actor, content=content, filename=file.filename or "", commit=commit
+    )
+    if commit and preview.problems:
+        raise imports.refusal(preview)
+    return preview

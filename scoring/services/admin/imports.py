@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,24 +16,33 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.core.actors import Actor
+from scoring.core.actors import Actor, Role
+from scoring.core.credit_code import normalise, validate_credit_code
+from scoring.core.districts import DISTRICTS
 from scoring.core.errors import NotFound, TooLarge, UnsupportedMediaType, ValidationFailed
 from scoring.core.i18n import Msg, msg
 from scoring.core.permissions.onboarding import can_manage_organisations
+from scoring.services.admin.account_admin import USERNAME_RE, one_time_password
 from scoring.services.admin.onboarding_schemas import (
     ImportPreview,
     ImportProblem,
     ImportRowOut,
+    OneTimeCredential,
     OrganisationIn,
 )
 from scoring.services.admin.organisations import (
+    CREDIT_CODE_RULES,
+    DISTRICT_RULE,
+    EMAIL_RE,
     KIND_NAMES_ZH,
     CheckedOrganisation,
     add_checked,
     check_organisation,
     update_checked,
 )
-from scoring.store.models import Organisation
+from scoring.services.admin.passwords import hash_password
+from scoring.store import audit
+from scoring.store.models import Expert, Organisation, User
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
@@ -305,4 +315,181 @@ def refusal(preview: ImportPreview) -> ValidationFailed:
     return ValidationFailed(
         msg("The file has %(count)s errors; nothing was saved.", count=len(preview.problems)),
         fields={f"{p.row}.{p.column}": p.message for p in preview.problems if isinstance(p.message, Msg)},
+    )
+
+
+EXPERT_COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", True),
+    Column("title", "职称", False),
+    Column("fields", "专业领域", True),
+    Column("credit_code", "工作单位统一社会信用代码", True),
+    Column("district", "所属县（市、区）", False),
+    Column("phone", "手机", True),
+    Column("email", "电子邮箱", False),
+    Column("username", "用户名", False),
+)
+_EXPERT_HEADERS = {c.field: c.header for c in EXPERT_COLUMNS}
+_FIELD_SPLIT = re.compile(r"[、,，;；/]+")
+_MOBILE = re.compile(r"^1\d{10}$")
+
+
+@dataclass
+class _PlannedExpert:
+    row: int
+    username: str
+    values: dict[str, Any]
+    existing: Expert | None
+    action: str
+
+
+def _expert_username(values: dict[str, str]) -> str:
+    return values["username"] or f"e{values['phone']}"
+
+
+def _plan_experts(
+    session: Session, content: bytes, filename: str
+) -> tuple[list[_PlannedExpert], list[ImportProblem]]:
+    problems: list[ImportProblem] = []
+    records = _records(read_table(content, filename), EXPERT_COLUMNS, problems)
+    codes = {normalise(v["credit_code"]) for _, v in records}
+    orgs = {
+        o.credit_code: o
+        for o in session.scalars(select(Organisation).where(Organisation.credit_code.in_(codes)))
+    }
+    names = {_expert_username(v) for _, v in records}
+    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
+    pool = {
+        e.user_id: e
+        for e in session.scalars(select(Expert).where(Expert.user_id.in_([u.id for u in users.values()])))
+    }
+    seen: dict[str, int] = {}
+    planned: list[_PlannedExpert] = []
+    for n, values in records:
+        row: dict[str, Msg] = {}
+        for c in EXPERT_COLUMNS:
+            if c.required and not values[c.field]:
+                row[c.field] = msg("is required")
+        if values["name"] and len(values["name"]) > 100:
+            row["name"] = msg("is too long")
+        fields = [f.strip() for f in _FIELD_SPLIT.split(values["fields"]) if f.strip()]
+        if values["fields"] and (len(fields) > 20 or any(len(f) > 50 for f in fields)):
+            row["fields"] = msg("at most 20 fields of at most 50 characters each")
+        org = orgs.get(normalise(values["credit_code"]))
+        if values["credit_code"] and org is None:
+            rule = validate_credit_code(values["credit_code"])
+            row["credit_code"] = (
+                CREDIT_CODE_RULES[rule]
+                if rule is not None
+                else msg("no organisation is registered with this credit code")
+            )
+        district = values["district"] or None
+        if district is not None and district not in DISTRICTS:
+            row["district"] = DISTRICT_RULE
+        if values["phone"] and not _MOBILE.match(values["phone"]):
+            row["phone"] = msg("must be an 11-digit mobile number")
+        if values["email"] and not EMAIL_RE.match(values["email"]):
+            row["email"] = msg("must be an e-mail address")
+        username = _expert_username(values)
+        if values["username"] and not USERNAME_RE.match(values["username"]):
+            row["username"] = msg("must be 3 to 64 letters, digits, dots, hyphens or underscores")
+        if not row and username in seen:
+            row["username" if values["username"] else "phone"] = msg(
+                "repeats the expert of row %(row)s", row=seen[username]
+            )
+        user = users.get(username)
+        existing = pool.get(user.id) if user is not None else None
+        if not row and user is not None and existing is None:
+            row["username" if values["username"] else "phone"] = msg(
+                "belongs to an account that is not in the expert pool"
+            )
+        for field, rule in row.items():
+            problems.append(ImportProblem(row=n, column=_EXPERT_HEADERS[field], message=rule))
+        if row:
+            continue
+        seen[username] = n
+        assert org is not None
+        stored = {
+            "name": values["name"],
+            "title": values["title"],
+            "fields": fields,
+            "organisation_id": org.id,
+            "district": district,
+            "phone": values["phone"],
+            "email": values["email"],
+        }
+        if existing is None:
+            action = "create"
+        else:
+            same = all(getattr(existing, k) == v for k, v in stored.items())
+            action = "unchanged" if same else "update"
+        planned.append(
+            _PlannedExpert(row=n, username=username, values=stored, existing=existing, action=action)
+        )
+    problems.sort(key=lambda p: p.row)
+    return planned, problems
+
+
+def import_experts(
+    session: Session, *, actor: Actor, content: bytes, filename: str, commit: bool
+) -> ImportPreview:
+    """Preview or apply an expert-pool import, keyed by username (default: "e" + mobile number). New
+    experts get an account with a one-time password, returned this once in `credentials`."""
+    if not can_manage_organisations(actor):
+        raise NotFound()
+    planned, problems = _plan_experts(session, content, filename)
+    credentials: list[OneTimeCredential] = []
+    committed = False
+    if commit and not problems:
+        for item in planned:
+            if item.action == "create":
+                temporary = one_time_password()
+                user = User(
+                    username=item.username,
+                    display_name=item.values["name"],
+                    password_hash=hash_password(temporary),
+                    role=Role.EXPERT.value,
+                    must_change_password=True,
+                )
+                session.add(user)
+                session.flush()
+                expert = Expert(user_id=user.id, pool="expert", declared_conflict_org_ids=[], **item.values)
+                session.add(expert)
+                session.flush()
+                audit.record(
+                    session,
+                    actor=actor,
+                    action="expert.import",
+                    entity="expert",
+                    entity_id=expert.id,
+                    after={**item.values, "username": user.username, "one_time_password": True},
+                )
+                credentials.append(
+                    OneTimeCredential(username=user.username, name=user.display_name, password=temporary)
+                )
+            elif item.action == "update":
+                assert item.existing is not None
+                before = {k: getattr(item.existing, k) for k in item.values}
+                for key, value in item.values.items():
+                    setattr(item.existing, key, value)
+                session.flush()
+                audit.record(
+                    session,
+                    actor=actor,
+                    action="expert.update",
+                    entity="expert",
+                    entity_id=item.existing.id,
+                    before={k: v for k, v in before.items() if item.values[k] != v},
+                    after={k: v for k, v in item.values.items() if before[k] != v},
+                )
+        committed = True
+    return ImportPreview(
+        rows=[
+            ImportRowOut(row=p.row, key=p.username, name=p.values["name"], action=p.action) for p in planned
+        ],
+        problems=problems,
+        created=sum(p.action == "create" for p in planned),
+        updated=sum(p.action == "update" for p in planned),
+        unchanged=sum(p.action == "unchanged" for p in planned),
+        committed=committed,
+        credentials=credentials,
     )

@@ -66,6 +66,14 @@ class ImportRowOut(BaseModel):
     action: str  # create | update | unchanged
 
 
+class OneTimeCredential(BaseModel):
+    """A new account's one-time password, shown once to whoever ran the import."""
+
+    username: str
+    name: str
+    password: str
+
+
 class ImportPreview(BaseModel):
     """What a commit would do; `problems` non-empty means a commit saves nothing."""
 
@@ -75,6 +83,7 @@ class ImportPreview(BaseModel):
     updated: int
     unchanged: int
     committed: bool
+    credentials: list[OneTimeCredential] = []
 
 
 class AccountIn(_In):

@@ -53,7 +53,7 @@ _KIND_ALIASES: dict[str, OrganisationKind] = {
     "科研院所": OrganisationKind.UNIVERSITY,
 }
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,30}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 KIND_RULE = msg(
     "must be one of: government or park committee, university or institute, enterprise, evaluator, other"
@@ -107,7 +107,7 @@ def check_organisation(data: OrganisationIn) -> tuple[CheckedOrganisation | None
         problems["district"] = DISTRICT_RULE
     if data.contact_phone and not _PHONE_RE.match(data.contact_phone):
         problems["contact_phone"] = msg("must be a telephone number (digits, optionally + and hyphens)")
-    if data.contact_email and not _EMAIL_RE.match(data.contact_email):
+    if data.contact_email and not EMAIL_RE.match(data.contact_email):
         problems["contact_email"] = msg("must be an e-mail address")
     if problems:
         return None, problems
