@@ -195,3 +195,21 @@ def test_the_expert_pool_is_imported_in_the_pages_and_passwords_shown_once(
     assert 'id="one-time-passwords"' in done.text
     assert "<td>e13900073101</td>" in done.text
     assert session.scalar(select(User).where(User.username == "e13900073101")) is not None
+
+
+def test_a_duplicate_credit_code_is_refused_in_the_page_naming_the_field(
+    page_as: Callable[[Person], TestClient], session: Session, make_person: Callable[..., Person]
+) -> None:
+    client = page_as(make_person("admin"))
+    csrf = page_csrf(client)
+    first = client.post(
+        "/admin/organisations/new", data={**org_form(73201), "csrf_token": csrf}, follow_redirects=False
+    )
+    assert first.status_code == 303
+    before = count(session, "organisations")
+    again = client.post(
+        "/admin/organisations/new", data={**org_form(73201, name="另一家页面测试单位"), "csrf_token": csrf}
+    )
+    assert again.status_code == 409
+    assert '<a href="#f-credit_code">统一社会信用代码</a>: 该统一社会信用代码的单位已存在' in again.text
+    assert count(session, "organisations") == before

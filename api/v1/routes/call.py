@@ -28,7 +28,18 @@ def get_call(session: SessionDep, round_id: DbId) -> call.CallOut:
     return call.get_call(session, round_id=round_id)
 
 
-@router.get("/public/calls/{round_id}/documents/{document_id}", tags=["public"], responses=errors(404, 422))
+@router.get(
+    "/public/calls/{round_id}/documents/{document_id}",
+    tags=["public"],
+    response_class=FileResponse,
+    responses={
+        **errors(404, 422),
+        200: {
+            "description": "The PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        },
+    },
+)
 def call_document(
     session: SessionDep, settings: SettingsDep, round_id: DbId, document_id: DbId
 ) -> FileResponse:

@@ -23,6 +23,15 @@ router = APIRouter(tags=["organisations"])
 
 Keeper = Annotated[Actor, Depends(require_roles(Role.STAFF, Role.ADMIN, hide=True))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_200 = {
+    200: {
+        "description": "An empty import template (the header row)",
+        "content": {
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
 
 
 @router.get("/organisations", response_model=OrganisationPage, responses=errors(*AUTH, 404))
@@ -46,7 +55,11 @@ def create_organisation(session: SessionDep, actor: Keeper, body: OrganisationIn
     return organisations.create_organisation(session, actor=actor, data=body)
 
 
-@router.get("/organisations/import-template", responses=errors(*AUTH, 404))
+@router.get(
+    "/organisations/import-template",
+    response_class=Response,
+    responses={**errors(*AUTH, 404), **TEMPLATE_200},
+)
 def import_template(actor: Keeper, format: Literal["xlsx", "csv"] = "xlsx") -> Response:
     content = imports.template(imports.ORGANISATION_COLUMNS, format)
     media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
@@ -99,7 +112,12 @@ def set_organisation_status(
     )
 
 
-@router.get("/expert-pool/import-template", tags=["experts"], responses=errors(*AUTH, 404))
+@router.get(
+    "/expert-pool/import-template",
+    tags=["experts"],
+    response_class=Response,
+    responses={**errors(*AUTH, 404), **TEMPLATE_200},
+)
 def expert_import_template(actor: Keeper, format: Literal["xlsx", "csv"] = "xlsx") -> Response:
     content = imports.template(imports.EXPERT_COLUMNS, format)
     media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
