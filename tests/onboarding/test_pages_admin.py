@@ -213,3 +213,17 @@ def test_a_duplicate_credit_code_is_refused_in_the_page_naming_the_field(
     assert again.status_code == 409
     assert '<a href="#f-credit_code">统一社会信用代码</a>: 该统一社会信用代码的单位已存在' in again.text
     assert count(session, "organisations") == before
+
+
+def test_the_import_templates_download_from_the_pages(
+    page_as: Callable[[Person], TestClient], make_person: Callable[..., Person]
+) -> None:
+    client = page_as(make_person("staff"))
+    csv_template = client.get("/admin/experts/template.csv")
+    assert csv_template.status_code == 200
+    assert (
+        csv_template.content.decode("utf-8-sig").strip()
+        == "姓名,职称,专业领域,工作单位统一社会信用代码,所属县（市、区）,手机,电子邮箱,用户名"
+    )
+    assert client.get("/admin/organisations/template.xlsx").content[:2] == b"PK"
+    assert client.get("/admin/banks/template.csv").status_code == 404

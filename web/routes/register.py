@@ -16,7 +16,7 @@ from scoring.core.errors import DomainError
 from scoring.services.admin import registration
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep, UserPage, roles
-from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
+from web.forms import CheckedForm, FormDep, attempt, field_errors, parse_input, redirect, render, text
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,9 +59,8 @@ def register_form(page: PageDep) -> Response:
 
 
 @router.post("/register", response_class=HTMLResponse)
-async def register_submit(request: Request, page: PageDep, session: SessionDep) -> Response:
-    form = await request.form()
-    check(request.cookies.get(PRELOGIN_COOKIE), text(form, "csrf_token"))
+def register_submit(request: Request, page: PageDep, session: SessionDep, form: FormDep) -> Response:
+    check(request.cookies.get(PRELOGIN_COOKIE), text(form, "csrf_token"))  # before login: the cookie's token
     values: dict[str, Any] = {name: text(form, name) for name in FIELDS}
     values["district"] = values["district"] or None
     try:
