@@ -72,6 +72,12 @@ def _form_page(
     )
 
 
+def _no_store(response: Response) -> Response:
+    """A page showing a one-time password is never kept by a browser or proxy cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @router.get("/admin/accounts", response_class=HTMLResponse)
 def account_list(
     page: AdminPage, session: SessionDep, role: str = "", q: str = "", cursor: int = 0
@@ -105,8 +111,8 @@ def create_account(page: AdminPage, session: SessionDep, form: CheckedForm) -> R
     except DomainError as exc:
         return _form_page(page, session, values=values, error=exc)
     # The one-time password is shown on this response only; it is never stored in clear.
-    return _form_page(
-        page, session, account=created.account, done="created", secret=created.one_time_password
+    return _no_store(
+        _form_page(page, session, account=created.account, done="created", secret=created.one_time_password)
     )
 
 
@@ -151,7 +157,9 @@ def account_status(page: AdminPage, session: SessionDep, user_id: DbId, form: Ch
 @router.post("/admin/accounts/{user_id}/reset", response_class=HTMLResponse)
 def account_reset(page: AdminPage, session: SessionDep, user_id: DbId, form: CheckedForm) -> Response:
     result = account_admin.reset_password(session, actor=page.actor, user_id=user_id)
-    return _form_page(page, session, account=result.account, done="reset", secret=result.one_time_password)
+    return _no_store(
+        _form_page(page, session, account=result.account, done="reset", secret=result.one_time_password)
+    )
 
 
 @router.get("/account/password", response_class=HTMLResponse)

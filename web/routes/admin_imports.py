@@ -128,4 +128,6 @@ def import_commit(
     content = path.read_bytes()
     path.unlink(missing_ok=True)  # used once, whatever the outcome
     preview = _run(importer, session, page.actor, content, stash, True)
-    return _page(page, what, status=422 if preview.problems else 200, preview=preview)
+    response = _page(page, what, status=422 if preview.problems else 200, preview=preview)
+    response.headers["Cache-Control"] = "no-store"  # may show one-time passwords
+    return response
