@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import Cursor, DbId
@@ -40,8 +40,9 @@ def list_accounts(
 
 
 @router.post("/accounts", status_code=201, response_model=AccountCreated, responses=errors(*AUTH, 404, 409))
-def create_account(session: SessionDep, actor: Admin, body: AccountIn) -> AccountCreated:
+def create_account(session: SessionDep, actor: Admin, body: AccountIn, response: Response) -> AccountCreated:
     """Without `password`, a one-time password is returned this once; it must be changed at first login."""
+    response.headers["Cache-Control"] = "no-store"
     return account_admin.create_account(session, actor=actor, data=body)
 
 
@@ -63,7 +64,8 @@ def set_account_status(session: SessionDep, actor: Admin, user_id: DbId, body: A
 @router.post(
     "/accounts/{user_id}/password-reset", response_model=PasswordResetOut, responses=errors(*AUTH, 404)
 )
-def reset_password(session: SessionDep, actor: Admin, user_id: DbId) -> PasswordResetOut:
+def reset_password(session: SessionDep, actor: Admin, user_id: DbId, response: Response) -> PasswordResetOut:
+    response.headers["Cache-Control"] = "no-store"
     return account_admin.reset_password(session, actor=actor, user_id=user_id)
 
 

@@ -138,9 +138,11 @@ def import_experts(
     session: SessionDep,
     actor: Keeper,
     file: Annotated[UploadFile, File()],
+    response: Response,
     commit: bool = False,
 ) -> ImportPreview:
     """Like the organisation import; a commit returns the new experts' one-time passwords, once."""
+    response.headers["Cache-Control"] = "no-store"
     content = file.file.read(imports.MAX_IMPORT_BYTES + 1)
     preview = imports.import_experts(
         session, actor=actor, content=content, filename=file.filename or "", commit=commit
