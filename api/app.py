@@ -13,17 +13,21 @@ from api.edge.errors import install_error_handlers
 from api.edge.limits import BodyLimit
 from api.edge.locale import LocaleMiddleware
 from api.v1.routes import (
+    accounts,
     applications,
     audit,
     auth,
     bases,
+    call,
     evaluations,
     experts,
     inbox,
+    organisations,
     panels,
     public,
     publication,
     ranking,
+    registration,
     rounds,
     rubrics,
     sheets,
@@ -93,5 +97,9 @@ def _include_feature_routers(app: FastAPI) -> None:
         evaluations,
         audit,
         inbox,
+        organisations,
+        accounts,
+        registration,
+        call,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -25,6 +25,13 @@ class LoginRequired(Exception):
     """Raised by page dependencies; turned into a redirect to the login page."""
 
 
+class PasswordChangeRequired(LoginRequired):
+    """A one-time password: every page sends its holder to the password change first."""
+
+
+PASSWORD_PAGE = "/account/password"
+
+
 @dataclass
 class Page:
     request: Request
@@ -77,6 +84,8 @@ PageDep = Annotated[Page, Depends(page_context)]
 def logged_in(page: PageDep) -> UserPage:
     if page.actor is None:
         raise LoginRequired()
+    if page.actor.must_change_password and page.request.url.path != PASSWORD_PAGE:
+        raise PasswordChangeRequired()
     return UserPage(
         request=page.request,
         locale=page.locale,

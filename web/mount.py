@@ -14,8 +14,12 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def mount_web(app: FastAPI) -> None:
-    from web.deps import LoginRequired, login_redirect
+    from web.deps import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired, login_redirect
     from web.routes import (
+        admin_accounts,
+        admin_imports,
+        admin_organisations,
+        admin_rounds,
         applicant,
         applicant_base,
         auth,
@@ -25,6 +29,8 @@ def mount_web(app: FastAPI) -> None:
         home,
         inbox,
         public,
+        public_call,
+        register,
         staff_audit,
         staff_bases,
         staff_decision,
@@ -33,6 +39,8 @@ def mount_web(app: FastAPI) -> None:
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (
+        admin_rounds,  # before staff_round: /staff/rounds/new must not be read as a round id
+        admin_imports,  # before admin_organisations: /admin/organisations/import is not an id
         auth,
         home,
         applicant,
@@ -46,9 +54,15 @@ def mount_web(app: FastAPI) -> None:
         staff_bases,
         public,
         inbox,
+        admin_organisations,
+        admin_accounts,
+        register,
+        public_call,
     ):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+        if isinstance(exc, PasswordChangeRequired):
+            return RedirectResponse(PASSWORD_PAGE, status_code=303)
         return login_redirect(request)

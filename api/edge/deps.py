@@ -117,10 +117,19 @@ def resolve_request(request: Request, session: Session, settings: Settings) -> R
     return resolved
 
 
+# What a user holding a one-time password may reach: who they are, the change itself, logging out.
+PASSWORD_CHANGE_PATHS = frozenset({"/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"})
+
+
 def current_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
     resolved = resolve_request(request, session, settings)
     if resolved is None:
         raise NotAuthenticated()
+    if resolved.actor.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise Forbidden(
+            msg("Change your one-time password first (POST /api/v1/me/password)."),
+            code="password_change_required",
+        )
     return resolved.actor
 
 

@@ -10,6 +10,7 @@ import typer
 
 from scoring.cli.bases import bases_app
 from scoring.cli.notify import notify_app
+from scoring.cli.onboarding import org_app, register_user_commands
 from scoring.cli.rubric import rubric_app
 from scoring.core.actors import SYSTEM
 from scoring.core.errors import DomainError
@@ -30,6 +31,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(rubric_app, name="rubric")
 app.add_typer(bases_app, name="bases")
 app.add_typer(notify_app, name="notify")
+app.add_typer(org_app, name="org")
+register_user_commands(user_app)
 
 
 def _fail(exc: DomainError) -> None:
@@ -168,6 +171,8 @@ def serve(
         finally:
             engine.dispose()
         _print_credentials(credentials, host, port)
+    else:
+        _print_first_run(settings, host, port)
     # The app is built by import string so this domain package never imports the web edge.
     os.environ["SHUANGCHUANG_DATABASE_URL"] = settings.database_url
     get_settings.cache_clear()
@@ -187,6 +192,22 @@ def _print_credentials(credentials: list[tuple[str, str, str]], host: str, port:
     for role, username, password in credentials:
         typer.echo(f"  {role:<10} {username:<22} {password}")
     typer.secho(f"\n打开 / open http://{host}:{port}/\n", bold=True)
+
+
+def _print_first_run(settings: Settings, host: str, port: int) -> None:
+    """On an empty install, say how to create the first administrator (the pages cannot)."""
+    from scoring.services.admin.account_admin import FIRST_ADMIN_COMMAND, needs_first_admin
+
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            empty = needs_first_admin(session)
+    finally:
+        engine.dispose()
+    if empty:
+        typer.secho("\n尚无系统管理员账号 / no administrator account yet. Create the first one:", bold=True)
+        typer.echo(f"  {FIRST_ADMIN_COMMAND}")
+        typer.echo(f"then log in at http://{host}:{port}/login\n")
 
 
 def main() -> None:  # pragma: no cover

@@ -33,6 +33,7 @@ class Actor:
     organisation_id: int | None = None
     district: str | None = None
     display_name: str = ""
+    must_change_password: bool = False  # a one-time password: only the password change is open
 
     @property
     def is_staff(self) -> bool:

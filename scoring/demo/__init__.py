@@ -46,7 +46,7 @@ def seed_demo(factory: sessionmaker[Session], *, settings: Settings) -> list[Cre
 
 def _stages() -> list[Callable[[Session, DemoPeople, Settings], object]]:
     """Later stages, each in its own transaction, in the order the work happens."""
-    from scoring.demo import bases, decisions, live, notifications, review, round
+    from scoring.demo import bases, decisions, live, notifications, onboarding, review, round
 
     return [
         round.seed_round,
@@ -54,6 +54,7 @@ def _stages() -> list[Callable[[Session, DemoPeople, Settings], object]]:
         decisions.seed_decisions,
         bases.seed_bases,
         live.seed_live_round,
+        onboarding.seed_onboarding,
         notifications.seed_notifications,
     ]
 

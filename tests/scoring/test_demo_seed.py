@@ -83,7 +83,11 @@ def test_the_demo_prints_the_highlighted_accounts_and_files_the_rest_privately(d
     assert [u for _, u, _ in shown][:2] == ["staff", "staff2"]
     accounts = var / "demo-accounts.txt"
     assert accounts.stat().st_mode & 0o777 == 0o600
-    assert len(accounts.read_text(encoding="utf-8").splitlines()) == len(DEMO.accounts) + 1
+    onboarding_applicants = 3  # scoring.demo.onboarding.APPLICANTS
+    assert (
+        len(accounts.read_text(encoding="utf-8").splitlines())
+        == len(DEMO.accounts) + onboarding_applicants + 1
+    )
 
 
 def test_the_live_round_leaves_work_for_the_featured_expert_and_the_panels(demo: tuple) -> None:
@@ -142,3 +146,23 @@ def test_the_demo_bases_show_each_state_of_dynamic_management(demo: tuple) -> No
         assert all(e["name"].endswith(".pdf") for e in evidence) and len(evidence) == 4
         by_year = {e["figures_year"]: e["uploaded_at"][:4] for e in evidence}
         assert by_year == {2024: "2025", 2025: "2026"}
+
+
+def test_the_open_call_has_a_draft_one_waiting_for_the_county_one_for_the_formal_check(demo: tuple) -> None:
+    from scoring.demo.onboarding import CALL_TITLE, PENDING_REGISTRATION
+    from scoring.store.models import Organisation, Registration
+
+    factory, _var, _shown = demo
+    with factory() as session:
+        rnd = session.scalars(select(Round).where(Round.title == CALL_TITLE)).one()
+        statuses = session.scalars(
+            select(Application.status).where(Application.round_id == rnd.id).order_by(Application.id)
+        ).all()
+        pending = session.execute(
+            select(Registration.status, Organisation.name).join(
+                Organisation, Organisation.id == Registration.organisation_id
+            )
+        ).all()
+    assert rnd.status == "open"
+    assert list(statuses) == ["draft", "submitted", "recommended"]
+    assert [tuple(p) for p in pending] == [("pending", PENDING_REGISTRATION)]

@@ -64,7 +64,9 @@ def login(
     if old:
         close_session(session, token=old)  # a new session id at every login
     issued = open_session(session, settings=settings, user=user, kind="web")
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    # A one-time password is changed before anything else (the page guard would send them there anyway).
+    target = "/account/password" if user.must_change_password else _safe_next(next)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         issued.token,

@@ -131,6 +131,7 @@ def actor_for(user: User) -> Actor:
         organisation_id=user.organisation_id,
         district=user.district,
         display_name=user.display_name,
+        must_change_password=user.must_change_password,
     )
 
 

@@ -12,6 +12,7 @@ from scoring.store.models.bases import (
     Rectification,
     Revocation,
 )
+from scoring.store.models.onboarding import Registration, RoundDocument
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
 from scoring.store.models.rounds import Application, Attachment, Objection, Round
 from scoring.store.models.rubrics import RubricVersion
@@ -33,8 +34,10 @@ __all__ = [
     "PanelExclusion",
     "PanelMember",
     "Rectification",
+    "Registration",
     "Revocation",
     "Round",
+    "RoundDocument",
     "RubricVersion",
     "Sheet",
     "User",

@@ -30,6 +30,8 @@ class Expert(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     district: Mapped[str | None] = mapped_column(String(32))
     declared_conflict_org_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

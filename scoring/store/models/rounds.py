@@ -36,6 +36,9 @@ class Round(Base):
     application_deadline: Mapped[datetime | None]
     recommendation_deadline: Mapped[datetime | None]
     scoring_deadline: Mapped[datetime | None]
+    formal_check_deadline: Mapped[datetime | None]
+    focus: Mapped[str] = mapped_column(Text, default="", server_default="")  # 建设重点
+    requirements: Mapped[str] = mapped_column(Text, default="", server_default="")  # 申报要求
     notice_days: Mapped[int] = mapped_column(default=5)
     approval_document_no: Mapped[str | None] = mapped_column(String(100))
     approval_date: Mapped[date | None]
