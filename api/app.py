@@ -63,7 +63,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     mount_web(app)
 
     # Fewer requests in flight than database connections (see api.edge.backpressure).
-    app.add_middleware(Backpressure, limit=DB_POOL_CAPACITY - 2)
+    app.add_middleware(
+        Backpressure,
+        limit=DB_POOL_CAPACITY - 2,
+        body_idle_timeout=settings.body_idle_timeout_seconds,
+        body_min_bytes_per_second=settings.body_min_bytes_per_second,
+        send_timeout=settings.send_timeout_seconds,
+    )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(
         BodyLimit,
