@@ -88,6 +88,9 @@ def locale_of(request: Request) -> str:
 
 def error_response(request: Request, exc: DomainError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers = {"Retry-After": str(retry_after)}
     return JSONResponse(exc.to_dict(locale_of(request)), status_code=exc.status, headers=headers)
 
 

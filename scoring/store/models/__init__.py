@@ -14,6 +14,7 @@ from scoring.store.models.bases import (
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
 from scoring.store.models.rounds import Application, Attachment, Objection, Round
 from scoring.store.models.rubrics import RubricVersion
+from scoring.store.models.security import LoginThrottle
 
 __all__ = [
     "Application",
@@ -26,6 +27,7 @@ __all__ = [
     "DesignatedBase",
     "Evaluation",
     "Expert",
+    "LoginThrottle",
     "Objection",
     "Organisation",
     "Panel",
