@@ -23,9 +23,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(tmp: Path, **env: str) -> Iterator[str]:
-    """Serve the app on a free port over a fresh SQLite file; yields the base URL."""
-    db = f"sqlite:///{(tmp / 'srv.sqlite3').as_posix()}"
+def running_server(tmp: Path, *, prepared: str | None = None, **env: str) -> Iterator[str]:
+    """Serve the app on a free port over a fresh SQLite file (or `prepared`); yields the base URL."""
+    db = prepared or f"sqlite:///{(tmp / 'srv.sqlite3').as_posix()}"
     migrate.upgrade(db)
     port = free_port()
     child_env = dict(os.environ)
