@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep, SettingsDep
+from api.edge.downloads import file_response
 from api.edge.params import DbId
 from scoring.core.errors import DomainError, NotFound, ValidationFailed
 from scoring.core.i18n import msg
@@ -267,10 +268,4 @@ def download(attachment_id: DbId, page: LoggedInPage, session: SessionDep, setti
     att, path = files.open_attachment(
         session, actor=page.actor, attachment_id=attachment_id, settings=settings
     )
-    return FileResponse(
-        path,
-        media_type=att.content_type,
-        filename=att.original_name,
-        content_disposition_type="inline" if att.content_type == "application/pdf" else "attachment",
-        headers={"X-Content-Type-Options": "nosniff"},
-    )
+    return file_response(att, path, preview=True)
