@@ -121,7 +121,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         err = DomainError(message, code=code)
         err.status = exc.status_code
-        return await _domain(request, err)
+        response = await _domain(request, err)
+        if exc.status_code == 405:
+            from api.edge.methods import allowed_methods
+
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
