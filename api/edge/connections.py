@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Container
+from functools import lru_cache
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -28,6 +30,27 @@ def open_connections(address: str) -> int:
     return _open_by_address[address]
 
 
+def _is_trusted_proxy(protocol: Any, address: str) -> bool:
+    """A reverse proxy uvicorn trusts for X-Forwarded-For carries everyone's connections: it is never
+    capped here (the proxy limits per client itself, see README), and the login throttle sees the
+    forwarded client address."""
+    config = getattr(protocol, "config", None)
+    if config is None or not config.proxy_headers:
+        return False
+    trusted = _trusted_hosts(str(config.forwarded_allow_ips))
+    return address in trusted
+
+
+@lru_cache(maxsize=8)
+def _trusted_hosts(spec: str) -> Container[str]:
+    try:
+        from uvicorn.middleware.proxy_headers import _TrustedHosts
+
+        return _TrustedHosts(spec)  # type: ignore[no-any-return]
+    except ImportError:  # pragma: no cover - a uvicorn without it: exact addresses only
+        return frozenset(part.strip() for part in spec.split(","))
+
+
 class _Guard:
     """Mixed into uvicorn's protocols: the request line and headers must arrive within
     `header_timeout_seconds` of the connection opening (or of the previous response), and one
@@ -46,7 +69,7 @@ class _Guard:
         peer = transport.get_extra_info("peername")
         address = str(peer[0]) if isinstance(peer, tuple) and peer else None
         cap = settings.max_connections_per_address
-        if address is not None and cap > 0:
+        if address is not None and cap > 0 and not _is_trusted_proxy(self, address):
             if _open_by_address[address] >= cap:
                 transport.write(_REFUSED)
                 transport.close()

@@ -122,6 +122,13 @@ def test_one_address_may_hold_only_so_many_connections(tmp_path: Path) -> None:
             again.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             assert read_all(again, timeout=3).startswith(b"HTTP/1.1 200 ")
             again.close()
+            # The trusted reverse proxy (uvicorn's forwarded_allow_ips, 127.0.0.1 by default) is never capped.
+            proxied = [connect(url, source="127.0.0.1") for _ in range(8)]
+            for s in proxied:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert [read_all(s, timeout=3)[:13] for s in proxied] == [b"HTTP/1.1 200 "] * 8
+            for s in proxied:
+                s.close()
         finally:
             for s in held:
                 s.close()
