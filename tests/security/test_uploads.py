@@ -133,3 +133,30 @@ def test_a_deleted_attachments_id_is_never_given_to_another_file(session: Sessio
     if not is_postgres(session):
         ddl = session.execute(text("SELECT sql FROM sqlite_master WHERE name = 'attachments'")).scalar_one()
         assert "AUTOINCREMENT" in ddl
+
+
+def test_a_chunked_upload_over_the_limit_gets_413_not_400(
+    small_client: TestClient, session: Session, world: World, login: Callable[[Person], dict[str, str]]
+) -> None:
+    app = new_application(session, world, world.applicant_a)
+    headers = login(world.applicant_a)
+    boundary = "b0undary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="indicator_code"\r\n\r\ne1_1\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+
+    def body() -> Any:  # no Content-Length: sent chunked
+        yield head + PDF
+        for _ in range(20):
+            yield b"0" * 10_000
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    resp = small_client.post(
+        f"/api/v1/applications/{app.id}/attachments",
+        content=body(),
+        headers=headers | {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert resp.status_code == 413
+    assert resp.json()["error"]["code"] == "too_large"
