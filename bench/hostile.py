@@ -11,7 +11,9 @@ and how many slow connections the server cut are printed.
 
 Part 2 counts the password attempts one address gets against one account in 10 minutes and in an
 hour, trying again the moment the throttle lets it, with the clock simulated (no waiting), while the
-owner logs in from another address at the end. Prints one JSON line.
+owner logs in from another address at the end. It also times refused logins with the production
+password hashing, for an unknown name and for a wrong password (they should cost the same).
+Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -215,6 +217,38 @@ def password_attempts() -> dict[str, object]:
     return result
 
 
+def login_timing(rounds: int = 20) -> dict[str, object]:
+    """Mean time of a refused login, with the production password hashing: unknown name vs wrong password."""
+    # Runs before password_attempts(), which switches this process to the fast test hashing.
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/timing.sqlite3"
+        migrate.upgrade(db)
+        settings = Settings(
+            environment="test", var_dir=Path(tmp), database_url=db, secret_key=secrets.token_urlsafe(40)
+        )
+        engine = make_engine(db)
+        times: dict[str, list[float]] = {"unknown": [], "wrong": []}
+        with make_sessionmaker(engine)() as session:
+            create_user(
+                session, actor=SYSTEM, data=UserIn(username="known", password="Owner-Passw0rd!", role="staff")
+            )
+            for i in range(rounds):
+                for label, name in (("unknown", f"nobody{i}"), ("wrong", "known")):
+                    t = time.perf_counter()
+                    with contextlib.suppress(NotAuthenticated):
+                        throttled_login(
+                            session,
+                            settings=settings,
+                            address=f"10.9.{i}.1",
+                            username=name,
+                            password=f"guess-{i}",
+                        )
+                    times[label].append((time.perf_counter() - t) * 1000)
+            session.rollback()
+        engine.dispose()
+    return {f"refused_login_ms_{k}": round(statistics.mean(v), 1) for k, v in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -223,7 +257,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--addresses", type=int, default=10, help="source addresses of the slow clients")
     args = parser.parse_args()
-    report = healthz_under_slow_clients(args.slow, args.seconds, args.addresses) | password_attempts()
+    report = (
+        healthz_under_slow_clients(args.slow, args.seconds, args.addresses)
+        | login_timing()
+        | password_attempts()
+    )
     print(json.dumps(report))
 
 

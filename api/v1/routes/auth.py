@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from api.edge.deps import CurrentActor, SessionDep, SettingsDep, bearer_token
 from api.edge.errors import validation_failed_from
+from api.edge.responses import errors
 from scoring.core.actors import ROLE_NAMES_ZH
 from scoring.core.errors import NotAuthenticated
 from scoring.services.admin.accounts import close_session, open_session
@@ -49,7 +50,7 @@ async def _token_request(request: Request) -> TokenRequest:
         raise validation_failed_from(exc.errors() if hasattr(exc, "errors") else []) from None
 
 
-@router.post("/auth/token", response_model=TokenResponse, tags=["auth"])
+@router.post("/auth/token", response_model=TokenResponse, tags=["auth"], responses=errors(401, 413, 422, 429))
 async def issue_token(request: Request, session: SessionDep, settings: SettingsDep) -> TokenResponse:
     body = await _token_request(request)
     try:
