@@ -90,8 +90,10 @@ class _Guard:
 
     def _header_deadline(self, cycle_when_armed: Any) -> None:
         self._header_timer = None
-        # A new cycle means a request's headers were parsed in time; its body has its own deadline.
-        if self.cycle is cycle_when_armed and not self.transport.is_closing():
+        # A new cycle, or one still running (a pipelined request), means headers were parsed in time;
+        # a body has its own deadline (api.edge.backpressure).
+        idle = self.cycle is None or self.cycle.response_complete
+        if self.cycle is cycle_when_armed and idle and not self.transport.is_closing():
             self.transport.write(_TIMED_OUT)
             self.transport.close()
 
