@@ -9,7 +9,9 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from api.edge.backpressure import Backpressure
+from api.edge.docs import install_docs
 from api.edge.errors import install_error_handlers
+from api.edge.headers import SecurityHeaders
 from api.edge.limits import BodyLimit
 from api.edge.locale import LocaleMiddleware
 from api.v1.routes import (
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         title="shuangchuang — 石家庄市“双创”示范基地评审与管理",
         version="1.0",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from vendored assets by api.edge.docs
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine if engine is not None else make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     install_error_handlers(app, error_page=error_page)
+    install_docs(app, openapi_url=f"{API_PREFIX}/openapi.json")
 
     app.include_router(auth.health_router)
     app.include_router(auth.router, prefix=API_PREFIX)
@@ -72,13 +75,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     mount_web(app)
 
     # Fewer requests in flight than database connections (see api.edge.backpressure).
-    app.add_middleware(Backpressure, limit=DB_POOL_CAPACITY - 2)
+    app.add_middleware(
+        Backpressure,
+        limit=DB_POOL_CAPACITY - 2,
+        body_idle_timeout=settings.body_idle_timeout_seconds,
+        body_min_bytes_per_second=settings.body_min_bytes_per_second,
+        send_timeout=settings.send_timeout_seconds,
+    )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(
         BodyLimit,
         default_limit=settings.max_body_bytes,
         upload_limit=settings.max_file_bytes + 64 * 1024,
     )
+    app.add_middleware(SecurityHeaders, secure=settings.cookie_secure)
     return app
 
 

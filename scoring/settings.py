@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_application_bytes: int = Field(default=300 * 1024 * 1024, ge=1)
     cookie_secure: bool = False
+    # Hostile traffic (api.edge.connections, api.edge.backpressure, services.admin.login_throttle).
+    header_timeout_seconds: float = Field(default=10, gt=0)
+    body_idle_timeout_seconds: float = Field(default=15, gt=0)
+    body_min_bytes_per_second: int = Field(default=8 * 1024, ge=1)
+    send_timeout_seconds: float = Field(default=60, gt=0)
+    max_connections_per_address: int = Field(default=32, ge=0)
+    login_free_attempts: int = Field(default=3, ge=1)
 
     # Notifications (scoring.services.admin.notifications): email is off in development and tests
     # unless turned on, where messages go to the inbox and the log; on in production.

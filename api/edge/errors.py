@@ -89,6 +89,9 @@ def locale_of(request: Request) -> str:
 
 def error_response(request: Request, exc: DomainError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers = {"Retry-After": str(retry_after)}
     return JSONResponse(exc.to_dict(locale_of(request)), status_code=exc.status, headers=headers)
 
 
@@ -122,7 +125,12 @@ def install_error_handlers(app: FastAPI, *, error_page: ErrorPage | None = None)
         )
         err = DomainError(message, code=code)
         err.status = exc.status_code
-        return await _domain(request, err)
+        response = await _domain(request, err)
+        if exc.status_code == 405:
+            from api.edge.methods import allowed_methods
+
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

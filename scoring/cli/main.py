@@ -184,6 +184,9 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        # Header timeout and per-address connection cap (api.edge.connections), by import string.
+        http="api.edge.connections:GuardedHttpToolsProtocol",
+        timeout_keep_alive=5,
     )
 
 

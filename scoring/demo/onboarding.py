@@ -19,7 +19,6 @@ from scoring.demo.round import EVIDENCE_PDF
 from scoring.services.admin import passwords
 from scoring.services.admin.account_admin import create_account
 from scoring.services.admin.accounts import actor_for
-from scoring.services.management.files import save_upload
 from scoring.services.admin.onboarding_schemas import AccountIn, OrganisationIn
 from scoring.services.admin.organisations import create_organisation
 from scoring.services.admin.registration import RegistrationIn, register
@@ -40,6 +39,7 @@ from scoring.services.designation.round_setup import (
     create_round,
 )
 from scoring.services.designation.rounds import RoundTransitionIn, round_rubric, transition_round
+from scoring.services.management.files import save_upload
 from scoring.settings import Settings
 from scoring.store.db import utcnow
 from scoring.store.models import Application, Round, User

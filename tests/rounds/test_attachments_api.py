@@ -89,7 +89,11 @@ def test_upload_is_stored_hashed_and_audited(
     assert resp.status_code == 201, resp.text
     body = resp.json()
     assert body["indicator_code"] == "e1_1"
-    assert body["name"] == "证明材料.pdf"
+    # The stored name takes the sniffed type's extension, whatever the client called the file.
+    assert (
+        body["name"]
+        == "证明材料" + {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[content_type]
+    )
     assert body["content_type"] == content_type
     assert body["size"] == len(content)
     assert body["sha256"] == hashlib.sha256(content).hexdigest()

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from api.edge.deps import SessionDep, SettingsDep
+from api.edge.downloads import file_response
 from api.edge.params import DbId
 from criteria.schema import Figure, Indicator, Rubric
 from scoring.core.errors import DomainError, NotFound, ValidationFailed
@@ -277,10 +278,4 @@ def download(attachment_id: DbId, page: LoggedInPage, session: SessionDep, setti
     att, path = files.open_attachment(
         session, actor=page.actor, attachment_id=attachment_id, settings=settings
     )
-    return FileResponse(
-        path,
-        media_type=att.content_type,
-        filename=att.original_name,
-        content_disposition_type="inline" if att.content_type == "application/pdf" else "attachment",
-        headers={"X-Content-Type-Options": "nosniff"},
-    )
+    return file_response(att, path, preview=True)

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.edge.deps import SESSION_COOKIE, SessionDep, SettingsDep
 from scoring.core.errors import NotAuthenticated
-from scoring.services.admin.accounts import authenticate, close_session, open_session
+from scoring.services.admin.accounts import close_session, open_session
+from scoring.services.admin.login_throttle import LoginThrottled, throttled_login
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
 from web.templating import templates
@@ -54,7 +55,19 @@ def login(
 ) -> Response:
     check(request.cookies.get(PRELOGIN_COOKIE), csrf_token)
     try:
-        user = authenticate(session, settings=settings, username=username.strip(), password=password)
+        user = throttled_login(
+            session,
+            settings=settings,
+            address=request.client.host if request.client else "unknown",
+            username=username,
+            password=password,
+        )
+    except LoginThrottled as exc:
+        response = _login_page(
+            page, next=next, error=exc.message.render(page.locale), username=username, status=429
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except NotAuthenticated as exc:
         session.commit()  # keep the failure count
         return _login_page(

@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 
-from api.edge.deps import ApplicantActor, CurrentActor, SessionDep, SettingsDep, StaffActor, require_roles
+from api.edge.deps import (
+    ApplicantActor,
+    CurrentActor,
+    SessionDep,
+    SettingsDep,
+    StaffActor,
+    require_roles,
+)
+from api.edge.downloads import file_response
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
 from api.v1.routes.rounds import parse_cursor
@@ -171,13 +179,7 @@ def download_attachment(
     attachment_id: DbId, session: SessionDep, settings: SettingsDep, actor: CurrentActor
 ) -> FileResponse:
     att, path = files.open_attachment(session, actor=actor, attachment_id=attachment_id, settings=settings)
-    return FileResponse(
-        path,
-        media_type=att.content_type,
-        filename=att.original_name,
-        content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
-    )
+    return file_response(att, path, preview=False)
 
 
 @router.delete(

@@ -13,7 +13,8 @@ from api.edge.errors import validation_failed_from
 from api.edge.responses import errors
 from scoring.core.actors import ROLE_NAMES_ZH
 from scoring.core.errors import NotAuthenticated
-from scoring.services.admin.accounts import authenticate, close_session, open_session
+from scoring.services.admin.accounts import close_session, open_session
+from scoring.services.admin.login_throttle import throttled_login
 from scoring.services.admin.schemas import MeOut, ScopeOut
 
 router = APIRouter()
@@ -55,13 +56,19 @@ async def _token_request(request: Request) -> TokenRequest:
         raise validation_failed_from(exc.errors() if hasattr(exc, "errors") else []) from None
 
 
-@router.post("/auth/token", response_model=TokenResponse, tags=["auth"], responses=errors(401, 413, 422))
+@router.post("/auth/token", response_model=TokenResponse, tags=["auth"], responses=errors(401, 413, 422, 429))
 async def issue_token(request: Request, session: SessionDep, settings: SettingsDep) -> TokenResponse:
     body = await _token_request(request)
     try:
-        user = authenticate(session, settings=settings, username=body.username, password=body.password)
+        user = throttled_login(
+            session,
+            settings=settings,
+            address=request.client.host if request.client else "unknown",
+            username=body.username,
+            password=body.password,
+        )
     except NotAuthenticated:
-        session.commit()  # keep the failure count even though the request fails
+        session.commit()  # keep the failure counts even though the request fails
         raise
     issued = open_session(session, settings=settings, user=user, kind="api")
     return TokenResponse(access_token=issued.token, expires_in=settings.token_ttl_minutes * 60)

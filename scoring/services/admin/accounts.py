@@ -159,19 +159,8 @@ def authenticate(session: Session, *, settings: Settings, username: str, passwor
         verify_password(None, password)
         raise _bad_login(settings)
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
-            user.failed_logins = 0
-            audit.record(
-                session,
-                actor=actor_for(user),
-                action="user.lock",
-                entity="user",
-                entity_id=user.id,
-                after={"locked_until": user.locked_until},
-            )
-        session.flush()
+        # No account-wide lock: anyone could use it to keep the owner out. Failures are throttled
+        # per address and name in services.admin.login_throttle.
         raise _bad_login(settings)
     user.failed_logins = 0
     user.locked_until = None

@@ -23,6 +23,7 @@ from scoring.core.errors import NotFound, TooLarge, UnsupportedMediaType, invali
 from scoring.core.i18n import msg
 from scoring.core.permissions import can_see_base
 from scoring.core.permissions.admin import can_read_evaluation_evidence, can_see_any_base_evidence
+from scoring.services.admin.upload_names import stored_name
 from scoring.services.designation.applications import load_editable, load_visible
 from scoring.services.designation.rounds import round_rubric
 from scoring.services.management.bases import evidence_base, performance_rubric
@@ -191,6 +192,7 @@ def save_upload(
     tmp, size, sha256, content_type = _stream_to_temp(
         stream, directory, file_limit=settings.max_file_bytes, room=room, room_error=room_error
     )
+    name = stored_name(name, content_type)
     storage_name = uuid.uuid4().hex
     final = directory / storage_name
     try:

@@ -16,6 +16,7 @@ from scoring.store.models.onboarding import Registration, RoundDocument
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
 from scoring.store.models.rounds import Application, Attachment, Objection, Round
 from scoring.store.models.rubrics import RubricVersion
+from scoring.store.models.security import LoginThrottle
 
 __all__ = [
     "Application",
@@ -28,6 +29,7 @@ __all__ = [
     "DesignatedBase",
     "Evaluation",
     "Expert",
+    "LoginThrottle",
     "Objection",
     "Organisation",
     "Panel",

@@ -97,6 +97,7 @@ class Attachment(Base):
     a year (what its performance evaluators read with the declaration). Exactly one owner."""
 
     __tablename__ = "attachments"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012  an id is never reused (audit trail)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)

@@ -1,0 +1,380 @@
+"""The authorization matrix: every API operation and page route, called by every role with other users' ids.
+
+Over the complete demo (every phase seeded through the real services), each role calls every route
+with the ids of objects that belong to someone else: another organisation's application, base and
+files, another district's applications, another expert's sheets, another evaluator's evaluations.
+A 2xx (or, for a page form, a redirect anywhere but the login page) is "accepted". ALLOWED lists,
+for every route, the roles that may be accepted; a route the app serves that is missing from
+ALLOWED (or listed there but no longer served) fails the test, so a new route needs a decision.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from scoring.demo import seed_demo
+from scoring.settings import Settings
+from scoring.store import migrate
+from scoring.store.db import make_engine, make_sessionmaker
+from scoring.store.models import (
+    Application,
+    Attachment,
+    Campaign,
+    DesignatedBase,
+    Evaluation,
+    Expert,
+    Objection,
+    Organisation,
+    Panel,
+    Sheet,
+    User,
+)
+
+ROLES = ("anonymous", "applicant", "county", "expert", "evaluator", "staff", "admin")
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = EVERYONE - {"anonymous"}
+STAFF = frozenset({"staff", "admin"})
+NOBODY: frozenset[str] = frozenset()
+
+# (method, path) -> the roles that may be accepted when the ids are other users'.
+ALLOWED: dict[tuple[str, str], frozenset[str]] = {
+    # public
+    ("GET", "/healthz"): EVERYONE,
+    ("GET", "/api/v1/openapi.json"): EVERYONE,
+    ("HEAD", "/api/v1/openapi.json"): EVERYONE,
+    ("GET", "/api/v1/docs"): EVERYONE,
+    ("GET", "/api/v1/redoc"): EVERYONE,
+    ("POST", "/api/v1/auth/token"): NOBODY,  # called without valid credentials
+    ("GET", "/api/v1/public/notice"): EVERYONE,
+    ("POST", "/api/v1/public/objections"): NOBODY,  # an empty objection is refused
+    ("GET", "/api/v1/public/bases"): EVERYONE,
+    ("GET", "/login"): EVERYONE,
+    ("POST", "/login"): NOBODY,
+    ("POST", "/logout"): EVERYONE,
+    ("GET", "/lang/{code}"): EVERYONE,
+    ("GET", "/"): EVERYONE,
+    ("GET", "/public/bases"): EVERYONE,
+    ("GET", "/public/notice"): EVERYONE,
+    ("POST", "/public/objections"): NOBODY,
+    # any logged-in caller; lists are filtered to what the caller may see
+    ("POST", "/api/v1/auth/logout"): LOGGED_IN,
+    ("GET", "/api/v1/me"): LOGGED_IN,
+    ("GET", "/api/v1/rubrics"): LOGGED_IN,
+    ("GET", "/api/v1/rubrics/{kind}"): LOGGED_IN,
+    ("GET", "/api/v1/rounds"): LOGGED_IN,
+    ("GET", "/api/v1/rounds/{round_id}"): LOGGED_IN,
+    ("GET", "/api/v1/applications"): LOGGED_IN,
+    ("GET", "/api/v1/sheets"): STAFF | {"expert"},
+    ("GET", "/api/v1/bases"): STAFF | {"applicant"},
+    ("GET", "/api/v1/evaluations"): STAFF | {"evaluator"},
+    ("GET", "/api/v1/campaigns"): STAFF,
+    # writes with an empty body: refused for everyone (validation or permission)
+    ("POST", "/api/v1/rounds"): NOBODY,
+    ("POST", "/api/v1/rounds/{round_id}/transition"): NOBODY,
+    ("POST", "/api/v1/rounds/{round_id}/eligibility-check"): NOBODY,
+    ("POST", "/api/v1/applications"): NOBODY,
+    ("PUT", "/api/v1/applications/{application_id}"): NOBODY,
+    ("POST", "/api/v1/applications/{application_id}/submit"): NOBODY,
+    ("POST", "/api/v1/applications/{application_id}/recommendation"): NOBODY,
+    ("POST", "/api/v1/applications/{application_id}/formal-check"): NOBODY,
+    ("POST", "/api/v1/applications/{application_id}/attachments"): NOBODY,
+    ("DELETE", "/api/v1/attachments/{attachment_id}"): NOBODY,
+    ("POST", "/api/v1/experts"): NOBODY,
+    ("PUT", "/api/v1/experts/{expert_id}"): STAFF,  # every field optional
+    ("POST", "/api/v1/rounds/{round_id}/panels"): NOBODY,
+    ("POST", "/api/v1/panels/{panel_id}/reserves"): NOBODY,
+    ("POST", "/api/v1/sheets/{sheet_id}/declaration"): NOBODY,
+    ("PUT", "/api/v1/sheets/{sheet_id}"): NOBODY,
+    ("POST", "/api/v1/sheets/{sheet_id}/submit"): NOBODY,
+    ("POST", "/api/v1/sheets/{sheet_id}/reopen"): NOBODY,
+    ("POST", "/api/v1/rounds/{round_id}/decisions"): NOBODY,
+    ("POST", "/api/v1/rounds/{round_id}/approval"): NOBODY,
+    ("POST", "/api/v1/rounds/{round_id}/publication"): NOBODY,
+    ("POST", "/api/v1/objections/{objection_id}/resolution"): NOBODY,
+    ("POST", "/api/v1/bases/{base_id}/figures"): NOBODY,
+    ("POST", "/api/v1/bases/{base_id}/evidence"): NOBODY,
+    ("POST", "/api/v1/bases/{base_id}/evaluations"): NOBODY,
+    ("POST", "/api/v1/bases/{base_id}/rectification"): NOBODY,
+    ("POST", "/api/v1/bases/{base_id}/restore"): STAFF,  # no body
+    ("POST", "/api/v1/bases/{base_id}/revocation"): NOBODY,
+    ("POST", "/api/v1/bases/{base_id}/revocation/confirm"): NOBODY,
+    ("POST", "/api/v1/campaigns"): NOBODY,
+    ("POST", "/api/v1/campaigns/{campaign_id}/close"): STAFF,  # no body
+    ("POST", "/api/v1/evaluations/{evaluation_id}/declaration"): NOBODY,
+    ("PUT", "/api/v1/evaluations/{evaluation_id}"): NOBODY,
+    ("POST", "/api/v1/evaluations/{evaluation_id}/submit"): NOBODY,
+    # reads of someone else's objects: the city DRC only
+    ("GET", "/api/v1/applications/{application_id}"): STAFF,
+    ("GET", "/api/v1/attachments/{attachment_id}"): STAFF,
+    ("GET", "/api/v1/experts"): STAFF,
+    ("GET", "/api/v1/experts/{expert_id}"): STAFF,
+    ("GET", "/api/v1/rounds/{round_id}/panels"): STAFF,
+    ("GET", "/api/v1/panels/{panel_id}"): STAFF,
+    ("GET", "/api/v1/sheets/{sheet_id}"): STAFF,
+    ("GET", "/api/v1/applications/{application_id}/sheets"): STAFF,
+    ("GET", "/api/v1/rounds/{round_id}/ranking"): STAFF,
+    ("GET", "/api/v1/applications/{application_id}/result"): STAFF,
+    ("GET", "/api/v1/rounds/{round_id}/export.xlsx"): STAFF,
+    ("GET", "/api/v1/rounds/{round_id}/export.csv"): STAFF,
+    ("GET", "/api/v1/rounds/{round_id}/publication"): STAFF,
+    ("GET", "/api/v1/rounds/{round_id}/objections"): STAFF,
+    ("GET", "/api/v1/bases/due"): STAFF,
+    ("GET", "/api/v1/bases/{base_id}"): STAFF,
+    ("GET", "/api/v1/bases/{base_id}/figures"): STAFF,
+    ("GET", "/api/v1/evaluations/{evaluation_id}"): STAFF,
+    ("GET", "/api/v1/audit"): STAFF,
+    ("GET", "/api/v1/audit/verify"): STAFF,
+    # pages: each role's home, and other users' objects for the city DRC only
+    ("GET", "/applicant"): frozenset({"applicant"}),
+    ("POST", "/applicant/applications"): NOBODY,
+    ("GET", "/applicant/applications/{application_id}"): NOBODY,
+    ("POST", "/applicant/applications/{application_id}"): NOBODY,
+    ("POST", "/applicant/applications/{application_id}/attachments"): NOBODY,
+    ("POST", "/applicant/applications/{application_id}/attachments/{attachment_id}/delete"): NOBODY,
+    ("GET", "/files/{attachment_id}"): STAFF,
+    ("GET", "/applicant/bases"): frozenset({"applicant"}),
+    ("GET", "/applicant/bases/{base_id}"): NOBODY,
+    ("POST", "/applicant/bases/{base_id}/figures"): NOBODY,
+    ("POST", "/applicant/bases/{base_id}/evidence"): NOBODY,
+    ("POST", "/applicant/bases/{base_id}/evidence/{attachment_id}/delete"): NOBODY,
+    ("GET", "/county"): frozenset({"county"}),
+    ("GET", "/county/applications/{application_id}"): NOBODY,
+    ("POST", "/county/applications/{application_id}/recommendation"): NOBODY,
+    ("GET", "/expert"): frozenset({"expert"}),
+    ("GET", "/expert/sheets/{sheet_id}"): NOBODY,
+    ("POST", "/expert/sheets/{sheet_id}/declaration"): NOBODY,
+    ("POST", "/expert/sheets/{sheet_id}"): NOBODY,
+    ("POST", "/expert/sheets/{sheet_id}/submit"): NOBODY,
+    ("GET", "/evaluator"): frozenset({"evaluator"}),
+    ("GET", "/evaluator/evaluations/{evaluation_id}"): NOBODY,
+    ("POST", "/evaluator/evaluations/{evaluation_id}/declaration"): NOBODY,
+    ("POST", "/evaluator/evaluations/{evaluation_id}"): NOBODY,
+    ("POST", "/evaluator/evaluations/{evaluation_id}/submit"): NOBODY,
+    ("GET", "/staff"): STAFF,
+    ("GET", "/staff/rounds/{round_id}"): STAFF,
+    ("POST", "/staff/rounds/{round_id}/transition"): NOBODY,
+    ("GET", "/staff/rounds/{round_id}/check"): STAFF,
+    ("POST", "/staff/applications/{application_id}/check"): NOBODY,
+    ("GET", "/staff/experts"): STAFF,
+    ("POST", "/staff/experts"): NOBODY,
+    ("POST", "/staff/experts/{expert_id}"): STAFF,
+    ("GET", "/staff/rounds/{round_id}/panels"): STAFF,
+    ("POST", "/staff/rounds/{round_id}/draw"): NOBODY,
+    ("POST", "/staff/panels/{panel_id}/extend"): NOBODY,
+    ("GET", "/staff/rounds/{round_id}/ranking"): STAFF,
+    ("GET", "/staff/audit"): STAFF,
+    ("GET", "/staff/rounds/{round_id}/decision"): STAFF,
+    ("POST", "/staff/rounds/{round_id}/decisions"): NOBODY,
+    ("POST", "/staff/rounds/{round_id}/approval"): NOBODY,
+    ("POST", "/staff/rounds/{round_id}/publication"): NOBODY,
+    ("POST", "/staff/objections/{objection_id}/resolve"): NOBODY,
+    ("GET", "/staff/bases"): STAFF,
+    ("GET", "/staff/bases/{base_id}"): STAFF,
+    ("POST", "/staff/bases/{base_id}/evaluations"): NOBODY,
+    ("POST", "/staff/bases/{base_id}/rectification"): NOBODY,
+    ("POST", "/staff/bases/{base_id}/restore"): STAFF,
+    ("POST", "/staff/bases/{base_id}/revocation"): NOBODY,
+    ("POST", "/staff/bases/{base_id}/revocation/confirm"): NOBODY,
+    ("POST", "/staff/campaigns"): NOBODY,
+}
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_PARAM = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass
+class Caller:
+    role: str
+    api: TestClient
+    web: TestClient
+    csrf: str
+    ids: dict[str, Any]
+
+
+def _served_routes(app: Any) -> list[tuple[str, str]]:
+    from api.edge.methods import _routes
+
+    return sorted(
+        {(method, route.path) for route in _routes(app) for method in (getattr(route, "methods", None) or ())}
+    )
+
+
+def _others_ids(session: Session, user: User | None) -> dict[str, Any] | None:
+    """Ids of objects that are not the caller's: not its organisation's, district's, sheets or evaluations."""
+    org = user.organisation_id if user else None
+    district = user.district if user else None
+    expert = session.scalar(select(Expert.id).where(Expert.user_id == user.id)) if user else None
+    mine_sheets = select(Sheet.application_id).where(Sheet.expert_id == (expert or -1))
+    mine_evaluated = select(Evaluation.base_id).where(Evaluation.evaluator_id == (expert or -1))
+    application = session.scalars(
+        select(Application)
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .where(
+            Application.organisation_id != (org or -1),
+            Organisation.district.is_distinct_from(district) if district else True,
+            Application.id.not_in(mine_sheets),
+            Application.id.in_(select(Attachment.application_id)),
+        )
+        .order_by(Application.id.desc())
+    ).first()
+    base = session.scalars(
+        select(DesignatedBase)
+        .where(
+            DesignatedBase.organisation_id != (org or -1),
+            DesignatedBase.district.is_distinct_from(district) if district else True,
+            DesignatedBase.id.not_in(mine_evaluated),
+        )
+        .order_by(DesignatedBase.id)
+    ).first()
+    if application is None or base is None:
+        return None  # this account touches everything of a kind: try another of its role
+    attachment = session.scalar(
+        select(Attachment.id).where(Attachment.application_id == application.id).limit(1)
+    )
+    base_file = session.scalar(select(Attachment.id).where(Attachment.base_id.is_not(None)).limit(1))
+    sheet = session.scalar(
+        select(Sheet.id).where(
+            Sheet.expert_id.is_distinct_from(expert), Sheet.application_id == application.id
+        )
+    ) or session.scalar(select(Sheet.id).where(Sheet.expert_id.is_distinct_from(expert)))
+    evaluation = session.scalar(
+        select(Evaluation.id)
+        .join(DesignatedBase, DesignatedBase.id == Evaluation.base_id)
+        .where(
+            Evaluation.evaluator_id.is_distinct_from(expert), DesignatedBase.organisation_id != (org or -1)
+        )
+    )
+    return {
+        "application_id": application.id,
+        "attachment_id": attachment,
+        "base_attachment_id": base_file,
+        "base_id": base.id,
+        "sheet_id": sheet,
+        "evaluation_id": evaluation,
+        "expert_id": session.scalar(select(Expert.id).where(Expert.id.is_distinct_from(expert)).limit(1)),
+        "round_id": application.round_id,
+        "panel_id": session.scalar(select(Panel.id).where(Panel.round_id == application.round_id).limit(1))
+        or session.scalar(select(Panel.id).limit(1)),
+        "campaign_id": session.scalar(select(Campaign.id).limit(1)),
+        "objection_id": session.scalar(select(Objection.id).limit(1)),
+        "kind": "enterprise",
+        "code": "en",
+    }
+
+
+@pytest.fixture(scope="module")
+def demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Settings, Engine, list[tuple[str, str, str]]]]:
+    from scoring.services.admin import passwords
+
+    passwords.use_fast_hashing()
+    tmp = tmp_path_factory.mktemp("matrix")
+    db = f"sqlite:///{(tmp / 'demo.sqlite3').as_posix()}"
+    migrate.upgrade(db)
+    settings = Settings(
+        environment="test", var_dir=tmp, database_url=db, secret_key=secrets.token_urlsafe(40)
+    )
+    engine = make_engine(db)
+    seed_demo(make_sessionmaker(engine), settings=settings)
+    lines = (tmp / "demo-accounts.txt").read_text(encoding="utf-8").splitlines()
+    accounts = [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]
+    yield settings, engine, accounts  # type: ignore[misc]
+    engine.dispose()
+
+
+def _caller(app: Any, engine: Engine, role: str, accounts: list[Any]) -> Caller:
+    """The first account of the role for which other users' objects of every kind exist."""
+    for account in accounts:
+        with Session(engine) as session:
+            user = None
+            if account is not None:
+                user = session.scalar(select(User).where(User.username == account[1]))
+            ids = _others_ids(session, user)
+        if ids is not None:
+            return _logged_in(app, role, account, ids)
+    raise AssertionError(f"no {role} account for which others' objects exist")
+
+
+def _logged_in(app: Any, role: str, account: tuple[str, str, str] | None, ids: dict[str, Any]) -> Caller:
+    api = TestClient(app, raise_server_exceptions=False)
+    web = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    if account is not None:
+        _role, username, password = account
+        token = api.post("/api/v1/auth/token", json={"username": username, "password": password})
+        assert token.status_code == 200, token.text
+        api.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        login_form = _CSRF.search(web.get("/login").text)
+        assert login_form
+        done = web.post(
+            "/login", data={"username": username, "password": password, "csrf_token": login_form.group(1)}
+        )
+        assert done.status_code == 303, done.text
+    home = web.get("/login" if account is None else "/")
+    found = _CSRF.search(home.text)
+    csrf = found.group(1) if found else ""
+    return Caller(role, api, web, csrf, ids)
+
+
+def _call(caller: Caller, method: str, path: str) -> tuple[int, str]:
+    ids = dict(caller.ids)
+    if "/bases/" in path and "attachment_id" in path:
+        ids["attachment_id"] = ids["base_attachment_id"]
+    url = _PARAM.sub(lambda m: str(ids[m.group(1)]), path)
+    if path.endswith(("/ranking", "/export.csv", "/export.xlsx")):
+        url += "?kind=enterprise"
+    page = not path.startswith("/api/") and path != "/healthz"
+    if page:
+        data = {"csrf_token": caller.csrf} if method == "POST" else None
+        resp = caller.web.request(method, url, data=data)
+    else:
+        body = {} if method in ("POST", "PUT") else None
+        resp = caller.api.request(method, url, json=body)
+    return resp.status_code, resp.headers.get("location", "")
+
+
+def _accepted(status: int, location: str) -> bool:
+    return 200 <= status < 300 or (300 <= status < 400 and not location.startswith("/login"))
+
+
+def test_every_route_is_in_the_matrix(demo: Any) -> None:
+    from api.app import create_app
+
+    settings, engine, _ = demo
+    served = set(_served_routes(create_app(settings, engine=engine)))
+    assert sorted(served - set(ALLOWED)) == [], "routes without a decision in ALLOWED"
+    assert sorted(set(ALLOWED) - served) == [], "ALLOWED lists routes that are no longer served"
+
+
+def test_no_role_is_accepted_on_other_users_objects_beyond_the_matrix(demo: Any) -> None:
+    from api.app import create_app
+
+    settings, engine, accounts = demo
+    app = create_app(settings, engine=engine)
+    by_role: dict[str, list[tuple[str, str, str]]] = {}
+    for account in accounts:
+        by_role.setdefault(account[0], []).append(account)
+    routes = sorted(_served_routes(app), key=lambda r: r[1] in ("/logout", "/api/v1/auth/logout"))
+    unexpected: list[str] = []
+    calls = 0
+    for role in ROLES:
+        caller = _caller(app, engine, role, by_role.get(role, [None]))
+        for method, path in routes:
+            status, location = _call(caller, method, path)
+            calls += 1
+            if status >= 500:
+                unexpected.append(f"{role:<10} {method} {path}: {status}")
+            elif _accepted(status, location) != (role in ALLOWED[(method, path)]):
+                unexpected.append(f"{role:<10} {method} {path}: {status} {location}")
+    assert unexpected == [], "\n".join(unexpected)
+    assert calls == len(ROLES) * len(routes)
