@@ -28,6 +28,7 @@ from api.v1.routes import (
     sheets,
 )
 from scoring.settings import Settings, get_settings
+from scoring.store import checkpoints
 from scoring.store.db import DB_POOL_CAPACITY, make_engine, make_sessionmaker
 from web.mount import mount_web
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    checkpoints.configure(key=settings.audit_key, interval=settings.audit_checkpoint_interval)
     app.state.engine = engine if engine is not None else make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     install_error_handlers(app)

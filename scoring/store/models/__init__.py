@@ -11,6 +11,7 @@ from scoring.store.models.bases import (
     Rectification,
     Revocation,
 )
+from scoring.store.models.integrity import AuditCheckpoint
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
 from scoring.store.models.rounds import Application, Attachment, Objection, Round
 from scoring.store.models.rubrics import RubricVersion
@@ -18,6 +19,7 @@ from scoring.store.models.rubrics import RubricVersion
 __all__ = [
     "Application",
     "Attachment",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuthSession",
     "BaseEvent",
