@@ -19,6 +19,7 @@ from api.v1.routes import (
     bases,
     evaluations,
     experts,
+    integrity,
     panels,
     public,
     publication,
@@ -89,5 +90,6 @@ def _include_feature_routers(app: FastAPI) -> None:
         bases,
         evaluations,
         audit,
+        integrity,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from scoring.cli.audit import audit_app
 from scoring.cli.bases import bases_app
 from scoring.cli.rubric import rubric_app
 from scoring.core.actors import SYSTEM
@@ -22,7 +23,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
@@ -81,30 +81,6 @@ def user_create(
         _fail(exc)
     finally:
         engine.dispose()
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the hash chain of the audit trail; exit status 1 if any row was altered or removed."""
-    from scoring.store.audit import verify_chain
-
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with unit_of_work(make_sessionmaker(engine)) as session:
-            report = verify_chain(session)
-    finally:
-        engine.dispose()
-    if report.ok:
-        typer.echo(f"audit trail intact: {report.events} events")
-        return
-    typer.secho(
-        f"audit trail BROKEN at event {report.first_bad_id}: {report.problem} "
-        f"({report.events} events verified before it)",
-        err=True,
-        fg="red",
-    )
-    raise typer.Exit(1)
 
 
 @rubric_app.command("import")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -132,7 +133,7 @@ PROBLEMS = (
     "forged_checkpoint",  # a checkpoint's HMAC does not verify under AUDIT_KEY
     "rechained",  # the chain at a checkpoint's event has another hash or count: history rewritten
     "missing_tail",  # a checkpoint names an event beyond the end of the chain: the last rows removed
-    "truncated",  # no events at all while checkpoints or accounts exist: the table emptied
+    "truncated",  # the history up to the first checkpoint is gone, or no events beside accounts: emptied
     "checkpoint_missing",  # N or more events since the last checkpoint: checkpoints removed
 )
 
@@ -220,29 +221,28 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
                 detail=f"checkpoint {mark.id} (event {mark.seq}) does not verify under AUDIT_KEY", **base,
             )  # fmt: skip
     for mark in marks:
-        if count == 0:
-            return ChainReport(
-                ok=False, problem="truncated", checkpoint_id=mark.id,
-                detail=f"the trail is empty but checkpoint {mark.id} vouches for {mark.event_count} events",
-                **base,
-            )  # fmt: skip
-        if mark.seq > last_id:
-            return ChainReport(
-                ok=False, problem="missing_tail", checkpoint_id=mark.id, first_bad_id=last_id + 1,
-                detail=f"checkpoint {mark.id} vouches for event {mark.seq}; the chain ends at {last_id}",
-                **base,
-            )  # fmt: skip
         found = at_seq.get(mark.seq)
-        if found is None or found != (mark.head_hash, mark.event_count):
-            return ChainReport(
-                ok=False, problem="rechained", checkpoint_id=mark.id, first_bad_id=mark.seq,
-                detail=(
-                    f"checkpoint {mark.id} holds event {mark.seq} as {mark.head_hash[:12]}… after "
-                    f"{mark.event_count} events; the chain has "
-                    + (f"{found[0][:12]}… after {found[1]} events" if found else "no such event")
-                ),
-                **base,
-            )  # fmt: skip
+        if found == (mark.head_hash, mark.event_count):
+            continue
+        # How many of the events the checkpoint vouches for are still there decides the name.
+        kept = (
+            session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.id <= mark.seq)) or 0
+        )
+        if found is None and kept < mark.event_count:
+            # Nothing the first checkpoint vouches for is left: the table was emptied (then appended to).
+            problem = "truncated" if kept == 0 or mark is marks[0] else "missing_tail"
+        else:
+            problem = "rechained"
+        return ChainReport(
+            ok=False, problem=problem, checkpoint_id=mark.id,
+            first_bad_id=mark.seq if found else min(last_id, mark.seq) + 1 if kept else None,
+            detail=(
+                f"checkpoint {mark.id} vouches for event {mark.seq} ({mark.head_hash[:12]}…) after "
+                f"{mark.event_count} events; the chain holds "
+                + (f"{found[0][:12]}… after {found[1]} events there" if found else f"{kept} events up to it")
+            ),
+            **base,
+        )  # fmt: skip
     if count == 0 and session.scalar(select(exists().where(User.id.is_not(None)))):
         return ChainReport(
             ok=False, problem="truncated", detail="the trail is empty but accounts exist", **base
@@ -256,3 +256,80 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
             **base,
         )  # fmt: skip
     return ChainReport(ok=True, **base)
+
+
+# ---- public anchors -----------------------------------------------------------------------------
+
+_ANCHOR = re.compile(r"^\s*(\d{1,18}):([0-9a-f]{64})\s*$")
+
+
+def parse_anchor(anchor: str) -> tuple[int, str]:
+    """SEQ:HASH (an event id, a colon, 64 lowercase hex digits) → (seq, hash); ValueError otherwise."""
+    found = _ANCHOR.match(anchor or "")
+    if found is None or int(found.group(1)) < 1:
+        raise ValueError("an anchor is SEQ:HASH — an event number, a colon and 64 hexadecimal digits")
+    return int(found.group(1)), found.group(2)
+
+
+@dataclass(frozen=True)
+class AnchorReport:
+    """Whether today's chain extends an anchor (seq, hash) someone saved.
+
+    problem: "chain_broken" (the chain itself does not verify, so nothing can be proven),
+    "anchor_beyond_head" (the trail ends before the anchor's event: a missing tail, or an anchor of
+    another installation), "anchor_mismatch" (the event at seq has another hash, or is gone: the
+    history up to the anchor was rewritten, or the anchor is another installation's).
+    """
+
+    ok: bool
+    seq: int
+    hash: str
+    problem: str | None = None
+    trail_hash: str | None = None  # the hash the trail holds at seq
+    published: bool = False  # the anchor is one this installation printed at a publication
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "seq": self.seq,
+            "hash": self.hash,
+            "problem": self.problem,
+            "trail_hash": self.trail_hash,
+            "published": self.published,
+        }
+
+
+def verify_anchor(
+    session: Session, seq: int, anchor_hash: str, chain: ChainReport | None = None
+) -> AnchorReport:
+    """Prove that the verified chain passes through (seq, anchor_hash): every event up to the anchor
+    is then the one that was there when the anchor was taken (the chain hashes all of them)."""
+    chain = chain or verify_chain(session)
+    trail_hash = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == seq))
+    published = bool(
+        session.scalar(
+            select(exists().where(
+                AuditCheckpoint.seq == seq, AuditCheckpoint.head_hash == anchor_hash,
+                AuditCheckpoint.reason == "publication",
+            ))
+        )
+    )  # fmt: skip
+    common = {"seq": seq, "hash": anchor_hash, "trail_hash": trail_hash, "published": published}
+    if not chain.ok:
+        return AnchorReport(ok=False, problem="chain_broken", **common)
+    if trail_hash is None and (chain.head_seq or 0) < seq:
+        return AnchorReport(ok=False, problem="anchor_beyond_head", **common)
+    if trail_hash != anchor_hash:
+        return AnchorReport(ok=False, problem="anchor_mismatch", **common)
+    return AnchorReport(ok=True, **common)
+
+
+def publication_anchors(session: Session) -> list[AuditCheckpoint]:
+    """The anchors printed at each publication, oldest first."""
+    return list(
+        session.scalars(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.reason == "publication")
+            .order_by(AuditCheckpoint.seq)
+        )
+    )

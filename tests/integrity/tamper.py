@@ -56,3 +56,23 @@ def edit_and_rechain(session: Session, event_id: int, after: dict[str, object]) 
         )
         prev = new
     session.expire_all()
+
+
+def resign_checkpoints(session: Session) -> None:
+    """What someone holding AUDIT_KEY (and the database) could do after a re-chain: sign again."""
+    from scoring.store import checkpoints
+    from scoring.store.models import AuditCheckpoint
+
+    drop_guards(session, "audit_checkpoints")
+    session.expire_all()
+    for mark in list(session.scalars(select(AuditCheckpoint))):
+        head = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == mark.seq))
+        new_mac = checkpoints.mac(
+            seq=mark.seq, head_hash=head or "", event_count=mark.event_count, at=mark.at,
+            reason=mark.reason, round_id=mark.round_id,
+        )  # fmt: skip
+        session.execute(
+            text("UPDATE audit_checkpoints SET head_hash = :h, mac = :m WHERE id = :i"),
+            {"h": head, "m": new_mac, "i": mark.id},
+        )
+    session.expire_all()
