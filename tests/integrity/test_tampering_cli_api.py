@@ -3,92 +3,18 @@ detected by `shuangchuang audit verify` (exit status 1, the problem named) and b
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
-import httpx
 import pytest
-from click.testing import Result
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
-from scoring.cli.audit import audit_app
-from scoring.settings import get_settings
 from scoring.store import checkpoints
-from scoring.store.db import make_engine
 from scoring.store.models import Application, AuditCheckpoint, AuditEvent, DesignatedBase, Sheet
-from tests.integrity import demo_copies
-from tests.integrity.demo_copies import KEY, Template
+from tests.integrity.conftest import Install
 from tests.integrity.tamper import delete_events_from, edit_and_rechain, resign_checkpoints, truncate_trail
-
-_n = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
-    key, interval = checkpoints._settings_key_and_interval()
-    tpl = demo_copies.seed_template(tmp_path_factory.mktemp("demo"))
-    yield tpl
-    demo_copies.drop_template(tpl)
-    checkpoints.configure(key=key.decode(), interval=interval)
-
-
-@dataclass
-class Install:
-    url: str
-    var: Path
-    template: Template
-    monkeypatch: pytest.MonkeyPatch
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        engine = make_engine(self.url)
-        try:
-            with Session(engine) as s:
-                yield s
-                s.commit()
-        finally:
-            engine.dispose()
-
-    def cli(self, *args: str) -> Result:
-        self.monkeypatch.setenv("SHUANGCHUANG_DATABASE_URL", self.url)
-        self.monkeypatch.setenv("SHUANGCHUANG_AUDIT_KEY", KEY)
-        self.monkeypatch.setenv("SHUANGCHUANG_VAR_DIR", str(self.var))
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(audit_app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    def api(self, path: str, *, user: str = "auditor") -> httpx.Response:
-        from api.app import create_app
-
-        app = create_app(demo_copies.settings_for(self.url, self.var))
-        with TestClient(app, raise_server_exceptions=False) as client:
-            token = client.post(
-                "/api/v1/auth/token", json={"username": user, "password": self.template.passwords[user]}
-            )
-            assert token.status_code == 200, token.text
-            headers = {"Authorization": f"Bearer {token.json()['access_token']}", "Accept-Language": "en"}
-            return client.get(path, headers=headers)
-
-    def events(self) -> int:
-        with self.session() as s:
-            return s.scalar(select(func.count()).select_from(AuditEvent)) or 0
-
-
-@pytest.fixture
-def install(template: Template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Install]:
-    url = demo_copies.copy_of(template, tmp_path, next(_n))
-    yield Install(url=url, var=tmp_path, template=template, monkeypatch=monkeypatch)
-    demo_copies.drop_copy(template, url)
 
 
 def _last_checkpoint_seq(s: Session) -> int:
@@ -264,7 +190,7 @@ def test_a_malformed_anchor_is_refused_and_changes_nothing(install: Install) -> 
     before = install.events()
     result = install.cli("verify", "--anchor", "12:not-a-hash")
     assert result.exit_code == 2
-    assert "anchor: must be SEQ:HASH" in result.output
+    assert "(must be SEQ:HASH — an event number, a colon and 64 hexadecimal digits)" in result.output
     resp = install.api("/api/v1/integrity/verify?anchor=12:not-a-hash")
     assert resp.status_code == 422
     assert resp.json()["error"]["fields"] == {
