@@ -25,6 +25,7 @@ def mount_web(app: FastAPI) -> None:
         expert,
         home,
         public,
+        public_anchors,
         staff_audit,
         staff_bases,
         staff_decision,
@@ -46,6 +47,7 @@ def mount_web(app: FastAPI) -> None:
         staff_decision,
         staff_bases,
         public,
+        public_anchors,
     ):
         app.include_router(module.router)
 
