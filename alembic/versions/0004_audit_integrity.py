@@ -1,4 +1,4 @@
-"""audit integrity: keyed checkpoints of the audit chain, append-only like the trail
+"""audit integrity: keyed checkpoints of the audit chain (append-only like the trail); committed draws
 
 Revision ID: 0004
 Revises: 0002
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+import scoring.store.db
 from alembic import op
-from scoring.store.db import UTCDateTime
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0002"
@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("head_hash", sa.String(length=64), nullable=False),
         sa.Column("event_count", sa.Integer(), nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("reason", sa.String(length=16), nullable=False),
         sa.Column("round_id", sa.Integer(), nullable=True),
         sa.Column("mac", sa.String(length=64), nullable=False),
@@ -33,6 +33,38 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_checkpoints", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_checkpoints_seq"), ["seq"], unique=False)
+    op.create_table(
+        "draw_commitments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("commitment", sa.String(length=64), nullable=False),
+        sa.Column("strata", sa.JSON(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=True),
+        sa.Column("reserves", sa.Integer(), nullable=True),
+        sa.Column("committed_by_id", sa.Integer(), nullable=True),
+        sa.Column("committed_at", scoring.store.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("contribution", sa.String(length=200), nullable=True),
+        sa.Column("contributed_by_id", sa.Integer(), nullable=True),
+        sa.Column("contributed_at", scoring.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("panel_id", sa.Integer(), nullable=True),
+        sa.Column("record", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["committed_by_id"], ["users.id"], name=op.f("fk_draw_commitments_committed_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["contributed_by_id"], ["users.id"], name=op.f("fk_draw_commitments_contributed_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["panel_id"], ["panels.id"], name=op.f("fk_draw_commitments_panel_id_panels")
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_draw_commitments_round_id_rounds")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_draw_commitments")),
+        sa.UniqueConstraint("round_id", "kind", name=op.f("uq_draw_commitments_round_id")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_GUARD)
     else:
@@ -51,6 +83,7 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER IF EXISTS audit_checkpoints_no_update")
         op.execute("DROP TRIGGER IF EXISTS audit_checkpoints_no_delete")
+    op.drop_table("draw_commitments")
     with op.batch_alter_table("audit_checkpoints", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_checkpoints_seq"))
     op.drop_table("audit_checkpoints")

@@ -11,7 +11,7 @@ from scoring.store.models.bases import (
     Rectification,
     Revocation,
 )
-from scoring.store.models.integrity import AuditCheckpoint
+from scoring.store.models.integrity import AuditCheckpoint, DrawCommitment
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
 from scoring.store.models.rounds import Application, Attachment, Objection, Round
 from scoring.store.models.rubrics import RubricVersion
@@ -26,6 +26,7 @@ __all__ = [
     "BaseYearFigures",
     "Campaign",
     "DesignatedBase",
+    "DrawCommitment",
     "Evaluation",
     "Expert",
     "Objection",
