@@ -10,6 +10,7 @@ import typer
 
 from scoring.cli.audit import audit_app
 from scoring.cli.bases import bases_app
+from scoring.cli.draw import draw_app
 from scoring.cli.rubric import rubric_app
 from scoring.core.actors import SYSTEM
 from scoring.core.errors import DomainError
@@ -28,6 +29,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rubric_app, name="rubric")
 app.add_typer(bases_app, name="bases")
+app.add_typer(draw_app, name="draw")
 
 
 def _fail(exc: DomainError) -> None:

@@ -25,6 +25,13 @@ from scoring.store.db import make_engine
 from scoring.store.models import AuditEvent
 from tests.integrity import demo_copies
 from tests.integrity.demo_copies import KEY, Template
+from tests.review.conftest import (  # noqa: F401  (fixtures for the committed draws)
+    make_application,
+    make_expert,
+    make_round,
+    rubric_versions,
+    scenario,
+)
 
 INTERVAL = 3
 

@@ -24,9 +24,7 @@ def test_the_anchor_is_the_head_at_the_publication_and_is_printed_without_login(
     app = create_app(demo_copies.settings_for(install.url, install.var))
     with TestClient(app) as client:
         api = client.get("/api/v1/public/anchors").json()
-        assert [(a["anchor"], a["round_id"], a["reason"]) for a in api] == [
-            (anchor, round_id, "publication")
-        ]
+        assert [(a["anchor"], a["round_id"], a["reason"]) for a in api] == [(anchor, round_id, "publication")]
         page = client.get("/public/anchors", headers={"Accept-Language": "zh-CN"})
         assert page.status_code == 200
         assert f'<tr data-anchor="{anchor}">' in page.text and "审计锚点" in page.text

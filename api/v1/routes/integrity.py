@@ -1,4 +1,4 @@
-"""API routes: verification of the audit trail (with anchors), state reconciliation, checkpoints, anchors."""
+"""API routes: verification of the audit trail (with anchors), reconciliation, checkpoints, draws."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.edge.deps import CurrentActor, SessionDep
-from api.edge.params import Cursor
+from api.edge.params import Cursor, DbId
 from api.edge.responses import AUTH, errors
 from scoring.services.admin import integrity
+from scoring.services.review import draw_record
 
 router = APIRouter(tags=["integrity"])
 
@@ -74,3 +75,64 @@ def audit_trail(
 def public_anchors(session: SessionDep) -> list[integrity.CheckpointOut]:
     """The chain head at every publication (anyone, no login): save one, check it later."""
     return integrity.public_anchors(session)
+
+
+# ---- committed draws ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/rounds/{round_id}/draw-commitments",
+    status_code=201,
+    response_model=draw_record.CommitmentOut,
+    responses=errors(*AUTH, 404, 409),
+)
+def commit_draw(
+    session: SessionDep, actor: CurrentActor, round_id: DbId, body: draw_record.CommitIn
+) -> draw_record.CommitmentOut:
+    """Staff member A: the SHA-256 of a secret A keeps, for one kind of a round (with strata, size)."""
+    return draw_record.out(draw_record.commit(session, actor=actor, round_id=round_id, data=body))
+
+
+@router.post(
+    "/draw-commitments/{commitment_id}/contribution",
+    response_model=draw_record.CommitmentOut,
+    responses=errors(*AUTH, 404, 409),
+)
+def contribute_to_draw(
+    session: SessionDep, actor: CurrentActor, commitment_id: DbId, body: draw_record.ContributionIn
+) -> draw_record.CommitmentOut:
+    """Staff member B (not A): a value fixed after the commitment."""
+    row = draw_record.contribute(session, actor=actor, commitment_id=commitment_id, data=body)
+    return draw_record.out(row)
+
+
+@router.post(
+    "/draw-commitments/{commitment_id}/reveal",
+    response_model=draw_record.CommitmentOut,
+    responses=errors(*AUTH, 404, 409),
+)
+def reveal_draw(
+    session: SessionDep, actor: CurrentActor, commitment_id: DbId, body: draw_record.RevealIn
+) -> draw_record.CommitmentOut:
+    """Reveal the secret: checked against the commitment; the seed is derived and the panel drawn."""
+    return draw_record.out(draw_record.reveal(session, actor=actor, commitment_id=commitment_id, data=body))
+
+
+@router.get(
+    "/rounds/{round_id}/draw-records",
+    response_model=list[draw_record.CommitmentOut],
+    responses=errors(*AUTH, 404),
+)
+def draw_records(session: SessionDep, actor: CurrentActor, round_id: DbId) -> list[draw_record.CommitmentOut]:
+    """Every committed draw of the round with its full record (staff and auditors)."""
+    return draw_record.draw_records(session, actor=actor, round_id=round_id)
+
+
+@router.get(
+    "/rounds/{round_id}/draw-records/replay",
+    response_model=list[draw_record.ReplayOut],
+    responses=errors(*AUTH, 404),
+)
+def replay_draws(session: SessionDep, actor: CurrentActor, round_id: DbId) -> list[draw_record.ReplayOut]:
+    """Recompute every panel of the round from its record and say whether it matches."""
+    return draw_record.replay(session, actor=actor, round_id=round_id)
