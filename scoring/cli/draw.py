@@ -13,6 +13,11 @@ from scoring.store.db import make_engine, make_sessionmaker, unit_of_work
 draw_app = typer.Typer(help="Panel draws: replay them from their records.", no_args_is_help=True)
 
 
+@draw_app.callback()
+def _group() -> None:
+    """Panel draws: replay them from their records."""
+
+
 @draw_app.command("replay")
 def draw_replay(round_id: Annotated[int, typer.Argument(help="the round's id")]) -> None:
     """Recompute every committed draw of ROUND; exit status 1 if any does not match its record."""
