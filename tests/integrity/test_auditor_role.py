@@ -59,7 +59,7 @@ def test_integrity_reads_are_for_auditors_and_staff_only(
 # Readable by every logged-in user (the call, the rubrics, one's own account) or by anyone.
 OPEN_TO_ALL = re.compile(
     r"^/api/v1/(me|rubrics(/\{kind\})?|rounds(/\{round_id\})?|public/.*|integrity/(verify|reconciliation|"
-    r"checkpoints|audit)|auth/logout)$"
+    r"checkpoints|audit)|rounds/\{round_id\}/draw-records(/replay)?|auth/logout)$"
 )
 NOT_AN_ACTION = {("post", "/api/v1/auth/token"), ("post", "/api/v1/public/objections")}
 
@@ -96,7 +96,13 @@ def test_the_auditor_can_do_nothing_else_and_changes_nothing(install: Install) -
                         assert resp.json().get("items") == [], f"{path}: {resp.text[:200]}"
                 elif method != "get":
                     assert resp.status_code in (403, 404, 405, 422), f"{method} {path}: {resp.status_code}"
-        assert "get /api/v1/integrity/audit" in allowed and "get /api/v1/integrity/reconciliation" in allowed
+        assert {
+            "get /api/v1/integrity/audit",
+            "get /api/v1/integrity/reconciliation",
+            "get /api/v1/integrity/verify",
+            "get /api/v1/rounds/{round_id}/draw-records",
+            "get /api/v1/rounds/{round_id}/draw-records/replay",
+        } <= set(allowed)
     with install.session() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == before  # nothing was changed
     assert install.cli("verify", "--state").exit_code == 0
