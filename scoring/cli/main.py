@@ -49,6 +49,21 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"database at {revision}: {settings.database_url}")
 
 
+@db_app.command("grant-service")
+def db_grant_service(role: Annotated[str, typer.Argument(help="the service's PostgreSQL role")]) -> None:
+    """As the schema owner, after every upgrade: give ROLE its rights (append-only on the audit tables)."""
+    from scoring.store.roles import grant_service
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as conn:
+            grant_service(conn, role)
+    finally:
+        engine.dispose()
+    typer.echo(f"granted the service rights to {role}")
+
+
 @user_app.command("create")
 def user_create(
     role: Annotated[str, typer.Option(help="applicant | county | expert | evaluator | staff | admin")],
