@@ -104,23 +104,29 @@ def write(
 
 
 def after_event(session: Session, *, seq: int, head_hash: str, action: str, entity_id: str) -> None:
-    """Checkpoint the new head when N events have passed since the last one, or a round was published."""
-    last = session.execute(
-        select(AuditCheckpoint.seq, AuditCheckpoint.event_count)
-        .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
-        .limit(1)
-    ).first()
+    """Checkpoint the new head when N events have passed since the last one, or a round was published.
+
+    Ids are never fewer than the events they number (a rolled-back insert leaves a gap), so deciding on
+    ids writes a checkpoint at least every N events; the exact count is taken only when writing one.
+    """
+    last = session.execute(_LAST).first()
     last_seq, last_count = (last.seq, last.event_count) if last else (0, 0)
+    publication = action == "round.publish"
+    if not publication and seq - last_seq < interval():
+        return
     since = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.id > last_seq)) or 0
-    count = last_count + since
-    if action == "round.publish":
-        write(
-            session,
-            seq=seq,
-            head_hash=head_hash,
-            event_count=count,
-            reason="publication",
-            round_id=int(entity_id),
-        )
-    elif since >= interval():
-        write(session, seq=seq, head_hash=head_hash, event_count=count, reason="interval")
+    write(
+        session,
+        seq=seq,
+        head_hash=head_hash,
+        event_count=last_count + since,
+        reason="publication" if publication else "interval",
+        round_id=int(entity_id) if publication else None,
+    )
+
+
+_LAST = (
+    select(AuditCheckpoint.seq, AuditCheckpoint.event_count)
+    .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
+    .limit(1)
+)
