@@ -106,3 +106,16 @@ def test_the_auditor_can_do_nothing_else_and_changes_nothing(install: Install) -
     with install.session() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == before  # nothing was changed
     assert install.cli("verify", "--state").exit_code == 0
+
+
+def test_the_auditor_logs_in_to_the_pages_and_is_refused_the_staff_pages(
+    client: TestClient, make_person: Callable[..., Person]
+) -> None:
+    from tests.web.conftest import web_login
+
+    auditor = make_person("auditor")
+    web_login(client, auditor.username)
+    home = client.get("/")
+    assert home.status_code == 200 and "审计员" in home.text
+    assert client.get("/staff/audit").status_code in (403, 404)
+    assert client.get("/public/anchors").status_code == 200
