@@ -37,11 +37,14 @@ def draw_replay(round_id: Annotated[int, typer.Argument(help="the round's id")])
     if not results:
         typer.echo(f"round {round_id} has no committed draw")
     for r in results:
+        source = (
+            f"commitment {r.commitment_id}" if r.commitment_id else "typed seed: not proof against steering"
+        )
         if r.matches:
-            typer.echo(f"{r.kind}: panel {r.panel_id} MATCHES its record (commitment {r.commitment_id})")
+            typer.echo(f"{r.kind}: panel {r.panel_id} MATCHES its record ({source})")
         else:
             typer.secho(
-                f"{r.kind}: panel {r.panel_id} does NOT match (commitment {r.commitment_id}): "
+                f"{r.kind}: panel {r.panel_id} does NOT match ({source}): "
                 f"{', '.join(r.problems)} — {r.message}",
                 err=True,
                 fg="red",

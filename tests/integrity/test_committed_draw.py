@@ -205,3 +205,18 @@ def test_the_replay_fails_when_the_snapshot_or_the_seed_is_altered(
     [replayed] = draw_record.replay(session, actor=alice.actor, round_id=scenario.round.id)
     assert replayed.matches is False
     assert problem in replayed.problems and "trail_mismatch" in replayed.problems
+
+
+def test_a_panel_drawn_with_a_typed_seed_replays_but_is_marked_typed(
+    session: Session, scenario: Scenario, staff_pair: tuple[Person, Person]
+) -> None:
+    from scoring.services.review.panels import DrawIn, draw
+
+    alice, _ = staff_pair
+    panel = draw(
+        session, actor=alice.actor, round_id=scenario.round.id, data=DrawIn(kind="enterprise", seed=7)
+    )
+    [replayed] = draw_record.replay(session, actor=alice.actor, round_id=scenario.round.id)
+    assert (replayed.seed_source, replayed.commitment_id, replayed.panel_id, replayed.matches) == (
+        "typed", None, panel.id, True,
+    )  # fmt: skip

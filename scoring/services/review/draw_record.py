@@ -88,7 +88,8 @@ class CommitmentOut(BaseModel):
 
 
 class ReplayOut(BaseModel):
-    commitment_id: int
+    commitment_id: int | None  # None: a panel drawn with a typed seed (no commitment, steerable)
+    seed_source: str  # "commitment" | "typed"
     round_id: int
     kind: str
     panel_id: int | None
@@ -361,17 +362,34 @@ def replay_record(session: Session, row: DrawCommitment) -> ReplayOut:
             problems.append("trail_mismatch")
     message: Msg = MATCHES if not problems else REPLAY_PROBLEMS[problems[0]]
     return ReplayOut(
-        commitment_id=row.id, round_id=row.round_id, kind=row.kind, panel_id=row.panel_id,
-        matches=not problems, problems=problems, message=message,
+        commitment_id=row.id, seed_source="commitment", round_id=row.round_id, kind=row.kind,
+        panel_id=row.panel_id, matches=not problems, problems=problems, message=message,
+    )  # fmt: skip
+
+
+def _replay_typed(panel: Panel) -> ReplayOut:
+    """A panel drawn with a seed staff typed: it can be replayed from its stored inputs, but nothing shows
+    the seed was not chosen to steer the draw."""
+    ok = panels.replay(panel)
+    return ReplayOut(
+        commitment_id=None, seed_source="typed", round_id=panel.round_id, kind=panel.kind, panel_id=panel.id,
+        matches=ok, problems=[] if ok else ["panel_mismatch"],
+        message=MATCHES if ok else REPLAY_PROBLEMS["panel_mismatch"],
     )  # fmt: skip
 
 
 def replay(session: Session, *, actor: Actor, round_id: int) -> list[ReplayOut]:
-    """Replay every committed draw of a round (staff and auditors)."""
+    """Replay every draw of a round (staff and auditors): committed ones, then typed-seed panels."""
     _require_reader(actor)
     if session.get(Round, round_id) is None:
         raise NotFound()
-    rows = session.scalars(
-        select(DrawCommitment).where(DrawCommitment.round_id == round_id).order_by(DrawCommitment.id)
+    rows = list(
+        session.scalars(
+            select(DrawCommitment).where(DrawCommitment.round_id == round_id).order_by(DrawCommitment.id)
+        )
     )
-    return [replay_record(session, r) for r in rows]
+    committed = [r.panel_id for r in rows if r.panel_id]
+    typed = session.scalars(
+        select(Panel).where(Panel.round_id == round_id, Panel.id.not_in(committed or [0])).order_by(Panel.id)
+    )
+    return [replay_record(session, r) for r in rows] + [_replay_typed(p) for p in typed]
