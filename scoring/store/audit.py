@@ -213,7 +213,12 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
         if not seen:
             break
     head = (last_id or None, prev if last_id else None)
-    base = {"events": count, "checkpoints": len(marks), "head_seq": head[0], "head_hash": head[1]}
+    base: dict[str, Any] = {
+        "events": count,
+        "checkpoints": len(marks),
+        "head_seq": head[0],
+        "head_hash": head[1],
+    }
     for mark in marks:
         if not checkpoints.mac_ok(mark):
             return ChainReport(
@@ -314,7 +319,12 @@ def verify_anchor(
             ))
         )
     )  # fmt: skip
-    common = {"seq": seq, "hash": anchor_hash, "trail_hash": trail_hash, "published": published}
+    common: dict[str, Any] = {
+        "seq": seq,
+        "hash": anchor_hash,
+        "trail_hash": trail_hash,
+        "published": published,
+    }
     if not chain.ok:
         return AnchorReport(ok=False, problem="chain_broken", **common)
     if trail_hash is None and (chain.head_seq or 0) < seq:

@@ -97,7 +97,7 @@ def write(
     )
     cols = ("seq", "head_hash", "event_count", "at", "reason", "round_id", "mac")
     row.id = session.execute(
-        insert(AuditCheckpoint.__table__).returning(AuditCheckpoint.__table__.c.id),
+        insert(AuditCheckpoint).returning(AuditCheckpoint.id),
         {c: getattr(row, c) for c in cols},
     ).scalar_one()
     return row
