@@ -106,15 +106,25 @@ def write(
 def after_event(session: Session, *, seq: int, head_hash: str, action: str, entity_id: str) -> None:
     """Checkpoint the new head when N events have passed since the last one, or a round was published.
 
-    Ids are never fewer than the events they number (a rolled-back insert leaves a gap), so deciding on
-    ids writes a checkpoint at least every N events; the exact count is taken only when writing one.
+    After the first checkpoint, ids decide: they never number fewer events than they span (a rolled-back
+    insert leaves a gap), so a checkpoint comes at least every N events; the exact count is taken only
+    when one is written.
     """
     last = session.execute(_LAST).first()
     last_seq, last_count = (last.seq, last.event_count) if last else (0, 0)
     publication = action == "round.publish"
-    if not publication and seq - last_seq < interval():
+    since: int | None = None
+    if last is None:  # the first checkpoint: ids may start anywhere, so count (fewer than N rows)
+        since = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        due = since >= interval()
+    else:
+        due = seq - last_seq >= interval()
+    if not (publication or due):
         return
-    since = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.id > last_seq)) or 0
+    if since is None:
+        since = (
+            session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.id > last_seq)) or 0
+        )
     write(
         session,
         seq=seq,
