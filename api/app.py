@@ -24,6 +24,7 @@ from api.v1.routes import (
     evaluations,
     experts,
     inbox,
+    integrity,
     organisations,
     panels,
     public,
@@ -36,6 +37,7 @@ from api.v1.routes import (
 )
 from scoring.services.admin.notifications.scheduler import start_in_process
 from scoring.settings import Settings, get_settings
+from scoring.store import checkpoints
 from scoring.store.db import DB_POOL_CAPACITY, make_engine, make_sessionmaker
 from web.deps import error_page
 from web.mount import mount_web
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    checkpoints.configure(key=settings.audit_key, interval=settings.audit_checkpoint_interval)
     app.state.engine = engine if engine is not None else make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     install_error_handlers(app, error_page=error_page)
@@ -111,5 +114,6 @@ def _include_feature_routers(app: FastAPI) -> None:
         accounts,
         registration,
         call,
+        integrity,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     data_dir: Path | None = None
     secret_key: str = ""
+    # Keys the audit checkpoints (HMAC-SHA256); kept outside the database, by someone other than the DBA.
+    audit_key: str = ""
+    audit_checkpoint_interval: int = Field(default=100, ge=1)
 
     token_ttl_minutes: int = Field(default=60 * 8, ge=1)
     session_idle_minutes: int = Field(default=30, ge=1)
@@ -73,8 +76,18 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "SHUANGCHUANG_SECRET_KEY must be set to at least 32 random characters in production"
                 )
-        elif not self.secret_key:
-            self.secret_key = _development_secret(self.var_dir)
+            if self.audit_key.strip().lower() in _WEAK_SECRETS or len(self.audit_key) < 32:
+                raise ValueError(
+                    "SHUANGCHUANG_AUDIT_KEY must be set to at least 32 random characters in production "
+                    "(it keys the audit checkpoints; keep it outside the database)"
+                )
+            if self.audit_key == self.secret_key:
+                raise ValueError("SHUANGCHUANG_AUDIT_KEY must differ from SHUANGCHUANG_SECRET_KEY")
+        else:
+            if not self.secret_key:
+                self.secret_key = _development_secret(self.var_dir)
+            if not self.audit_key:
+                self.audit_key = _development_secret(self.var_dir, "audit_key")
         if self.email_enabled is None:
             self.email_enabled = self.environment == "production"
         _check_email(self)
@@ -104,9 +117,9 @@ def _check_email(s: Settings) -> None:
         raise ValueError("SHUANGCHUANG_PUBLIC_URL must start with http:// or https://")
 
 
-def _development_secret(var_dir: Path) -> str:
-    """Generate once and keep under var/ so sessions survive a restart in development."""
-    path = var_dir / "secret_key"
+def _development_secret(var_dir: Path, name: str = "secret_key") -> str:
+    """Generate once and keep under var/ so sessions (and checkpoints) survive a restart in development."""
+    path = var_dir / name
     if path.exists():
         return path.read_text().strip()
     var_dir.mkdir(parents=True, exist_ok=True)

@@ -48,12 +48,33 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url.startswith("postgresql"):
         migrate.downgrade(url, "base")  # a clean slate even after an interrupted run
     migrate.upgrade(url)
+    if SERVICE_ROLE and url.startswith("postgresql"):
+        from scoring.store.roles import grant_service
+
+        owner = make_engine(url)
+        with owner.begin() as conn:
+            grant_service(conn, SERVICE_ROLE)
+        owner.dispose()
     return url
+
+
+# SHUANGCHUANG_TEST_SERVICE_ROLE (PostgreSQL, set by .ci/run): the tests' connections act as that restricted
+# role (SET ROLE), as the deployed service does; the login role owns the schema and runs the migrations.
+SERVICE_ROLE = os.environ.get("SHUANGCHUANG_TEST_SERVICE_ROLE", "")
 
 
 @pytest.fixture(scope="session")
 def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
+    if SERVICE_ROLE and db_url.startswith("postgresql"):
+        from sqlalchemy import event
+
+        @event.listens_for(eng, "connect")
+        def _as_service(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cur:
+                cur.execute(f"SET ROLE {SERVICE_ROLE}")
+            dbapi_connection.commit()
+
     yield eng
     eng.dispose()
 

@@ -29,6 +29,7 @@ def mount_web(app: FastAPI) -> None:
         home,
         inbox,
         public,
+        public_anchors,
         public_call,
         register,
         staff_audit,
@@ -58,6 +59,7 @@ def mount_web(app: FastAPI) -> None:
         admin_accounts,
         register,
         public_call,
+        public_anchors,
     ):
         app.include_router(module.router)
 

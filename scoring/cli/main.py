@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
+from scoring.cli.audit import audit_app
 from scoring.cli.bases import bases_app
+from scoring.cli.draw import draw_app
 from scoring.cli.notify import notify_app
 from scoring.cli.onboarding import org_app, register_user_commands
 from scoring.cli.rubric import rubric_app
@@ -24,7 +26,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
@@ -33,6 +34,7 @@ app.add_typer(bases_app, name="bases")
 app.add_typer(notify_app, name="notify")
 app.add_typer(org_app, name="org")
 register_user_commands(user_app)
+app.add_typer(draw_app, name="draw")
 
 
 def _fail(exc: DomainError) -> None:
@@ -50,6 +52,21 @@ def db_upgrade(revision: str = "head") -> None:
     settings = get_settings()
     migrate.upgrade(settings.database_url, revision)
     typer.echo(f"database at {revision}: {settings.database_url}")
+
+
+@db_app.command("grant-service")
+def db_grant_service(role: Annotated[str, typer.Argument(help="the service's PostgreSQL role")]) -> None:
+    """As the schema owner, after every upgrade: give ROLE its rights (append-only on the audit tables)."""
+    from scoring.store.roles import grant_service
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as conn:
+            grant_service(conn, role)
+    finally:
+        engine.dispose()
+    typer.echo(f"granted the service rights to {role}")
 
 
 @user_app.command("create")
@@ -86,30 +103,6 @@ def user_create(
         _fail(exc)
     finally:
         engine.dispose()
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the hash chain of the audit trail; exit status 1 if any row was altered or removed."""
-    from scoring.store.audit import verify_chain
-
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with unit_of_work(make_sessionmaker(engine)) as session:
-            report = verify_chain(session)
-    finally:
-        engine.dispose()
-    if report.ok:
-        typer.echo(f"audit trail intact: {report.events} events")
-        return
-    typer.secho(
-        f"audit trail BROKEN at event {report.first_bad_id}: {report.problem} "
-        f"({report.events} events verified before it)",
-        err=True,
-        fg="red",
-    )
-    raise typer.Exit(1)
 
 
 @rubric_app.command("import")

@@ -13,6 +13,7 @@ class Role(StrEnum):
     EVALUATOR = "evaluator"
     STAFF = "staff"
     ADMIN = "admin"
+    AUDITOR = "auditor"  # reads the audit trail, draw records, verification, reconciliation; nothing else
 
 
 ROLE_NAMES_ZH = {
@@ -22,6 +23,7 @@ ROLE_NAMES_ZH = {
     Role.EVALUATOR: "第三方评估机构",
     Role.STAFF: "市发改委工作人员",
     Role.ADMIN: "系统管理员",
+    Role.AUDITOR: "审计员",
 }
 
 

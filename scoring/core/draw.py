@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,11 @@ CONFLICT_REASONS = (SAME_AFFILIATION, SAME_DISTRICT, DECLARED_CONFLICT)
 DEFAULT_MIN_SIZE = 5
 DEFAULT_MAX_SIZE = 7
 MAX_SEED = 2**63  # seeds are 0 <= seed < 2**63: they fit a signed BigInteger and Random() ignores the sign
+# What a replay must run to get the same panel; recorded with every committed draw.
+ALGORITHM_VERSION = "draw/2: seed=sha256(secret|contribution|audit head|round|kind)[:48 bits]; Random(seed) "
+ALGORITHM_VERSION += "shuffles the pool sorted by id; strata filled first, in draw order, fields sorted"
+MIN_SECRET = 16
+MIN_CONTRIBUTION = 8
 
 
 class InvalidPanelSize(ValueError):
@@ -54,12 +60,23 @@ class PoolTooSmall(ValueError):
         )
 
 
+class StrataShort(ValueError):
+    """The pool has fewer experts of ``field`` than the strata need (``needed``, ``available``)."""
+
+    def __init__(self, *, field: str, needed: int, available: int) -> None:
+        self.field = field
+        self.needed = needed
+        self.available = available
+        super().__init__(f"the pool has {available} expert(s) of field {field!r}; the panel needs {needed}")
+
+
 @dataclass(frozen=True)
 class PoolExpert:
     expert_id: int
     affiliation_org_id: int | None
     district: str | None
     declared_conflict_org_ids: frozenset[int] = frozenset()
+    fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -187,8 +204,12 @@ def draw_panel(
     size: int,
     reserves: int,
     seed: int,
+    strata: Mapping[str, int] | None = None,
 ) -> DrawResult:
     """Draw a panel of ``size`` members and at least ``reserves`` reserves, and assign every application.
+
+    With ``strata`` (expert field -> how many members of it), the order of step 1 is first
+    rearranged by stratify(): the members then cover every field, still a function of the seed.
 
     1. Order the pool with draw_order(pool, seed). Members are the first ``size`` experts of the order.
     2. Each application's experts are the first ``size`` experts of the order without a conflict for it
@@ -216,6 +237,8 @@ def draw_panel(
     )
 
     order = draw_order(experts, seed)
+    if strata:
+        order = stratify(order, strata, size=size)
     reasons = {
         (expert.expert_id, app.application_id): found
         for expert in order
@@ -265,6 +288,37 @@ def draw_panel(
         assignments=assignments,
         exclusions=exclusions,
     )
+
+
+def stratify(order: Sequence[PoolExpert], strata: Mapping[str, int], *, size: int) -> list[PoolExpert]:
+    """The draw order with the experts that fill the strata moved to the front (in draw order).
+
+    Fields are taken in sorted order; each takes its count from the experts of the field not yet
+    taken, in draw order (an expert fills at most one stratum). The rest follow in draw order, so the
+    first ``size`` experts cover every stratum. Raises StrataShort naming the first field that is short.
+    """
+    wanted = {str(f): int(n) for f, n in strata.items() if int(n) > 0}
+    if sum(wanted.values()) > size:
+        raise ValueError(f"strata need {sum(wanted.values())} members; the panel has {size}")
+    taken: set[int] = set()
+    for name in sorted(wanted):
+        available = [e.expert_id for e in order if name in e.fields and e.expert_id not in taken]
+        if len(available) < wanted[name]:
+            raise StrataShort(field=name, needed=wanted[name], available=len(available))
+        taken.update(available[: wanted[name]])
+    return [e for e in order if e.expert_id in taken] + [e for e in order if e.expert_id not in taken]
+
+
+def commitment_of(secret: str) -> str:
+    """The commitment recorded before the draw: SHA-256 of the secret one staff member keeps."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def derive_seed(*, secret: str, contribution: str, audit_head_hash: str, round_id: int, kind: str) -> int:
+    """The seed nobody chooses: it mixes a secret committed to in advance with values fixed only later
+    (a second staff member's contribution and the audit chain's head at the draw). 48 bits."""
+    material = "|".join((secret, contribution, audit_head_hash, str(round_id), kind)).encode()
+    return int.from_bytes(hashlib.sha256(material).digest()[:6], "big")
 
 
 def next_reserve(

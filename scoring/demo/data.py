@@ -621,6 +621,7 @@ def _accounts() -> tuple[DemoAccount, ...]:
         DemoAccount("staff", "staff", "刘晓明(市发改委)", organisation="drc"),
         DemoAccount("staff2", "staff", "陈静(市发改委)", organisation="drc"),
         DemoAccount("admin", "admin", "系统管理员", organisation="drc"),
+        DemoAccount("auditor", "auditor", "审计员", organisation="drc"),
     ]
     applicant_districts = {_BY_KEY[app.organisation].district for app in APPLICATIONS}
     accounts += [

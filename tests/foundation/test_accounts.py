@@ -63,7 +63,11 @@ def test_unknown_district_is_refused(session: Session) -> None:
 @pytest.mark.parametrize(
     ("changes", "field", "english"),
     [
-        ({"role": "superuser"}, "role", "must be one of: applicant, county, expert, evaluator, staff, admin"),
+        (
+            {"role": "superuser"},
+            "role",
+            "must be one of: applicant, county, expert, evaluator, staff, admin, auditor",
+        ),
         ({"password": "short1A"}, "password", "must be at least 8 characters long"),
         (
             {"password": "alllowercase1"},

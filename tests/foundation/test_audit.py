@@ -35,6 +35,7 @@ def _three_events(session: Session) -> list[AuditEvent]:
 def _drop_guards(session: Session) -> None:
     """Simulate someone with DDL rights who removes the guard before tampering."""
     if is_postgres(session):
+        session.execute(text("RESET ROLE"))  # the owner, when the suite runs as the service role
         session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
     else:
         session.execute(text("DROP TRIGGER audit_events_no_update"))
@@ -53,6 +54,8 @@ def test_events_chain_from_genesis(session: Session) -> None:
 @pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events"])
 def test_database_refuses_update_and_delete(session: Session, statement: str) -> None:
     _three_events(session)
+    if is_postgres(session):
+        session.execute(text("RESET ROLE"))  # the triggers hold even against the owner
     with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
         session.execute(text(statement))
 
@@ -61,6 +64,7 @@ def test_postgres_refuses_truncate(session: Session) -> None:
     if not is_postgres(session):
         pytest.skip("TRUNCATE exists only on PostgreSQL")
     _three_events(session)
+    session.execute(text("RESET ROLE"))  # the triggers hold even against the owner
     with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
         session.execute(text("TRUNCATE audit_events"))
 

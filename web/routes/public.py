@@ -15,6 +15,7 @@ from api.edge.deps import SessionDep
 from scoring.core.errors import DomainError
 from scoring.core.lifecycle import BaseStatus
 from scoring.core.vocabulary import BASE_KINDS
+from scoring.services.admin import integrity
 from scoring.services.review import publication
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
@@ -53,8 +54,16 @@ def bases(
         )
         items = sorted(items + more, key=lambda item: (item.year, item.kind, item.id))
     years = sorted({item.year for item in items}, reverse=True)
+    anchors = integrity.public_anchors(session)  # the chain head printed under the list
     return render(
-        page, "public/bases.html", items=items, filter_status=status, kind=kind, year=chosen_year, years=years
+        page,
+        "public/bases.html",
+        items=items,
+        filter_status=status,
+        kind=kind,
+        year=chosen_year,
+        years=years,
+        anchors=anchors,
     )
 
 

@@ -94,6 +94,7 @@ def _pool_expert(expert: Expert) -> PoolExpert:
         affiliation_org_id=expert.organisation_id,
         district=expert.district,
         declared_conflict_org_ids=frozenset(expert.declared_conflict_org_ids),
+        fields=frozenset(expert.fields or ()),
     )
 
 
@@ -147,6 +148,7 @@ def _inputs_doc(pool: Sequence[PoolExpert], apps: Sequence[DrawApplication]) -> 
                 "affiliation_org_id": e.affiliation_org_id,
                 "district": e.district,
                 "declared_conflict_org_ids": sorted(e.declared_conflict_org_ids),
+                "fields": sorted(e.fields),
             }
             for e in pool
         ],
@@ -163,6 +165,7 @@ def _inputs_from_doc(doc: dict[str, Any]) -> tuple[list[PoolExpert], list[DrawAp
             affiliation_org_id=e["affiliation_org_id"],
             district=e["district"],
             declared_conflict_org_ids=frozenset(int(x) for x in e["declared_conflict_org_ids"]),
+            fields=frozenset(e.get("fields", ())),
         )
         for e in doc["pool"]
     ]
@@ -238,7 +241,9 @@ def draw(session: Session, *, actor: Actor, round_id: int, data: DrawIn) -> Pane
     pool = eligible_pool(session)
     seed = data.seed if data.seed is not None else secrets.randbits(SEED_BITS)
     try:
-        result = draw_panel(pool, draw_apps, kind=data.kind, size=size, reserves=reserves, seed=seed)
+        result = draw_panel(
+            pool, draw_apps, kind=data.kind, size=size, reserves=reserves, seed=seed, strata=data.strata
+        )
     except PoolTooSmall as exc:
         raise _pool_too_small(exc) from None
 
@@ -248,7 +253,8 @@ def draw(session: Session, *, actor: Actor, round_id: int, data: DrawIn) -> Pane
         size=size,
         reserves=len(result.reserves),
         seed=seed,
-        result=result.as_dict() | {"inputs": _inputs_doc(pool, draw_apps), "replacements": []},
+        result=result.as_dict()
+        | {"inputs": _inputs_doc(pool, draw_apps), "replacements": [], "strata": data.strata or {}},
         drawn_by_id=actor.user_id,
     )
     session.add(panel)
@@ -477,6 +483,7 @@ def replay(panel: Panel) -> bool:
             size=int(stored["size"]),
             reserves=int(stored["reserves_requested"]),
             seed=panel.seed,
+            strata=stored.get("strata") or None,
         )
         return again == DrawResult.from_dict(stored) and int(stored["seed"]) == panel.seed
     except (KeyError, TypeError, ValueError):

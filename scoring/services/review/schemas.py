@@ -70,6 +70,7 @@ class DrawIn(BaseModel):
     size: int | None = None
     reserves: int | None = Field(default=None, ge=0, le=MAX_RESERVES)
     seed: int | None = Field(default=None, ge=0, lt=MAX_SEED)
+    strata: dict[str, int] | None = None  # expert field -> members needed (a committed draw sets it)
 
 
 class ExtendIn(BaseModel):

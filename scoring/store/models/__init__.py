@@ -12,6 +12,7 @@ from scoring.store.models.bases import (
     Rectification,
     Revocation,
 )
+from scoring.store.models.integrity import AuditCheckpoint, DrawCommitment
 from scoring.store.models.onboarding import Registration, RoundDocument
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
 from scoring.store.models.rounds import Application, Attachment, Objection, Round
@@ -21,12 +22,14 @@ from scoring.store.models.security import LoginThrottle
 __all__ = [
     "Application",
     "Attachment",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuthSession",
     "BaseEvent",
     "BaseYearFigures",
     "Campaign",
     "DesignatedBase",
+    "DrawCommitment",
     "Evaluation",
     "Expert",
     "LoginThrottle",
