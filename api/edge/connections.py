@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Container
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -46,7 +46,7 @@ def _trusted_hosts(spec: str) -> Container[str]:
     try:
         from uvicorn.middleware.proxy_headers import _TrustedHosts
 
-        return _TrustedHosts(spec)  # type: ignore[no-any-return]
+        return cast(Container[str], _TrustedHosts(spec))
     except ImportError:  # pragma: no cover - a uvicorn without it: exact addresses only
         return frozenset(part.strip() for part in spec.split(","))
 

@@ -13,6 +13,7 @@ from api.edge.rate_limit import registration_limiter
 from scoring.core.actors import Role
 from scoring.core.districts import DISTRICTS
 from scoring.core.errors import DomainError
+from scoring.core.i18n import Msg
 from scoring.services.admin import registration
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep, UserPage, roles
@@ -69,7 +70,7 @@ def register_submit(request: Request, page: PageDep, session: SessionDep, form: 
         received = attempt(session, lambda: registration.register(session, data=data))
     except DomainError as exc:
         return _register_page(page, values=values, error=exc)
-    return _register_page(page, values={}, received=received.message.render(page.locale))
+    return _register_page(page, values={}, received=_text(received.message, page.locale))
 
 
 @router.get("/registrations", response_class=HTMLResponse)
@@ -103,3 +104,7 @@ def review_decide(
             message=exc.message.render(page.locale),
         )
     return redirect(f"/registrations?done={values['decision']}")
+
+
+def _text(value: Msg | str, locale: str) -> str:
+    return value.render(locale) if isinstance(value, Msg) else value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 
@@ -23,7 +23,7 @@ router = APIRouter(tags=["organisations"])
 
 Keeper = Annotated[Actor, Depends(require_roles(Role.STAFF, Role.ADMIN, hide=True))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEMPLATE_200 = {
+TEMPLATE_200: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "An empty import template (the header row)",
         "content": {

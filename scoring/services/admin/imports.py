@@ -146,9 +146,9 @@ def _csv_rows(content: bytes) -> list[list[str]]:
 def template(columns: Sequence[Column], fmt: str) -> bytes:
     """An empty import template: the header row (XLSX, or CSV in UTF-8 with a BOM for Excel)."""
     if fmt == "csv":
-        buf = io.StringIO()
-        csv.writer(buf).writerow([c.header for c in columns])
-        return buf.getvalue().encode("utf-8-sig")
+        text_buf = io.StringIO()
+        csv.writer(text_buf).writerow([c.header for c in columns])
+        return text_buf.getvalue().encode("utf-8-sig")
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -376,10 +376,10 @@ def _plan_experts(
             row["fields"] = msg("at most 20 fields of at most 50 characters each")
         org = orgs.get(normalise(values["credit_code"]))
         if values["credit_code"] and org is None:
-            rule = validate_credit_code(values["credit_code"])
+            code_rule = validate_credit_code(values["credit_code"])
             row["credit_code"] = (
-                CREDIT_CODE_RULES[rule]
-                if rule is not None
+                CREDIT_CODE_RULES[code_rule]
+                if code_rule is not None
                 else msg("no organisation is registered with this credit code")
             )
         district = values["district"] or None

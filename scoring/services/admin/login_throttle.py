@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import Table, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -101,8 +102,8 @@ def _count_failure(session: Session, *, kind: str, key: str, free: int, cap: tim
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stale = now - FORGET_AFTER
-    table = LoginThrottle.__table__
-    stmt = insert(table).values(kind=kind, key=key, failures=1, last_failure_at=now, blocked_until=None)
+    table = cast(Table, LoginThrottle.__table__)
+    stmt: Any = insert(table).values(kind=kind, key=key, failures=1, last_failure_at=now, blocked_until=None)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.kind, table.c.key],
         set_={

@@ -123,8 +123,8 @@ def register(session: Session, *, data: RegistrationIn) -> RegistrationReceived:
             .order_by(Registration.id.desc())
             .limit(1)
         )
-        user = session.get(User, last.user_id) if last is not None and last.status == "rejected" else None
-        if user is None:
+        rejected = session.get(User, last.user_id) if last is not None and last.status == "rejected" else None
+        if rejected is None:
             # Registered, approved or pending already: nothing changes, and the answer is the same.
             audit.record(
                 session,
@@ -137,7 +137,8 @@ def register(session: Session, *, data: RegistrationIn) -> RegistrationReceived:
             return RegistrationReceived(message=RECEIVED)
         for key, value in checked.as_dict().items():
             setattr(org, key, value)
-        user.password_hash = password_hash
+        rejected.password_hash = password_hash
+        user = rejected
     reg = Registration(
         organisation_id=org.id, user_id=user.id, district=checked.district, status="pending", reason=""
     )

@@ -250,7 +250,7 @@ def snapshot(row: Round) -> dict[str, Any]:
         "panel_size": row.panel_size,
         "reserves": row.reserves,
         "method": row.method,
-        "pass_line": rounds.points_text(row.pass_line),
+        "pass_line": rounds.decimal_text(row.pass_line.quantize(Decimal("0.01"))),
         "quotas": dict(row.quotas),
     }
 
@@ -321,7 +321,7 @@ def edit_round(session: Session, *, actor: Actor, round_id: int, data: RoundEdit
         raise Conflict(
             msg("Some fields can no longer change in this round."), fields=refused, code="frozen_field"
         )
-    kinds = list(data.kinds) if data.kinds is not None else list(row.kinds)
+    kinds: list[str] = list(data.kinds) if data.kinds is not None else list(row.kinds)
     refs = _references(data.references) if data.references is not None else dict(row.references)
     if data.references is not None and not data.references.source and "source" in row.references:
         refs["source"] = row.references["source"]

@@ -41,6 +41,7 @@ from scoring.core.errors import Conflict, NotFound, invalid
 from scoring.core.i18n import Msg, Text, msg
 from scoring.core.permissions.integrity import can_read_evidence
 from scoring.services.review import panels
+from scoring.services.review.schemas import MAX_RESERVES
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import AuditEvent, DrawCommitment, Expert, Panel, PanelMember, Round
@@ -55,7 +56,7 @@ class CommitIn(BaseModel):
     commitment: str = Field(pattern=_HEX64, description="SHA-256 (hex) of a secret you keep")
     strata: dict[str, int] = Field(default_factory=dict, description="expert field -> members needed")
     size: int | None = None
-    reserves: int | None = Field(default=None, ge=0, le=panels.MAX_RESERVES)
+    reserves: int | None = Field(default=None, ge=0, le=MAX_RESERVES)
 
 
 class ContributionIn(BaseModel):
