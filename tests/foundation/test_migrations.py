@@ -195,7 +195,7 @@ _TABLES_CHECKED = sorted({table for table, _ in ENUM_COLUMNS})
 
 def test_the_demo_data_satisfies_the_checks_and_survives_the_migration_both_ways(demo_url: str) -> None:
     before = _counts(demo_url)
-    assert before["applications"] == 30 and before["sheets"] == 151 and before["evaluations"] == 38
+    assert before["applications"] == 33 and before["sheets"] == 151 and before["evaluations"] == 38
     assert _database_checks(demo_url) == _model_checks()
     migrate.downgrade(demo_url, "0002")
     assert _database_checks(demo_url) == {}
