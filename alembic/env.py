@@ -8,6 +8,7 @@ import scoring.store.models  # noqa: F401  - registers every table on the metada
 from alembic import context
 from scoring.settings import get_settings
 from scoring.store.db import Base, make_engine
+from scoring.store.migrate import foreign_keys_deferred
 
 config = context.config
 target_metadata = Base.metadata
@@ -40,7 +41,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     engine = make_engine(_url())
-    with engine.connect() as conn:
+    with engine.connect() as conn, foreign_keys_deferred(conn):
         _configure(conn)
         with context.begin_transaction():
             context.run_migrations()

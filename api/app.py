@@ -29,6 +29,7 @@ from api.v1.routes import (
 )
 from scoring.settings import Settings, get_settings
 from scoring.store.db import DB_POOL_CAPACITY, make_engine, make_sessionmaker
+from web.deps import error_page
 from web.mount import mount_web
 
 API_PREFIX = "/api/v1"
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine if engine is not None else make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    install_error_handlers(app)
+    install_error_handlers(app, error_page=error_page)
 
     app.include_router(auth.health_router)
     app.include_router(auth.router, prefix=API_PREFIX)

@@ -14,9 +14,10 @@ from api.edge.deps import SESSION_COOKIE, SessionDep, SettingsDep
 from api.edge.errors import locale_of
 from scoring.core.actors import ROLE_NAMES_ZH, Actor, Role
 from scoring.core.errors import DomainError, NotAuthenticated, NotFound
+from scoring.core.i18n import current_locale
 from scoring.services.admin.accounts import resolve_session
 from web.csrf import check
-from web.templating import current_locale
+from web.templating import templates
 
 
 class LoginRequired(Exception):
@@ -107,8 +108,6 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def error_page(request: Request, exc: DomainError) -> Any:
-    from web.mount import templates
-
     locale = locale_of(request)
     current_locale.set(locale)
     if isinstance(exc, NotAuthenticated):

@@ -20,6 +20,7 @@ from api.edge.errors import validation_failed_from
 from scoring.core.errors import DomainError
 from web.csrf import check
 from web.deps import Page, page_context
+from web.templating import templates
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -95,8 +96,6 @@ def field_errors(exc: DomainError, locale: str) -> dict[str, str]:
 
 
 def render(page: Page, template: str, status: int = 200, **values: Any) -> Response:
-    from web.mount import templates
-
     return templates.TemplateResponse(page.request, template, page.context(**values), status_code=status)
 
 

@@ -8,14 +8,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from web.templating import make_templates
+from web.templating import templates as templates  # re-exported: page modules import it from here
 
-templates = make_templates()
 STATIC_DIR = Path(__file__).parent / "static"
 
 
 def mount_web(app: FastAPI) -> None:
-    from web.deps import LoginRequired, error_page, login_redirect
+    from web.deps import LoginRequired, login_redirect
     from web.routes import (
         applicant,
         applicant_base,
@@ -32,7 +31,6 @@ def mount_web(app: FastAPI) -> None:
     )
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    app.state.domain_error_page = error_page
     for module in (
         auth,
         home,

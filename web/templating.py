@@ -97,3 +97,7 @@ def make_templates() -> Jinja2Templates:
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     env.filters.update(t=fmt_text, dec=fmt_decimal, pct=fmt_percent, date=fmt_date, datetime=fmt_datetime)
     return Jinja2Templates(env=env)
+
+
+# The one environment of the site; web.mount re-exports it for the page modules that import it there.
+templates = make_templates()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, cast
 
 import anyio
 import anyio.to_thread
@@ -23,7 +23,8 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 _finisher: anyio.CapacityLimiter | None = None
@@ -91,7 +92,7 @@ def resolve_request(request: Request, session: Session, settings: Settings) -> R
     """Bearer token first; otherwise the page session cookie (CSRF-checked for unsafe methods)."""
     cached = getattr(request.state, "resolved", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cast(ResolvedSession, cached)
     token = bearer_token(request)
     if token is not None:
         resolved = resolve_session(session, settings=settings, token=token, kind="api")
@@ -135,7 +136,7 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 
 
-def require_roles(*roles: Role, hide: bool = False) -> Callable[[Actor], Actor]:
+def require_roles(*roles: Role, hide: bool = False) -> Callable[[Actor], Awaitable[Actor]]:
     """A role gate. With hide=True the resource pretends not to exist (404) for other roles."""
 
     async def _check(actor: CurrentActor) -> Actor:  # async: a pure check needs no thread hop

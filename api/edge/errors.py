@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -99,12 +100,15 @@ _HTTP_CODES: dict[int, tuple[str, Msg]] = {
 }
 
 
-def install_error_handlers(app: FastAPI) -> None:
+# Renders a DomainError as a page; the composition root (api.app) passes web's, so api never imports web.
+ErrorPage = Callable[[Request, DomainError], Any]
+
+
+def install_error_handlers(app: FastAPI, *, error_page: ErrorPage | None = None) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Any:
-        handler = getattr(request.app.state, "domain_error_page", None)
-        if handler is not None and not request.url.path.startswith("/api/"):
-            return handler(request, exc)
+        if error_page is not None and not request.url.path.startswith("/api/"):
+            return error_page(request, exc)
         return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)

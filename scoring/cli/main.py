@@ -189,3 +189,7 @@ def _print_credentials(credentials: list[tuple[str, str, str]], host: str, port:
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m scoring.cli.main ...`
+    main()

@@ -174,14 +174,17 @@ CAMPAIGN_TRANSITIONS: Mapping[tuple[str, str], str] = {
 
 class RectificationStatus(StrEnum):
     OPEN = "open"
-    PASSED = "passed"
-    FAILED = "failed"
+    PASSED = "passed"  # the re-evaluation graded 合格 or better; staff may restore the base
+    FAILED = "failed"  # the re-evaluation failed; staff may propose a revocation
+    CLOSED = "closed"  # the base was restored (after passed) or its title revoked (after failed)
 
 
 RE = RectificationStatus
 RECTIFICATION_TRANSITIONS: Mapping[tuple[str, str], str] = {
     (RE.OPEN, "pass"): RE.PASSED,
     (RE.OPEN, "fail"): RE.FAILED,
+    (RE.PASSED, "close"): RE.CLOSED,
+    (RE.FAILED, "close"): RE.CLOSED,
 }
 
 

@@ -54,3 +54,17 @@ class RubricPurpose(StrEnum):
 class SessionKind(StrEnum):
     API = "api"
     WEB = "web"
+
+
+class EvaluationPurpose(StrEnum):
+    """Why an evaluation is held: the year's regular one, or the re-evaluation closing a rectification."""
+
+    REGULAR = "regular"
+    RE_EVALUATION = "re_evaluation"
+
+
+class ExpertPool(StrEnum):
+    """The two pools of `experts`: designation reviewers and third-party performance evaluators."""
+
+    EXPERT = "expert"
+    EVALUATOR = "evaluator"

@@ -8,6 +8,7 @@ second, live round under review.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,7 +44,7 @@ def seed_demo(factory: sessionmaker[Session], *, settings: Settings) -> list[Cre
     return [by_name[u] for u in shown if u in by_name]
 
 
-def _stages() -> list:  # type: ignore[type-arg]
+def _stages() -> list[Callable[[Session, DemoPeople, Settings], object]]:
     """Later stages, each in its own transaction, in the order the work happens."""
     from scoring.demo import bases, decisions, live, review, round
 

@@ -16,6 +16,7 @@ import io
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_FLOOR, Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -89,10 +90,10 @@ class _Story:
         for i, ind in enumerate([i for i in rubric.indicators() if i.evidence_required][:2], start=1):
             self.dated(
                 when,
-                lambda ind=ind, i=i: save_upload(
-                    self.session, actor=owner, settings=self.settings, stream=io.BytesIO(EVIDENCE_PDF),
-                    original_name=f"{year}年度佐证材料{i}-{ind.code}.pdf", indicator_code=ind.code,
-                    base_id=base.id, figures_year=year,
+                partial(
+                    save_upload, self.session, actor=owner, settings=self.settings,
+                    stream=io.BytesIO(EVIDENCE_PDF), original_name=f"{year}年度佐证材料{i}-{ind.code}.pdf",
+                    indicator_code=ind.code, base_id=base.id, figures_year=year,
                 ),
             )  # fmt: skip
 
@@ -114,7 +115,7 @@ class _Story:
     ) -> list[Evaluation]:
         chosen = list(evaluators) if evaluators else self._free_evaluators(base)[:2]
         data = ev_service.AssignIn(
-            purpose=purpose,  # type: ignore[arg-type]
+            purpose=purpose,
             campaign_id=campaign.id if campaign else None,
             evaluator_ids=[e.id for e in chosen],
         )
@@ -127,7 +128,8 @@ class _Story:
             actor = actor_for(self.users[self._username(expert)])
             self.dated(
                 when,
-                lambda ev=ev, actor=actor: ev_service.declare(
+                partial(
+                    ev_service.declare,
                     self.session,
                     actor=actor,
                     evaluation_id=ev.id,
@@ -137,7 +139,8 @@ class _Story:
             scores = self._scores(base, ev, target + SPREAD[k % 2])
             self.dated(
                 when,
-                lambda ev=ev, actor=actor, scores=scores: ev_service.save(
+                partial(
+                    ev_service.save,
                     self.session,
                     actor=actor,
                     evaluation_id=ev.id,
@@ -146,7 +149,7 @@ class _Story:
             )
             self.dated(
                 when,
-                lambda ev=ev, actor=actor: ev_service.submit(self.session, actor=actor, evaluation_id=ev.id),
+                partial(ev_service.submit, self.session, actor=actor, evaluation_id=ev.id),
             )
         return created
 
@@ -176,7 +179,7 @@ class _Story:
         return out
 
 
-_DATED: dict[type, tuple[str, ...]] = {
+_DATED: dict[type[Any], tuple[str, ...]] = {
     BaseEvent: ("at",),
     Evaluation: ("created_at", "declared_at", "submitted_at"),
     BaseYearFigures: ("declared_at",),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core.districts import DISTRICT_SLUGS
-from scoring.demo.data import DEMO
+from scoring.demo.data import DEMO, DemoApplication
 from scoring.demo.people import DemoPeople
 from scoring.demo.review import COMMENTS, _scores
 from scoring.demo.round import _file
@@ -80,6 +80,7 @@ def seed_live_round(session: Session, people: DemoPeople, settings: Settings) ->
     )
     for app, demo_app in apps:
         district = DEMO.organisation(demo_app.organisation).district
+        assert district is not None  # every demo applicant sits in a district with a county recommender
         recommend_application(
             session,
             actor=people.actor(f"county_{DISTRICT_SLUGS[district]}"),
@@ -104,7 +105,7 @@ def _not_designated(session: Session, people: DemoPeople, org_key: str) -> bool:
     return status == "not_designated"
 
 
-def _score_some(session: Session, people: DemoPeople, rnd: Round, by_app: dict) -> None:
+def _score_some(session: Session, people: DemoPeople, rnd: Round, by_app: dict[int, DemoApplication]) -> None:
     rows = session.execute(
         select(Sheet, User)
         .join(Expert, Expert.id == Sheet.expert_id)

@@ -52,14 +52,14 @@ def seed_people(session: Session) -> DemoPeople:
     with passwords.fast_hashing():
         for account in DEMO.accounts:
             password = demo_password()
-            org = people.orgs.get(account.organisation) if account.organisation else None
+            org_row = people.orgs.get(account.organisation) if account.organisation else None
             # Only applicants act for their organisation; experts' affiliation lives on the pool row.
             data = UserIn(
                 username=account.username,
                 display_name=account.display_name,
                 password=password,
                 role=account.role,
-                organisation_id=org.id if org and account.role == "applicant" else None,
+                organisation_id=org_row.id if org_row and account.role == "applicant" else None,
                 district=account.district if account.role == "county" else None,
             )
             people.users[account.username] = create_user(session, actor=SYSTEM, data=data)
@@ -79,18 +79,18 @@ def seed_people(session: Session) -> DemoPeople:
             conflicts=[people.orgs[k].id for k in person.declared_conflicts],
             pool="expert",
         )
-    for person in DEMO.evaluators:
-        org = people.orgs[person.organisation]
-        people.experts[person.key] = _pool_row(
+    for evaluator in DEMO.evaluators:
+        agency = people.orgs[evaluator.organisation]
+        people.experts[evaluator.key] = _pool_row(
             session,
             staff,
             people,
-            username=person.key,
-            name=person.name,
+            username=evaluator.key,
+            name=evaluator.name,
             title="评估师",
             fields=["绩效评估"],
-            org_key=person.organisation,
-            district=org.district,
+            org_key=evaluator.organisation,
+            district=agency.district,
             conflicts=[],
             pool="evaluator",
         )

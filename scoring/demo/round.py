@@ -94,6 +94,7 @@ def seed_round(session: Session, people: DemoPeople, settings: Settings) -> Roun
     )
     for demo_app in DEMO.applications:
         district = DEMO.organisation(demo_app.organisation).district
+        assert district is not None  # every demo applicant sits in a district with a county recommender
         county = people.actor(f"county_{DISTRICT_SLUGS[district]}")
         recommend_application(
             session,

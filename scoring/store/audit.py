@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
@@ -96,7 +96,8 @@ def record(
 
 
 _TAIL = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-_INSERT = insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id)
+_TABLE = cast(Table, AuditEvent.__table__)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
 _COLUMNS = (
     "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "reason",
     "prev_hash", "hash",

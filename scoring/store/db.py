@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, MetaData, Numeric, create_engine, event
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -73,6 +74,20 @@ class Money(TypeDecorator[Decimal]):
         if dialect.name == "sqlite":
             return (Decimal(int(value)) / self._SCALE).quantize(Decimal("0.0001"))
         return Decimal(value)
+
+
+def enum_values_sql(enum: type[StrEnum]) -> str:
+    """The enum's values as an SQL list literal, in declaration order: `'a', 'b'`."""
+    return ", ".join("'" + member.value.replace("'", "''") + "'" for member in enum)
+
+
+def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
+    """A CHECK that `column` holds one of the enum's values, named `ck_<table>_<column>`.
+
+    NULL passes (SQL's CHECK accepts unknown), so nullable columns such as a grade need nothing more.
+    Migration 0003 writes the same text; the migration tests compare the two.
+    """
+    return CheckConstraint(f"{column} IN ({enum_values_sql(enum)})", name=column)
 
 
 class Base(DeclarativeBase):

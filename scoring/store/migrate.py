@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from alembic import command
@@ -28,3 +31,27 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+@contextmanager
+def foreign_keys_deferred(conn: Connection) -> Iterator[None]:
+    """On SQLite, migrations run with foreign keys off, and the result is checked before they go on.
+
+    Batch mode rebuilds a table by copy, drop and rename; with foreign keys on, dropping a table
+    other rows refer to fails (or would cascade). The pragma only takes effect outside a transaction,
+    so it is set on the driver connection before the migration's transaction begins.
+    """
+    if conn.dialect.name != "sqlite" or conn.in_transaction():
+        yield
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = conn.execute(text("PRAGMA foreign_key_check")).all()
+        conn.rollback()
+        if broken:
+            raise RuntimeError(f"migration left rows whose foreign keys point nowhere: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")

@@ -1,25 +1,54 @@
-"""The schema comes only from migrations: round trip, and models agree with the migrated schema."""
+"""The schema comes only from migrations: round trip, models agree with the migrated schema, and the
+enum CHECK constraints of migration 0003 hold the demo's data and refuse an unknown value."""
 
 from __future__ import annotations
 
+import re
+import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import CheckConstraint, Column, MetaData, String, Table, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
+from scoring.core.lifecycle import (
+    ApplicationStatus,
+    BaseStatus,
+    CampaignStatus,
+    EvaluationStatus,
+    ObjectionStatus,
+    RectificationStatus,
+    RevocationStatus,
+    RoundStatus,
+    SheetStatus,
+)
+from scoring.core.vocabulary import (
+    BaseKind,
+    EvaluationPurpose,
+    ExpertPool,
+    Grade,
+    OrganisationKind,
+    RubricPurpose,
+    SessionKind,
+)
+from scoring.demo import seed_demo
+from scoring.settings import Settings
 from scoring.store import migrate
-from scoring.store.db import Base, make_engine
+from scoring.store.db import NAMING_CONVENTION, Base, enum_check, make_engine, make_sessionmaker
 
 
-@pytest.fixture
-def scratch_url(db_url: str, tmp_path) -> Iterator[str]:
+@contextmanager
+def _scratch_database(db_url: str, directory: Path) -> Iterator[str]:
     """A fresh, empty database of the same kind as the suite's."""
     if db_url.startswith("sqlite"):
-        yield f"sqlite:///{(tmp_path / 'scratch.sqlite3').as_posix()}"
+        yield f"sqlite:///{(directory / 'scratch.sqlite3').as_posix()}"
         return
     name = f"scratch_{uuid.uuid4().hex[:10]}"
     admin = create_engine(make_url(db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -33,6 +62,12 @@ def scratch_url(db_url: str, tmp_path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def scratch_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    with _scratch_database(db_url, tmp_path) as url:
+        yield url
+
+
 def _tables(url: str) -> set[str]:
     eng = make_engine(url)
     try:
@@ -44,10 +79,14 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_downgrade_upgrade_round_trip(scratch_url: str) -> None:
     migrate.upgrade(scratch_url)
     assert _tables(scratch_url) == set(Base.metadata.tables)
+    assert _database_checks(scratch_url) == EXPECTED_CHECKS
+    migrate.downgrade(scratch_url, "0002")
+    assert _database_checks(scratch_url) == {}
     migrate.downgrade(scratch_url, "base")
     assert _tables(scratch_url) == set()
     migrate.upgrade(scratch_url)
     assert _tables(scratch_url) == set(Base.metadata.tables)
+    assert _database_checks(scratch_url) == EXPECTED_CHECKS
 
 
 def test_models_and_migrations_agree(scratch_url: str) -> None:
@@ -60,3 +99,166 @@ def test_models_and_migrations_agree(scratch_url: str) -> None:
     finally:
         eng.dispose()
     assert diff == []
+
+
+# Every closed-set column and the enum its CHECK constraint comes from (scoring.store.db.enum_check).
+ENUM_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
+    ("applications", "kind"): BaseKind,
+    ("applications", "status"): ApplicationStatus,
+    ("auth_sessions", "kind"): SessionKind,
+    ("bases", "kind"): BaseKind,
+    ("bases", "status"): BaseStatus,
+    ("campaigns", "status"): CampaignStatus,
+    ("evaluations", "grade"): Grade,
+    ("evaluations", "purpose"): EvaluationPurpose,
+    ("evaluations", "status"): EvaluationStatus,
+    ("experts", "pool"): ExpertPool,
+    ("objections", "status"): ObjectionStatus,
+    ("organisations", "kind"): OrganisationKind,
+    ("panels", "kind"): BaseKind,
+    ("rectifications", "status"): RectificationStatus,
+    ("revocations", "status"): RevocationStatus,
+    ("rounds", "status"): RoundStatus,
+    ("rubric_versions", "kind"): BaseKind,
+    ("rubric_versions", "purpose"): RubricPurpose,
+    ("sheets", "status"): SheetStatus,
+}
+EXPECTED_CHECKS: dict[tuple[str, str], list[str]] = {
+    (table, f"ck_{table}_{column}"): sorted(member.value for member in enum)
+    for (table, column), enum in ENUM_COLUMNS.items()
+}
+
+
+def _values(sqltext: str) -> list[str]:
+    """The quoted literals of a CHECK's text; PostgreSQL rewrites `IN (...)` as `= ANY (ARRAY[...])`."""
+    return sorted(re.findall(r"'([^']*)'", sqltext))
+
+
+def _database_checks(url: str) -> dict[tuple[str, str], list[str]]:
+    eng = make_engine(url)
+    try:
+        insp = inspect(eng)
+        return {
+            (table, check["name"]): _values(check["sqltext"])
+            for table in insp.get_table_names()
+            for check in insp.get_check_constraints(table)
+            if check["name"] and check["name"].startswith("ck_")
+        }
+    finally:
+        eng.dispose()
+
+
+def test_every_enum_column_has_a_check_in_the_models_with_the_enum_values() -> None:
+    model_checks = {
+        (table.name, str(c.name)): _values(str(c.sqltext))
+        for table in Base.metadata.tables.values()
+        for c in table.constraints
+        if isinstance(c, CheckConstraint)
+    }
+    assert model_checks == EXPECTED_CHECKS
+
+
+@pytest.fixture(scope="module")
+def demo_url(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo seeded at 0002 (no constraints yet), then migrated to head: 0003 must keep every row."""
+    var = tmp_path_factory.mktemp("demo_checks")
+    with _scratch_database(db_url, var) as url:
+        migrate.upgrade(url, "0002")
+        settings = Settings(
+            environment="development", var_dir=var, database_url=url, secret_key=secrets.token_urlsafe(40)
+        )
+        eng = make_engine(url)
+        try:
+            seed_demo(make_sessionmaker(eng), settings=settings)
+        finally:
+            eng.dispose()
+        yield url
+
+
+def _counts(url: str) -> dict[str, int]:
+    eng = make_engine(url)
+    try:
+        with eng.connect() as conn:
+            return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in _TABLES_CHECKED}
+    finally:
+        eng.dispose()
+
+
+_TABLES_CHECKED = sorted({table for table, _ in ENUM_COLUMNS})
+
+
+def test_the_demo_data_satisfies_the_checks_and_survives_the_migration_both_ways(demo_url: str) -> None:
+    before = _counts(demo_url)
+    assert before["applications"] == 30 and before["sheets"] == 151 and before["evaluations"] == 38
+    migrate.upgrade(demo_url)
+    assert _database_checks(demo_url) == EXPECTED_CHECKS
+    assert _counts(demo_url) == before
+    migrate.downgrade(demo_url, "0002")
+    assert _counts(demo_url) == before
+    migrate.upgrade(demo_url)
+    assert _counts(demo_url) == before
+    eng = make_engine(demo_url)
+    try:
+        with eng.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+                assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    finally:
+        eng.dispose()
+
+
+@pytest.mark.parametrize(("table", "column"), sorted(set(ENUM_COLUMNS) - {("auth_sessions", "kind")}))
+def test_an_update_to_an_unknown_value_is_refused_by_the_database(
+    demo_url: str, table: str, column: str
+) -> None:
+    migrate.upgrade(demo_url)
+    eng = make_engine(demo_url)
+    try:
+        with eng.connect() as conn:
+            row_id = conn.execute(text(f"SELECT min(id) FROM {table} WHERE {column} IS NOT NULL")).scalar()
+            assert row_id is not None, f"the demo has no {table} row to try"
+            conn.execute(text(f"UPDATE {table} SET {column} = {column} WHERE id = :id"), {"id": row_id})
+            with pytest.raises(IntegrityError, match=f"ck_{table}_{column}"):
+                conn.execute(
+                    text(f"UPDATE {table} SET {column} = 'no_such_value' WHERE id = :id"), {"id": row_id}
+                )
+            conn.rollback()
+    finally:
+        eng.dispose()
+
+
+@pytest.mark.parametrize(
+    ("kind", "accepted"), [("web", True), ("api", True), ("cookie", False), ("WEB", False)]
+)
+def test_an_insert_with_an_unknown_kind_is_refused_by_the_database(
+    demo_url: str, kind: str, accepted: bool
+) -> None:
+    migrate.upgrade(demo_url)
+    insert = text(
+        "INSERT INTO auth_sessions"
+        " (token_hash, user_id, kind, csrf_token, created_at, last_seen_at, expires_at) "
+        " VALUES (:h, (SELECT min(id) FROM users), :kind, 'c', :t, :t, :t)"
+    )
+    params = {"h": secrets.token_hex(32), "kind": kind, "t": "2026-01-01 00:00:00"}
+    eng = make_engine(demo_url)
+    try:
+        with eng.connect() as conn:
+            if accepted:
+                assert conn.execute(insert, params).rowcount == 1
+            else:
+                with pytest.raises(IntegrityError, match="ck_auth_sessions_kind"):
+                    conn.execute(insert, params)
+            conn.rollback()
+    finally:
+        eng.dispose()
+
+
+def test_enum_check_names_the_constraint_by_the_convention_and_quotes_the_values() -> None:
+    class Odd(StrEnum):
+        PLAIN = "plain"
+        QUOTED = "it's"
+
+    check = enum_check("kind", Odd)
+    table = Table("things", MetaData(naming_convention=NAMING_CONVENTION), Column("kind", String(8)), check)
+    assert str(check.sqltext) == "kind IN ('plain', 'it''s')"
+    assert check.name == "ck_things_kind" and check.table is table

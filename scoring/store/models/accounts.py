@@ -7,11 +7,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scoring.store.db import Base, utcnow
+from scoring.core.vocabulary import OrganisationKind, SessionKind
+from scoring.store.db import Base, enum_check, utcnow
 
 
 class Organisation(Base):
     __tablename__ = "organisations"
+    __table_args__ = (enum_check("kind", OrganisationKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -44,6 +46,7 @@ class AuthSession(Base):
     """A bearer token or a page session; only the SHA-256 of the secret is stored."""
 
     __tablename__ = "auth_sessions"
+    __table_args__ = (enum_check("kind", SessionKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

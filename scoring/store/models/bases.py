@@ -9,12 +9,21 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scoring.store.db import Base, utcnow
+from scoring.core.lifecycle import (
+    BaseStatus,
+    CampaignStatus,
+    EvaluationStatus,
+    RectificationStatus,
+    RevocationStatus,
+)
+from scoring.core.vocabulary import BaseKind, EvaluationPurpose, Grade
+from scoring.store.db import Base, enum_check, utcnow
 from scoring.store.models.accounts import Organisation
 
 
 class DesignatedBase(Base):
     __tablename__ = "bases"
+    __table_args__ = (enum_check("kind", BaseKind), enum_check("status", BaseStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
@@ -64,6 +73,7 @@ class Campaign(Base):
     """A performance-evaluation campaign (绩效评估) for one year."""
 
     __tablename__ = "campaigns"
+    __table_args__ = (enum_check("status", CampaignStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
@@ -79,7 +89,12 @@ class Campaign(Base):
 
 class Evaluation(Base):
     __tablename__ = "evaluations"
-    __table_args__ = (Index("ix_evaluations_base_status", "base_id", "status"),)
+    __table_args__ = (
+        Index("ix_evaluations_base_status", "base_id", "status"),
+        enum_check("purpose", EvaluationPurpose),
+        enum_check("status", EvaluationStatus),
+        enum_check("grade", Grade),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
@@ -106,6 +121,7 @@ class Rectification(Base):
     """A rectification order (限期整改) issued after a failed evaluation."""
 
     __tablename__ = "rectifications"
+    __table_args__ = (enum_check("status", RectificationStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     base_id: Mapped[int] = mapped_column(ForeignKey("bases.id"), index=True)
@@ -123,6 +139,7 @@ class Revocation(Base):
     """Revocation of a title (取消称号): proposed by one staff member, confirmed by another."""
 
     __tablename__ = "revocations"
+    __table_args__ = (enum_check("status", RevocationStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     base_id: Mapped[int] = mapped_column(ForeignKey("bases.id"), index=True)

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scoring.store.db import Base, utcnow
+from scoring.core.lifecycle import SheetStatus
+from scoring.core.vocabulary import BaseKind, ExpertPool
+from scoring.store.db import Base, enum_check, utcnow
 from scoring.store.models.accounts import Organisation
 
 
@@ -17,6 +19,7 @@ class Expert(Base):
     """A member of the expert pool (pool="expert") or a third-party evaluator (pool="evaluator")."""
 
     __tablename__ = "experts"
+    __table_args__ = (enum_check("pool", ExpertPool),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
@@ -35,7 +38,7 @@ class Expert(Base):
 
 class Panel(Base):
     __tablename__ = "panels"
-    __table_args__ = (UniqueConstraint("round_id", "kind"),)
+    __table_args__ = (UniqueConstraint("round_id", "kind"), enum_check("kind", BaseKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
@@ -76,6 +79,7 @@ class Sheet(Base):
     __table_args__ = (
         UniqueConstraint("application_id", "expert_id"),
         Index("ix_sheets_application_status", "application_id", "status"),
+        enum_check("status", SheetStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

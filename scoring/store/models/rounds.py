@@ -9,12 +9,15 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scoring.store.db import Base, utcnow
+from scoring.core.lifecycle import ApplicationStatus, ObjectionStatus, RoundStatus
+from scoring.core.vocabulary import BaseKind
+from scoring.store.db import Base, enum_check, utcnow
 from scoring.store.models.accounts import Organisation
 
 
 class Round(Base):
     __tablename__ = "rounds"
+    __table_args__ = (enum_check("status", RoundStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
@@ -54,6 +57,8 @@ class Application(Base):
     __table_args__ = (
         UniqueConstraint("round_id", "kind", "organisation_id"),
         Index("ix_applications_round_kind_status", "round_id", "kind", "status"),
+        enum_check("kind", BaseKind),
+        enum_check("status", ApplicationStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +113,7 @@ class Objection(Base):
     """An objection filed by anyone during the public notice period (公示期)."""
 
     __tablename__ = "objections"
+    __table_args__ = (enum_check("status", ObjectionStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)

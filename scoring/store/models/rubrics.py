@@ -8,12 +8,17 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scoring.store.db import Base, utcnow
+from scoring.core.vocabulary import BaseKind, RubricPurpose
+from scoring.store.db import Base, enum_check, utcnow
 
 
 class RubricVersion(Base):
     __tablename__ = "rubric_versions"
-    __table_args__ = (UniqueConstraint("purpose", "kind", "version"),)
+    __table_args__ = (
+        UniqueConstraint("purpose", "kind", "version"),
+        enum_check("purpose", RubricPurpose),
+        enum_check("kind", BaseKind),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     purpose: Mapped[str] = mapped_column(String(16))  # designation | performance
