@@ -17,7 +17,8 @@ from scoring.core.i18n import msg
 from scoring.services.review import decisions, exports, results
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.ranking_view import ranking_out
-from scoring.services.review.schemas import ConsistentRankingOut, DecisionOut, ResultOut
+from scoring.services.review.results_schemas import OwnResultOut
+from scoring.services.review.schemas import ConsistentRankingOut, DecisionOut
 
 router = APIRouter(tags=["ranking"])
 
@@ -74,8 +75,10 @@ def decide(
     return decisions.decide(session, actor=actor, round_id=round_id, data=data)
 
 
-@router.get("/applications/{application_id}/result", response_model=ResultOut, responses=errors(*AUTH, 404))
-def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> ResultOut:
+@router.get(
+    "/applications/{application_id}/result", response_model=OwnResultOut, responses=errors(*AUTH, 404)
+)
+def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> OwnResultOut:
     return results.application_result(session, actor=actor, application_id=application_id)
 
 
