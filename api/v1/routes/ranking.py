@@ -103,14 +103,17 @@ def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> Resp
     "/rounds/{round_id}/export.csv",
     response_class=Response,
     responses={
-        200: {"content": {"text/csv": {}}, "description": "One kind's ranking, gates and sheets"},
+        200: {"content": {"text/csv": {}}, "description": "One table of one kind"},
         **errors(*AUTH, 404),
     },
 )
-def export_csv(round_id: DbId, session: SessionDep, actor: HiddenStaff, kind: str | None = None) -> Response:
-    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind)
+def export_csv(
+    round_id: DbId, session: SessionDep, actor: HiddenStaff, kind: str | None = None, table: str = "ranking"
+) -> Response:
+    """One table (ranking, gates or sheets) of one kind, its header on the first line."""
+    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind, table=table)
     return Response(
         content.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-{kind}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-{kind}-{table}.csv"'},
     )
