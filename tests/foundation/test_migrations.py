@@ -31,6 +31,7 @@ from scoring.core.lifecycle import (
 )
 from scoring.core.vocabulary import (
     BaseKind,
+    DocumentKind,
     EvaluationPurpose,
     ExpertPool,
     Grade,
@@ -113,6 +114,7 @@ ENUM_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("evaluations", "purpose"): EvaluationPurpose,
     ("evaluations", "status"): EvaluationStatus,
     ("experts", "pool"): ExpertPool,
+    ("issued_documents", "kind"): DocumentKind,
     ("objections", "status"): ObjectionStatus,
     ("organisations", "kind"): OrganisationKind,
     ("panels", "kind"): BaseKind,

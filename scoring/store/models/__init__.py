@@ -11,6 +11,7 @@ from scoring.store.models.bases import (
     Rectification,
     Revocation,
 )
+from scoring.store.models.documents import IssuedDocument
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
 from scoring.store.models.rounds import Application, Attachment, Objection, Round
 from scoring.store.models.rubrics import RubricVersion
@@ -26,6 +27,7 @@ __all__ = [
     "DesignatedBase",
     "Evaluation",
     "Expert",
+    "IssuedDocument",
     "Objection",
     "Organisation",
     "Panel",
