@@ -186,7 +186,8 @@ def _counts(url: str) -> dict[str, int]:
         eng.dispose()
 
 
-_TABLES_CHECKED = sorted({table for table, _ in ENUM_COLUMNS})
+_CREATED_AFTER_0002 = {"issued_documents"}  # no rows at 0002 to carry through the migration
+_TABLES_CHECKED = sorted({table for table, _ in ENUM_COLUMNS} - _CREATED_AFTER_0002)
 
 
 def test_the_demo_data_satisfies_the_checks_and_survives_the_migration_both_ways(demo_url: str) -> None:
