@@ -17,6 +17,7 @@ from api.v1.routes import (
     audit,
     auth,
     bases,
+    documents,
     evaluations,
     experts,
     panels,
@@ -88,5 +89,6 @@ def _include_feature_routers(app: FastAPI) -> None:
         bases,
         evaluations,
         audit,
+        documents,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -15,9 +15,8 @@ from scoring.core.lifecycle import RoundStatus
 from scoring.services.review import publication
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.documents import ISSUER
-from scoring.services.review.results_reasons import DecisionRecord, beijing, decision_records
+from scoring.services.review.results_reasons import decision_records, record_out
 from scoring.services.review.results_schemas import (
-    DecisionRecordOut,
     OwnResultOut,
     PrintHeader,
     ResultGate,
@@ -108,18 +107,6 @@ def how_to_object(rnd: Round, today: date) -> Msg | None:
     return msg(
         "The public notice period ended on %(date)s; objections are no longer taken.",
         date=rnd.notice_ends_on.isoformat(),
-    )
-
-
-def record_out(record: DecisionRecord, *, with_names: bool) -> DecisionRecordOut:
-    return DecisionRecordOut(
-        application_id=record.application_id,
-        subject=record.subject,
-        subject_text=record.subject_text,
-        outcome=record.outcome,
-        reason=record.reason,
-        by=record.by if with_names else None,
-        at=beijing(record.at),
     )
 
 

@@ -12,9 +12,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scoring.core.actors import Actor
 from scoring.core.clock import CHINA_TZ
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import ObjectionStatus
+from scoring.services.review import ranking as ranking_service
+from scoring.services.review.results_schemas import DecisionRecordOut
 from scoring.store.models import AuditEvent, Objection, User
 
 FORMAL_CHECK_RETURN = "formal_check_return"
@@ -138,5 +141,33 @@ def decision_records(
             )
         )
     for records in out.values():
-        records.sort(key=lambda r: (r.at or datetime.min, r.subject))
+        records.sort(key=lambda r: (r.at or datetime.min.replace(tzinfo=UTC), r.subject))
     return out
+
+
+def round_decisions(
+    session: Session, *, actor: Actor, round_id: int, kind: str | None
+) -> list[DecisionRecordOut]:
+    """Staff: every decision on one kind's applications with its reason, who and when, oldest first."""
+    ranking = ranking_service.get_ranking(session, actor=actor, round_id=round_id, kind=kind)
+    records = decision_records(
+        session,
+        round_id=round_id,
+        application_ids=[r.application_id for r in ranking.rows],
+        tied_ids=ranking.tied_ids,
+    )
+    flat = [r for rs in records.values() for r in rs]
+    flat.sort(key=lambda r: (r.at or datetime.min.replace(tzinfo=UTC), r.application_id, r.subject))
+    return [record_out(r, with_names=True) for r in flat]
+
+
+def record_out(record: DecisionRecord, *, with_names: bool) -> DecisionRecordOut:
+    return DecisionRecordOut(
+        application_id=record.application_id,
+        subject=record.subject,
+        subject_text=record.subject_text,
+        outcome=record.outcome,
+        reason=record.reason,
+        by=record.by if with_names else None,
+        at=beijing(record.at),
+    )

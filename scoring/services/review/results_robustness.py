@@ -8,9 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core import robustness as core
+from scoring.core.actors import Actor
 from scoring.core.aggregate import Method, fmt2
-from scoring.core.i18n import Msg, msg
+from scoring.core.i18n import Msg, current_locale, msg
 from scoring.services.review import ranking as ranking_service
+from scoring.services.review.results_schemas import FlipOut, RobustnessOut
 from scoring.store.models import Expert, Panel, Sheet
 
 SCENARIO_METHODS: dict[str, Msg] = {
@@ -98,3 +100,40 @@ def render_verdict(verdict: core.Verdict, names: dict[int, str], locale: str) ->
     head, *rest = (m.render(locale) for m in verdict_texts(verdict, names))
     sep = "; " if locale == "en" else "；"
     return head if not rest else f"{head} {sep.join(rest)}"
+
+
+def robustness_out(session: Session, *, actor: Actor, round_id: int, kind: str | None) -> list[RobustnessOut]:
+    """Staff: the verdict of every application near a line of one kind, in rank order."""
+    ranking = ranking_service.get_ranking(session, actor=actor, round_id=round_id, kind=kind)
+    verdicts = assess_ranking(session, ranking)
+    names = expert_names(session, verdicts)
+    locale = current_locale.get()
+    out: list[RobustnessOut] = []
+    for row in ranking.rows:
+        v = verdicts.get(row.application_id)
+        if v is None:
+            continue
+        out.append(
+            RobustnessOut(
+                application_id=row.application_id,
+                applicant=row.applicant,
+                final_score=fmt2(v.final_score) or "",
+                place=v.place,
+                robust=v.robust,
+                verdict=render_verdict(v, names, locale),
+                flips=[
+                    FlipOut(
+                        scenario=f.scenario.kind,
+                        subject=None
+                        if f.scenario.subject is None
+                        else names.get(f.scenario.subject, str(f.scenario.subject))
+                        if isinstance(f.scenario.subject, int)
+                        else str(f.scenario.subject),
+                        place=f.place,
+                        final_score=fmt2(f.final_score),
+                    )
+                    for f in v.flips
+                ],
+            )
+        )
+    return out

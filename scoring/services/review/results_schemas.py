@@ -55,3 +55,22 @@ class OwnResultOut(ResultOut):
     notice_ends_on: date | None
     how_to_object: Text | None
     print_header: PrintHeader
+
+
+class FlipOut(ReadModel):
+    scenario: str  # method | leave_out | calibrated
+    subject: str | None  # the method, or the expert's name
+    place: str
+    final_score: str | None
+
+
+class RobustnessOut(ReadModel):
+    """One application near the quota or pass line: whether its place holds, and what would move it."""
+
+    application_id: int
+    applicant: str
+    final_score: str
+    place: str  # on | tie | off
+    robust: bool
+    verdict: str  # 稳健, or 敏感 with every scenario that moves the place, in the caller's language
+    flips: list[FlipOut]

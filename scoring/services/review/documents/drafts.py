@@ -41,7 +41,12 @@ PLACE_ZH = {
     "beyond_quota": "名额外",
     "not_eligible": "不符合条件",
 }
-STATUS_ZH: dict[str, str] = {A.SHORTLISTED: "拟入选", A.NOT_DESIGNATED: "未入选", A.DESIGNATED: "已认定", A.SCORED: "已评分"}
+STATUS_ZH: dict[str, str] = {
+    A.SHORTLISTED: "拟入选",
+    A.NOT_DESIGNATED: "未入选",
+    A.DESIGNATED: "已认定",
+    A.SCORED: "已评分",
+}
 BLOCK_MAX = 2_000  # characters in one free-text block
 BASIS = "根据《石家庄市人民政府办公厅关于推进“双创”示范基地建设的实施意见》（石政办函〔2018〕49号）"
 
