@@ -3,7 +3,7 @@ decisions of a round with their reasons, and the robustness of a kind's list."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends
@@ -23,7 +23,9 @@ router = APIRouter(tags=["documents"])
 
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-DOCX = {200: {"content": {DOCX_TYPE: {}}, "description": "The document as DOCX"}}
+DOCX: dict[int | str, dict[str, Any]] = {
+    200: {"content": {DOCX_TYPE: {}}, "description": "The document as DOCX"}
+}
 
 
 def _docx(content: bytes, name: str) -> Response:

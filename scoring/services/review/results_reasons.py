@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,6 +62,15 @@ def beijing(at: datetime | None) -> str | None:
 
 def _name(names: dict[int, str], user_id: int | None) -> str | None:
     return None if user_id is None else names.get(user_id)
+
+
+def beijing_date(at: datetime | None) -> date | None:
+    """The calendar day in Beijing of a stored (UTC) time."""
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(CHINA_TZ).date()
 
 
 def decision_records(

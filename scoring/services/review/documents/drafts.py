@@ -19,7 +19,7 @@ from scoring.services.designation.rounds import round_rubric
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.documents import ISSUER
 from scoring.services.review.documents.layout import OfficialDocument, chinese_date
-from scoring.services.review.results_reasons import beijing, decision_records
+from scoring.services.review.results_reasons import beijing, beijing_date, decision_records
 from scoring.services.review.results_robustness import assess_ranking, expert_names, render_verdict
 from scoring.store.models import (
     Application,
@@ -171,7 +171,7 @@ def designation(session: Session, round_id: int | None, subject_id: int | None, 
     listed = _listed(session, rnd, (A.DESIGNATED,))
     count = sum(len(rows) for _, rows in listed)
     approval = f"，经市政府同意（{rnd.approval_document_no}）" if rnd.approval_document_no else ""
-    published = rnd.published_at.date() if rnd.published_at else today
+    published = beijing_date(rnd.published_at) or today
     draft = Draft(
         kind=K.DESIGNATION,
         round_id=rnd.id,
@@ -344,7 +344,7 @@ def score_sheet(session: Session, round_id: int | None, subject_id: int | None, 
             + (f"评审意见：{sheet.comments}" if sheet.comments else "")
         },
         block_order=["remarks"],
-        day=sheet.submitted_at.date() if sheet.submitted_at else today,
+        day=beijing_date(sheet.submitted_at) or today,
         signature="评审专家签名",
     )
     draft.tables.append(("评分明细", ["一级指标", "评分内容", "分值", "得分"], rows))
@@ -374,7 +374,7 @@ def rectification(session: Session, round_id: int | None, subject_id: int | None
             "复评不合格的，将依程序撤销“双创”示范基地称号。",
         },
         block_order=["reasons", "requirements"],
-        day=order.issued_at.date() if order.issued_at else today,
+        day=beijing_date(order.issued_at) or today,
     )
 
 
@@ -402,7 +402,7 @@ def revocation(session: Session, round_id: int | None, subject_id: int | None, t
             f"{rev.reason}。经研究，决定撤销其“双创”示范基地称号。",
         },
         block_order=["body"],
-        day=rev.decided_on or (rev.confirmed_at.date() if rev.confirmed_at else today),
+        day=rev.decided_on or beijing_date(rev.confirmed_at) or today,
     )
 
 
