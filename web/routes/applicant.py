@@ -111,7 +111,7 @@ def _application_page(
     for att in view.attachments:
         evidence.setdefault(att.indicator_code, []).append(att)
     result = None
-    if rnd.status == "published":  # the result is the applicant's to see once the list is out
+    if rnd.status in ("notice", "published"):  # the applicant's own from the opening of the notice
         try:
             result = results.get_result(session, actor=page.actor, application_id=app.id)
             for section in result["section_breakdown"]:
