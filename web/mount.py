@@ -27,6 +27,7 @@ def mount_web(app: FastAPI) -> None:
         staff_audit,
         staff_bases,
         staff_decision,
+        staff_documents,
         staff_round,
     )
 
@@ -43,6 +44,7 @@ def mount_web(app: FastAPI) -> None:
         staff_audit,
         staff_decision,
         staff_bases,
+        staff_documents,
         public,
     ):
         app.include_router(module.router)

@@ -63,4 +63,5 @@ class IssuedDocumentOut(ReadModel):
     size: int
     issued_by: str | None
     issued_at: datetime
+    issued_at_beijing: str  # "YYYY-MM-DD HH:MM"
     download: str

@@ -23,6 +23,7 @@ from scoring.services.review.documents.schemas import (
     IssuedDocumentOut,
     TableOut,
 )
+from scoring.services.review.results_reasons import beijing
 from scoring.store import audit
 from scoring.store.models import IssuedDocument, User
 
@@ -135,6 +136,7 @@ def document_out(session: Session, doc: IssuedDocument) -> IssuedDocumentOut:
         size=doc.size,
         issued_by=by.display_name if by else None,
         issued_at=doc.issued_at,
+        issued_at_beijing=beijing(doc.issued_at) or "",
         download=f"/api/v1/documents/{doc.id}.docx",
     )
 
