@@ -1,4 +1,4 @@
-"""documents: issued official documents (bytes, hash, document number, who and when)
+"""documents: issued official documents (bytes, hash, document number, who and when), panel discussions
 
 Revision ID: 0010
 Revises: 0003
@@ -44,15 +44,53 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["issued_by_id"], ["users.id"], name=op.f("fk_issued_documents_issued_by_id_users")
         ),
-        sa.ForeignKeyConstraint(["round_id"], ["rounds.id"], name=op.f("fk_issued_documents_round_id_rounds")),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_issued_documents_round_id_rounds")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_issued_documents")),
         sa.UniqueConstraint("document_no", name=op.f("uq_issued_documents_document_no")),
     )
     with op.batch_alter_table("issued_documents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_issued_documents_round_id"), ["round_id"], unique=False)
+    op.create_table(
+        "panel_discussions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("sheet_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", UTCDateTime(), nullable=False),
+        sa.CheckConstraint("outcome IN ('kept', 'reopened')", name=op.f("ck_panel_discussions_outcome")),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_panel_discussions_application_id_applications"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_panel_discussions_recorded_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_panel_discussions_round_id_rounds")
+        ),
+        sa.ForeignKeyConstraint(
+            ["sheet_id"], ["sheets.id"], name=op.f("fk_panel_discussions_sheet_id_sheets")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_panel_discussions")),
+    )
+    with op.batch_alter_table("panel_discussions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_panel_discussions_application_id"), ["application_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_panel_discussions_round_id"), ["round_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("panel_discussions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_panel_discussions_round_id"))
+        batch_op.drop_index(batch_op.f("ix_panel_discussions_application_id"))
+    op.drop_table("panel_discussions")
     with op.batch_alter_table("issued_documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_issued_documents_round_id"))
     op.drop_table("issued_documents")

@@ -79,3 +79,10 @@ class DocumentKind(StrEnum):
     SCORE_SHEET = "score_sheet"  # one expert's score sheet with a signature line
     RECTIFICATION = "rectification"  # 整改通知书 to a base
     REVOCATION = "revocation"  # 撤销决定 of a base's title
+
+
+class DiscussionOutcome(StrEnum):
+    """What the panel decided about an outlier sheet or a large spread."""
+
+    KEPT = "kept"  # the score stands, with the panel's reason
+    REOPENED = "reopened"  # the sheet went back to its expert, with the panel's reason

@@ -11,7 +11,7 @@ from scoring.store.models.bases import (
     Rectification,
     Revocation,
 )
-from scoring.store.models.documents import IssuedDocument
+from scoring.store.models.documents import IssuedDocument, PanelDiscussion
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
 from scoring.store.models.rounds import Application, Attachment, Objection, Round
 from scoring.store.models.rubrics import RubricVersion
@@ -31,6 +31,7 @@ __all__ = [
     "Objection",
     "Organisation",
     "Panel",
+    "PanelDiscussion",
     "PanelExclusion",
     "PanelMember",
     "Rectification",

@@ -1,14 +1,14 @@
-"""Issued official documents: the exact bytes issued, their hash, document number, who and when."""
+"""Issued official documents (the exact bytes, their hash, number, who and when) and panel discussions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scoring.core.vocabulary import DocumentKind
+from scoring.core.vocabulary import DiscussionOutcome, DocumentKind
 from scoring.store.db import Base, enum_check, utcnow
 
 
@@ -30,3 +30,19 @@ class IssuedDocument(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PanelDiscussion(Base):
+    """The panel's recorded outcome for an outlier sheet or an application with a large spread."""
+
+    __tablename__ = "panel_discussions"
+    __table_args__ = (enum_check("outcome", DiscussionOutcome),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    sheet_id: Mapped[int | None] = mapped_column(ForeignKey("sheets.id"))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
