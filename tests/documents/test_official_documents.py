@@ -200,7 +200,8 @@ def test_the_review_report_gives_scores_decisions_with_reasons_and_robustness(
     assert any(
         p.startswith("企业类：专家组0人") and "共提交评分表8份，申报2个，名额1个" in p for p in paragraphs
     )
-    scores, reasons, robustness = tables
+    scores, reasons, discussions, robustness = tables
+    assert discussions == [["单位名称", "评分表编号", "结果", "理由", "记录人", "时间（北京时间）"]]
     assert scores[1] == ["企业", "1", "甲科技有限公司", "78.00", "10.00", "88.00", "名额内", "未入选"]
     assert scores[2] == ["企业", "2", "乙科技有限公司", "77.75", "10.00", "87.75", "名额外", "拟入选"]
     assert [r[:4] for r in reasons[1:]] == [

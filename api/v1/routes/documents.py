@@ -13,8 +13,15 @@ from api.edge.deps import SessionDep, require_roles
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
+from scoring.core.i18n import current_locale
 from scoring.services.review.documents import service
 from scoring.services.review.documents.schemas import DocumentIn, DraftOut, IssuedDocumentOut
+from scoring.services.review.results_discussions import (
+    DiscussionIn,
+    DiscussionOut,
+    list_discussions,
+    record_discussion,
+)
 from scoring.services.review.results_reasons import round_decisions
 from scoring.services.review.results_robustness import robustness_out
 from scoring.services.review.results_schemas import DecisionRecordOut, RobustnessOut
@@ -88,3 +95,25 @@ def robustness(
 ) -> list[RobustnessOut]:
     """For each application near the quota or pass line: 稳健, or 敏感 with the scenarios that move it."""
     return robustness_out(session, actor=actor, round_id=round_id, kind=kind)
+
+
+@router.post(
+    "/applications/{application_id}/discussions",
+    response_model=DiscussionOut,
+    status_code=201,
+    responses=errors(*AUTH, 404, 409),
+)
+def discuss(
+    application_id: DbId, data: DiscussionIn, session: SessionDep, actor: HiddenStaff
+) -> DiscussionOut:
+    """The panel's outcome for an outlier sheet or a large spread (kept or reopened), with a reason."""
+    return record_discussion(
+        session, actor=actor, application_id=application_id, data=data, locale=current_locale.get()
+    )
+
+
+@router.get(
+    "/rounds/{round_id}/discussions", response_model=list[DiscussionOut], responses=errors(*AUTH, 404)
+)
+def discussions(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> list[DiscussionOut]:
+    return list_discussions(session, actor=actor, round_id=round_id, locale=current_locale.get())

@@ -19,6 +19,7 @@ from scoring.services.designation.rounds import round_rubric
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.documents import ISSUER
 from scoring.services.review.documents.layout import OfficialDocument, chinese_date
+from scoring.services.review.results_discussions import discussions_of
 from scoring.services.review.results_reasons import beijing, beijing_date, decision_records
 from scoring.services.review.results_robustness import assess_ranking, expert_names, render_verdict
 from scoring.store.models import (
@@ -231,9 +232,11 @@ def review_report(session: Session, round_id: int | None, subject_id: int | None
     scores_rows: list[list[str]] = []
     decisions_rows: list[list[str]] = []
     robust_rows: list[list[str]] = []
+    applicants: dict[int, str] = {}
     for kind in rnd.kinds:
         kind_zh = KIND_ZH.get(kind, kind)
         ranking = ranking_service.compute_ranking(session, rnd, kind)
+        applicants.update({r.application_id: r.applicant for r in ranking.rows})
         panel = session.scalars(select(Panel).where(Panel.round_id == rnd.id, Panel.kind == kind)).first()
         members = 0
         if panel is not None:
@@ -297,6 +300,26 @@ def review_report(session: Session, round_id: int | None, subject_id: int | None
     )
     draft.tables.append(
         ("决定及理由", ["单位名称", "事项", "理由", "决定人", "时间（北京时间）"], decisions_rows)
+    )
+    talks = discussions_of(session, round_id=rnd.id)
+    discussion_rows = [
+        [
+            applicants.get(d.application_id, str(d.application_id)),
+            str(d.sheet_id or "—"),
+            d.outcome_text,
+            d.reason,
+            d.by or "—",
+            d.at or "—",
+        ]
+        for ds in talks.values()
+        for d in ds
+    ]
+    draft.tables.append(
+        (
+            "专家组讨论记录",
+            ["单位名称", "评分表编号", "结果", "理由", "记录人", "时间（北京时间）"],
+            discussion_rows,
+        )
     )
     draft.tables.append(("名额线和合格线附近排名的稳健性", ["单位名称", "综合得分", "结论"], robust_rows))
     return draft
