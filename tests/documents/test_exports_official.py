@@ -67,7 +67,7 @@ def test_the_workbook_has_one_titled_formatted_table_per_worksheet(
         "数据指标得分",
         "最终得分",
     ]
-    assert header[-5:] == ["说明", "稳健性", "记录的理由", "决定人", "决定时间（北京时间）"]
+    assert header[-6:] == ["说明", "稳健性", "专家组讨论", "记录的理由", "决定人", "决定时间（北京时间）"]
     assert ws.column_dimensions["C"].width >= 12 and ws.column_dimensions["A"].width >= 8
     first = [c.value for c in ws[3]]
     assert first[:8] == [1, a.id, '\'=HYPERLINK("http://x")', "长安区", "未入选", 78, 10, 88]

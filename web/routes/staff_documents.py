@@ -16,6 +16,7 @@ from scoring.core.errors import DomainError, NotFound
 from scoring.services.designation import rounds
 from scoring.services.review.documents import service
 from scoring.services.review.documents.schemas import DocumentIn
+from scoring.services.review.results_discussions import list_discussions
 from scoring.services.review.results_reasons import round_decisions
 from scoring.services.review.results_robustness import robustness_out
 from web.deps import StaffPage, UserPage
@@ -71,6 +72,7 @@ def _page(
         round=rounds.round_out(rnd),
         kinds=kinds,
         issued=service.list_documents(session, actor=page.actor, round_id=rnd.id),
+        discussions=list_discussions(session, actor=page.actor, round_id=rnd.id, locale=page.locale),
         kind=kind,
         draft=draft,
         draft_error=draft_error,

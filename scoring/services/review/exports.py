@@ -28,6 +28,7 @@ from scoring.core.permissions.review import can_manage_review
 from scoring.services.review import publication
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.documents import ISSUER
+from scoring.services.review.results_discussions import discussions_of
 from scoring.services.review.results_own import why as explain
 from scoring.services.review.results_reasons import beijing, decision_records
 from scoring.services.review.results_robustness import assess_ranking, expert_names, render_verdict
@@ -84,6 +85,7 @@ H: dict[str, Msg] = {
     "spread": msg("Spread"),
     "why": msg("Explanation"),
     "robustness": msg("Robustness"),
+    "discussion": msg("Panel discussion"),
     "decision_reason": msg("Recorded reason"),
     "decided_by": msg("Decided by"),
     "decided_at": msg("Decided at (Beijing time)"),
@@ -103,7 +105,17 @@ H: dict[str, Msg] = {
     "at": msg("When (Beijing time)"),
 }
 TITLE = msg("%(issuer)s · %(round)s · %(table)s · exported on %(date)s")
-WIDE = {"applicant", "why", "robustness", "decision_reason", "reason", "gate", "note", "subject"}
+WIDE = {
+    "applicant",
+    "why",
+    "robustness",
+    "discussion",
+    "decision_reason",
+    "reason",
+    "gate",
+    "note",
+    "subject",
+}
 
 
 @dataclass
@@ -157,7 +169,7 @@ class _Export:
             "final_score", "sheets", "eligible", "proposed", "decision", "flags", "dropped", "outliers",
             "spread",
         ]  # fmt: skip
-        tail = ["why", "robustness", "decision_reason", "decided_by", "decided_at"]
+        tail = ["why", "robustness", "discussion", "decision_reason", "decided_by", "decided_at"]
         table = self.table("ranking", ranking.kind, keys + [f"gate:{c}" for c, _ in gate_texts] + tail)
         for i, (_code, text) in enumerate(gate_texts):
             table.header[len(keys) + i] = f"{self.t(H['gate'])}: {text}"
@@ -168,6 +180,7 @@ class _Export:
             application_ids=[r.application_id for r in ranking.rows],
             tied_ids=ranking.tied_ids,
         )
+        talks = discussions_of(self.session, round_id=ranking.round_id, locale=self.locale)
         verdicts = assess_ranking(self.session, ranking)
         names = expert_names(self.session, verdicts)
         reasons = dict(
@@ -202,6 +215,8 @@ class _Export:
                     len(row.panel.dropped) or None, len(row.outliers) or None, _num(row.spread),
                     *gates, why or None,
                     None if verdict is None else render_verdict(verdict, names, self.locale),
+                    "；".join(f"{d.outcome_text}: {d.reason}" for d in talks.get(row.application_id, []))
+                    or None,
                     reasons.get(row.application_id), None if last is None else last.by,
                     None if last is None else beijing(last.at),
                 ]
