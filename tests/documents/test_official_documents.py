@@ -78,6 +78,7 @@ def test_the_notice_is_previewed_edited_issued_and_downloaded_unchanged(
     client: TestClient,
     staff: Any,
     headers: dict[str, str],
+    clock: Any,
 ) -> None:
     w, _a, _b = _decided(make_world, session, staff)
     _notice(w)
@@ -142,6 +143,10 @@ def test_the_notice_is_previewed_edited_issued_and_downloaded_unchanged(
     assert [d["document_no"] for d in listed] == [NO]
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "document.issue")).one()
     assert event.after["sha256"] == issued["sha256"] and event.actor_id == staff.user.id
+    # The public list prints with issuer, the notice's document number and the date.
+    clock.set(date(2026, 3, 4))
+    public = client.get("/public/notice")
+    assert f"石家庄市发展和改革委员会 · {NO} · 打印日期：2026-03-04" in public.text
 
 
 def _documents(session: Session) -> int:

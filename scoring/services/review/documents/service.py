@@ -14,7 +14,9 @@ from scoring.core.actors import Actor
 from scoring.core.errors import Conflict, NotFound, ValidationFailed, invalid
 from scoring.core.i18n import Msg, msg
 from scoring.core.permissions.review import can_manage_review
+from scoring.core.vocabulary import DocumentKind as K
 from scoring.services.review import publication
+from scoring.services.review.documents import ISSUER
 from scoring.services.review.documents.drafts import BLOCK_MAX, BUILDERS, Draft
 from scoring.services.review.documents.schemas import (
     BlockOut,
@@ -24,8 +26,9 @@ from scoring.services.review.documents.schemas import (
     TableOut,
 )
 from scoring.services.review.results_reasons import beijing
+from scoring.services.review.results_schemas import PrintHeader
 from scoring.store import audit
-from scoring.store.models import IssuedDocument, User
+from scoring.store.models import IssuedDocument, Round, User
 
 PREVIEW_NO = "〔　〕号"  # the 发文字号 of a preview, not yet assigned
 
@@ -160,3 +163,22 @@ def download(session: Session, *, actor: Actor, document_id: int) -> tuple[Issue
     if hashlib.sha256(doc.content).hexdigest() != doc.sha256:
         raise Conflict(msg("The stored document does not match its recorded hash."), code="document_altered")
     return doc, doc.content
+
+
+def print_headers(session: Session, round_ids: list[int]) -> dict[int, PrintHeader]:
+    """Public: what a printed list carries per round — issuer, round, today's date and the number of the
+    issued notice (or designation notice, once issued) as its document reference."""
+    today = publication.china_today()
+    rounds = {r.id: r for r in session.scalars(select(Round).where(Round.id.in_(round_ids)))}
+    numbers: dict[int, str] = {}
+    query = (
+        select(IssuedDocument.round_id, IssuedDocument.document_no)
+        .where(IssuedDocument.round_id.in_(round_ids), IssuedDocument.kind.in_([K.NOTICE, K.DESIGNATION]))
+        .order_by(IssuedDocument.id)
+    )
+    for round_id, number in session.execute(query):
+        numbers[round_id] = number  # the latest: the designation notice once there is one
+    return {
+        rid: PrintHeader(issuer=ISSUER, round_title=rnd.title, printed_on=today, document_no=numbers.get(rid))
+        for rid, rnd in rounds.items()
+    }
