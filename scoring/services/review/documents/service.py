@@ -177,7 +177,8 @@ def print_headers(session: Session, round_ids: list[int]) -> dict[int, PrintHead
         .order_by(IssuedDocument.id)
     )
     for round_id, number in session.execute(query):
-        numbers[round_id] = number  # the latest: the designation notice once there is one
+        if round_id is not None:
+            numbers[round_id] = number  # the latest: the designation notice once there is one
     return {
         rid: PrintHeader(issuer=ISSUER, round_title=rnd.title, printed_on=today, document_no=numbers.get(rid))
         for rid, rnd in rounds.items()
