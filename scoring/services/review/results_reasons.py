@@ -18,7 +18,7 @@ from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import ObjectionStatus
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.results_schemas import DecisionRecordOut
-from scoring.store.models import AuditEvent, Objection, User
+from scoring.store.models import Application, AuditEvent, Objection, User
 
 FORMAL_CHECK_RETURN = "formal_check_return"
 TIE_BREAK = "tie_break"
@@ -157,14 +157,13 @@ def decision_records(
 def round_decisions(
     session: Session, *, actor: Actor, round_id: int, kind: str | None
 ) -> list[DecisionRecordOut]:
-    """Staff: every decision on one kind's applications with its reason, who and when, oldest first."""
+    """Staff: every decision on one kind's applications (listed in the ranking or not, such as one
+    returned at the formal check) with its reason, who and when, oldest first."""
     ranking = ranking_service.get_ranking(session, actor=actor, round_id=round_id, kind=kind)
-    records = decision_records(
-        session,
-        round_id=round_id,
-        application_ids=[r.application_id for r in ranking.rows],
-        tied_ids=ranking.tied_ids,
-    )
+    ids = session.scalars(
+        select(Application.id).where(Application.round_id == round_id, Application.kind == ranking.kind)
+    ).all()
+    records = decision_records(session, round_id=round_id, application_ids=ids, tied_ids=ranking.tied_ids)
     flat = [r for rs in records.values() for r in rs]
     flat.sort(key=lambda r: (r.at or datetime.min.replace(tzinfo=UTC), r.application_id, r.subject))
     return [record_out(r, with_names=True) for r in flat]
