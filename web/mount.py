@@ -35,6 +35,7 @@ def mount_web(app: FastAPI) -> None:
         staff_audit,
         staff_bases,
         staff_decision,
+        staff_documents,
         staff_round,
     )
 
@@ -53,6 +54,7 @@ def mount_web(app: FastAPI) -> None:
         staff_audit,
         staff_decision,
         staff_bases,
+        staff_documents,
         public,
         inbox,
         admin_organisations,

@@ -17,7 +17,8 @@ from scoring.core.i18n import msg
 from scoring.services.review import decisions, exports, results
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.ranking_view import ranking_out
-from scoring.services.review.schemas import ConsistentRankingOut, DecisionOut, ResultOut
+from scoring.services.review.results_schemas import OwnResultOut
+from scoring.services.review.schemas import ConsistentRankingOut, DecisionOut
 
 router = APIRouter(tags=["ranking"])
 
@@ -76,8 +77,10 @@ def decide(
     return decisions.decide(session, actor=actor, round_id=round_id, data=data)
 
 
-@router.get("/applications/{application_id}/result", response_model=ResultOut, responses=errors(*AUTH, 404))
-def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> ResultOut:
+@router.get(
+    "/applications/{application_id}/result", response_model=OwnResultOut, responses=errors(*AUTH, 404)
+)
+def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> OwnResultOut:
     return results.application_result(session, actor=actor, application_id=application_id)
 
 
@@ -102,17 +105,17 @@ def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> Resp
     "/rounds/{round_id}/export.csv",
     response_class=Response,
     responses={
-        200: {
-            "content": {"text/csv": {"schema": TEXT}},
-            "description": "One kind's ranking, gates and sheets",
-        },
+        200: {"content": {"text/csv": {"schema": TEXT}}, "description": "One table of one kind"},
         **errors(*AUTH, 404),
     },
 )
-def export_csv(round_id: DbId, session: SessionDep, actor: HiddenStaff, kind: str | None = None) -> Response:
-    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind)
+def export_csv(
+    round_id: DbId, session: SessionDep, actor: HiddenStaff, kind: str | None = None, table: str = "ranking"
+) -> Response:
+    """One table (ranking, gates or sheets) of one kind, its header on the first line."""
+    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind, table=table)
     return Response(
         content.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-{kind}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-{kind}-{table}.csv"'},
     )
