@@ -163,6 +163,10 @@ def read_only(engine: Engine) -> Engine:
 
 
 def is_read_only(session: Session) -> bool:
+    """Whether the session only reads: bound to `read_only(engine)`, or so marked in its info (a
+    session inside an outer transaction, as tests use)."""
+    if session.info.get(READ_ONLY_OPTION):
+        return True
     bind = session.get_bind()
     return isinstance(bind, Engine) and bool(bind.get_execution_options().get(READ_ONLY_OPTION))
 
