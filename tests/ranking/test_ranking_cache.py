@@ -102,9 +102,7 @@ def test_cached_rankings_equal_a_build_from_the_raw_sheets(
     changes: list[tuple[int, int]],
 ) -> None:
     with reading.begin_nested() as example:  # each example in a savepoint of its own
-        world: World = new_world(
-            reading, small_rubric_version, method=method, quotas={"enterprise": quota}
-        )
+        world: World = new_world(reading, small_rubric_version, method=method, quotas={"enterprise": quota})
         for sheet_totals, platform in apps:
             world.application(sheet_totals, platforms="1" if platform else None)
         ranking_cache.clear()
