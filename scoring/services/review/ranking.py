@@ -126,6 +126,11 @@ class KindRanking:
     def proposed_ids(self) -> tuple[int, ...]:
         return tuple(r.application_id for r in self.rows if r.proposed)
 
+    @cached_property
+    def rendered(self) -> dict[tuple[Any, ...], bytes]:
+        """Responses made from this ranking, by what they depend on besides it (see the API route)."""
+        return {}
+
     @cached_property  # every tied row's explanation counts them
     def tied_ids(self) -> tuple[int, ...]:
         return tuple(r.application_id for r in self.rows if r.decision == core.TIE_AT_QUOTA_LINE)
