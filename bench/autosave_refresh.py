@@ -30,15 +30,21 @@ import httpx
 
 from bench import ranking as ranking_bench
 from bench import sheets as sheets_bench
+from scoring.core.actors import SYSTEM
 from scoring.services.admin.accounts import open_session
 from scoring.settings import Settings, normalise_database_url
+from scoring.store import audit
 from scoring.store.db import unit_of_work
 from scoring.store.models import User
 
 
-def refresher(base: str, token: str, path: str, stop: threading.Event, out: list[float]) -> None:
+def refresher(
+    base: str, token: str, path: str, stop: threading.Event, out: list[float], invalidate: Any
+) -> None:
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
         while not stop.is_set():
+            if invalidate is not None:
+                invalidate()
             t0 = time.perf_counter()
             resp = client.get(path)
             out.append((time.perf_counter() - t0) * 1000)
@@ -58,6 +64,12 @@ def main() -> None:
     parser.add_argument("--ranking-applications", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2, help="pairs of phases (without, with)")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="before every refresh commit an audit event that invalidates the cached ranking, so each "
+        "refresh builds the ranking from the database (a long read transaction)",
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-autosave-refresh-"))
@@ -76,6 +88,10 @@ def main() -> None:
         token = open_session(session, settings=settings, user=staff, kind="api").token
     path = f"/api/v1/rounds/{ids['round_id']}/ranking?kind={ranking_bench.KIND}"
 
+    def invalidate() -> None:
+        with unit_of_work(data["factory"]) as session:
+            audit.record(session, actor=SYSTEM, action="bench.invalidate", entity="bench", entity_id=0)
+
     port = sheets_bench.free_port()
     base = f"http://127.0.0.1:{port}"
     server = sheets_bench.start_server(url, port, args.workers, tmp)
@@ -89,7 +105,10 @@ def main() -> None:
                 stop = threading.Event()
                 worker = None
                 if with_refresher:
-                    worker = threading.Thread(target=refresher, args=(base, token, path, stop, refresh_ms))
+                    worker = threading.Thread(
+                        target=refresher,
+                        args=(base, token, path, stop, refresh_ms, invalidate if args.cold else None),
+                    )
                     worker.start()
                 phase: dict[str, Any] = sheets_bench.bench_http(
                     data, base=base, requests_per_expert=args.http_requests, seconds=120,
@@ -112,6 +131,7 @@ def main() -> None:
                 "http_workers": args.workers,
                 "experts": args.experts,
                 "ranking_applications": args.ranking_applications,
+                "cold_refreshes": args.cold,
                 "autosave_p99_ms_alone": alone,
                 "autosave_p99_ms_with_refresher": refreshed,
                 "ratio_p99_with_to_alone": round(statistics.median(refreshed) / statistics.median(alone), 2),
