@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 
 from scoring.core.i18n import DEFAULT_LOCALE, Msg, current_locale, translate, translations  # noqa: F401
+from web.assets import assets
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
@@ -95,6 +96,7 @@ def make_templates() -> Jinja2Templates:
     # Plain callables (not the i18n extension's newstyle wrappers) so they can read the locale from
     # the render context; they %-format their keyword parameters like newstyle gettext does.
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+    env.globals.update(static_url=assets.url)
     env.filters.update(t=fmt_text, dec=fmt_decimal, pct=fmt_percent, date=fmt_date, datetime=fmt_datetime)
     return Jinja2Templates(env=env)
 
