@@ -38,6 +38,11 @@ def _gettext(ctx: Context, message: str, **params: Any) -> str:
 
 
 @pass_context
+def _pgettext(ctx: Context, context: str, message: str, **params: Any) -> str:
+    return translate(message, _locale_of(ctx), params or None, context=context)
+
+
+@pass_context
 def _ngettext(ctx: Context, singular: str, plural: str, n: int, **params: Any) -> str:
     text = translations(_locale_of(ctx)).ngettext(singular, plural, n)
     return text % {"num": n, **params}
@@ -95,7 +100,7 @@ def make_templates() -> Jinja2Templates:
     )
     # Plain callables (not the i18n extension's newstyle wrappers) so they can read the locale from
     # the render context; they %-format their keyword parameters like newstyle gettext does.
-    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext)
     env.globals.update(static_url=assets.url)
     env.filters.update(t=fmt_text, dec=fmt_decimal, pct=fmt_percent, date=fmt_date, datetime=fmt_datetime)
     return Jinja2Templates(env=env)

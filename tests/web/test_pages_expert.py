@@ -142,7 +142,7 @@ def test_signing_the_declaration_opens_the_sheet(session: Session, page_as, worl
     assert re.search(r'href="/files/\d+" target="_blank" rel="noopener">e1_1\.pdf</a>', anchors)
     assert '<meta name="csrf-token"' in page.text
     assert f'data-api="/api/v1/sheets/{sheet.id}"' in page.text
-    assert "/static/js/scoresheet.js" in page.text
+    assert "/static/js/scoresheet." in page.text
     assert 'id="confirm-submit"' in page.text  # the confirmation dialog
 
 
