@@ -6,19 +6,18 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from scoring.core import timefmt
 from scoring.core.i18n import DEFAULT_LOCALE, Msg, current_locale, translate, translations  # noqa: F401
+from web import auditwords
 from web.assets import assets
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
 # current_locale (scoring.core.i18n) is set by the page dependency and read by the filters and gettext
 # when a template is rendered. The page context also carries `locale`, which wins: FastAPI may run a
 # dependency in another thread.
@@ -67,29 +66,28 @@ def fmt_percent(ctx: Context, value: Any, places: int = 2) -> str:
 
 @pass_context
 def fmt_date(ctx: Context, value: date | datetime | str | None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):  # services hand dates to the API as ISO text
-        value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        value = value.astimezone(CHINA_TZ).date()
-    locale = _locale_of(ctx)
-    return format_date(value, format="long" if locale != "en" else "medium", locale=locale)
+    return timefmt.format_date(value, _locale_of(ctx))
 
 
 @pass_context
-def fmt_datetime(ctx: Context, value: datetime | str | None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return format_datetime(value.astimezone(CHINA_TZ), format="yyyy-MM-dd HH:mm", locale=_locale_of(ctx))
+def fmt_datetime(ctx: Context, value: datetime | str | None, label: bool = False) -> str:
+    return timefmt.format_datetime(value, _locale_of(ctx), label=label)
 
 
 @pass_context
 def fmt_text(ctx: Context, value: Any) -> str:
     """A `Text` of a read model (a Msg or a plain string) in the page's locale."""
     return value.render(_locale_of(ctx)) if isinstance(value, Msg) else ("" if value is None else str(value))
+
+
+@pass_context
+def fmt_audit_action(ctx: Context, action: str) -> str:
+    return auditwords.action_words(action, _locale_of(ctx))
+
+
+@pass_context
+def fmt_audit_entity(ctx: Context, entity: str) -> str:
+    return auditwords.entity_words(entity, _locale_of(ctx))
 
 
 def make_templates() -> Jinja2Templates:
@@ -101,7 +99,8 @@ def make_templates() -> Jinja2Templates:
     # Plain callables (not the i18n extension's newstyle wrappers) so they can read the locale from
     # the render context; they %-format their keyword parameters like newstyle gettext does.
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext)
-    env.globals.update(static_url=assets.url)
+    env.globals.update(static_url=assets.url, iso_beijing=timefmt.iso_beijing)
+    env.filters.update(audit_action=fmt_audit_action, audit_entity=fmt_audit_entity)
     env.filters.update(t=fmt_text, dec=fmt_decimal, pct=fmt_percent, date=fmt_date, datetime=fmt_datetime)
     return Jinja2Templates(env=env)
 
