@@ -14,7 +14,7 @@ from jinja2.runtime import Context
 
 from scoring.core import timefmt
 from scoring.core.i18n import DEFAULT_LOCALE, Msg, current_locale, translate, translations  # noqa: F401
-from web import auditwords
+from web import auditwords, fieldlabels
 from web.assets import assets
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -90,6 +90,11 @@ def fmt_audit_entity(ctx: Context, entity: str) -> str:
     return auditwords.entity_words(entity, _locale_of(ctx))
 
 
+@pass_context
+def _field_label(ctx: Context, path: str, names: dict[str, str] | None = None) -> str:
+    return fieldlabels.field_label(path, _locale_of(ctx), names)
+
+
 def make_templates() -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -99,7 +104,7 @@ def make_templates() -> Jinja2Templates:
     # Plain callables (not the i18n extension's newstyle wrappers) so they can read the locale from
     # the render context; they %-format their keyword parameters like newstyle gettext does.
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext)
-    env.globals.update(static_url=assets.url, iso_beijing=timefmt.iso_beijing)
+    env.globals.update(static_url=assets.url, iso_beijing=timefmt.iso_beijing, field_label=_field_label)
     env.filters.update(audit_action=fmt_audit_action, audit_entity=fmt_audit_entity)
     env.filters.update(t=fmt_text, dec=fmt_decimal, pct=fmt_percent, date=fmt_date, datetime=fmt_datetime)
     return Jinja2Templates(env=env)
