@@ -115,9 +115,7 @@ def _user_of(request: Request) -> tuple[Actor | None, str]:
         return None, ""
     try:
         with request.app.state.sessionmaker() as session:
-            resolved = resolve_session(
-                session, settings=request.app.state.settings, token=cookie, kind="web"
-            )
+            resolved = resolve_session(session, settings=request.app.state.settings, token=cookie, kind="web")
             session.commit()
             return resolved.actor, resolved.csrf_token
     except NotAuthenticated:

@@ -47,9 +47,7 @@ def test_text_assets_are_gzipped_when_asked_and_plain_otherwise(client: Any) -> 
 
 
 def test_echarts_is_the_custom_build_sent_brotli_compressed_under_160_kb(client: Any) -> None:
-    resp = client.get(
-        assets.url("vendor/echarts.min.js"), headers={"Accept-Encoding": "br"}
-    )
+    resp = client.get(assets.url("vendor/echarts.min.js"), headers={"Accept-Encoding": "br"})
     assert resp.headers["content-encoding"] == "br"
     assert int(resp.headers["content-length"]) < 160_000
     source = (STATIC_DIR / "vendor/echarts.min.js").read_bytes()

@@ -28,9 +28,7 @@ def test_audit_actions_and_entities_read_as_words() -> None:
     assert action_words("something.new", "zh_CN") == "something.new"  # findable, never hidden
 
 
-def test_an_error_page_keeps_the_logged_in_users_header(
-    page_as: Any, make_person: Any
-) -> None:
+def test_an_error_page_keeps_the_logged_in_users_header(page_as: Any, make_person: Any) -> None:
     staff: Person = make_person("staff")
     client = page_as(staff)
     for url in ("/staff/rounds/999999", "/no/such/page"):

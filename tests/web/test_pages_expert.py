@@ -139,7 +139,7 @@ def test_signing_the_declaration_opens_the_sheet(session: Session, page_as, worl
         ("差", "0 至 3.9（不含）", "0 – 3.5"),
     ]
     assert "关于e1_1的说明" in anchors
-    assert re.search(r'href="/files/\d+" target="_blank" rel="noopener">e1_1\.pdf</a>', anchors)
+    assert re.search(r'href="/files/\d+" target="_blank" rel="noopener" translate="no">e1_1\.pdf<', anchors)
     assert '<meta name="csrf-token"' in page.text
     assert f'data-api="/api/v1/sheets/{sheet.id}"' in page.text
     assert "/static/js/scoresheet." in page.text
