@@ -40,6 +40,7 @@ ALLOWED_WORDS = {
     "Excel",
     "PNG",
     "JPG",
+    "JPEG",
     "ZIP",
 }
 # The rendered text, less what is marked translate="no": people's own data (login names, file names)
@@ -66,7 +67,7 @@ def visible_problems(text: str) -> list[str]:
 
 def test_visible_text_rules_catch_identifiers_and_english() -> None:
     assert visible_problems("研发投入强度 rd_intensity 2.00%") == ["intensity", "rd", "rd_intensity"]
-    assert visible_problems("指标 r1_1 与 pu1_1") == ["pu1_1", "r1_1"]
+    assert visible_problems("指标 r1_1 与 pu1_1") == ["pu", "pu1_1", "r1_1"]
     assert visible_problems("下载 XLSX · English") == []
     assert visible_problems("提交 submit") == ["submit"]
 
@@ -76,7 +77,15 @@ def demo(live_server: LiveServer) -> dict[str, tuple[str, str]]:
     """The demo data set on the live server; the highlighted login of each role."""
     from scoring.demo import seed_demo
 
-    credentials = seed_demo(live_server.sessionmaker, settings=live_server.settings)
+    steps: list[tuple[int, int, str]] = []
+    credentials = seed_demo(
+        live_server.sessionmaker,
+        settings=live_server.settings,
+        progress=lambda done, total, name: steps.append((done, total, name)),
+    )
+    # `serve --demo` shows these as a progress bar while the demo builds
+    assert [(d, t) for d, t, _ in steps] == [(n, 7) for n in range(8)]
+    assert steps[0][2] == "组织与账号" and steps[-1][2] == ""
     logins: dict[str, tuple[str, str]] = {}
     for role, username, password in credentials:
         logins.setdefault(role, (username, password))
@@ -175,3 +184,37 @@ def test_the_public_pages_fit_a_phone_without_login(live_server: LiveServer, bro
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ["/staff/bases/1", "/staff/rounds/1/ranking"])
+def test_a_chart_page_is_light_on_first_load_and_asks_for_no_asset_on_the_second(
+    live_server: LiveServer, browser: Any, demo: dict[str, tuple[str, str]], path: str, monkeypatch: Any
+) -> None:
+    from web.assets import assets
+
+    served: list[str] = []
+    original = assets.response
+
+    def counting(relative: str, headers: Any) -> Any:
+        served.append(relative)
+        return original(relative, headers)
+
+    monkeypatch.setattr(assets, "response", counting)  # the live server runs in this process
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        browser_login(page, live_server.url, *demo["staff"])
+        sizes: list[int] = []
+        page.on("requestfinished", lambda request: sizes.append(request.sizes()["responseBodySize"]))
+        served.clear()
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("!!document.querySelector('canvas')"), "the chart was not drawn"
+        assert any(name.startswith("vendor/echarts.min.") for name in served), served
+        assert sum(sizes) <= 200_000, (sum(sizes), sizes)
+        served.clear()
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert served == []
+    finally:
+        context.close()
