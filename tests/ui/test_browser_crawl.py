@@ -84,7 +84,7 @@ def demo(live_server: LiveServer) -> dict[str, tuple[str, str]]:
         progress=lambda done, total, name: steps.append((done, total, name)),
     )
     # `serve --demo` shows these as a progress bar while the demo builds
-    assert [(d, t) for d, t, _ in steps] == [(n, 7) for n in range(8)]
+    assert [(d, t) for d, t, _ in steps] == [(n, 6) for n in range(7)]
     assert steps[0][2] == "组织与账号" and steps[-1][2] == ""
     logins: dict[str, tuple[str, str]] = {}
     for role, username, password in credentials:
