@@ -19,4 +19,10 @@
   }
   mark();
   window.addEventListener("resize", mark);
+
+  // A form with data-confirm states its consequences and goes ahead only when the user agrees.
+  document.addEventListener("submit", function (event) {
+    var text = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (text && !window.confirm(text)) { event.preventDefault(); }
+  }, true);
 })();
