@@ -24,7 +24,7 @@
   draw("chart-calibration", {
     aria: { enabled: true },
     tooltip: { trigger: "axis", confine: true, axisPointer: { type: "shadow" } },
-    grid: { left: 8, right: 24, top: 28, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 44, top: 28, bottom: 8, containLabel: true },
     xAxis: { type: "value", name: labels.unit, nameLocation: "end" },
     yAxis: { type: "category", inverse: true, data: cal.map(function (c) { return c.expert; }) },
     series: [{
