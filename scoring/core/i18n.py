@@ -95,7 +95,7 @@ def translate(
     msgid: str, locale: str, params: Mapping[str, Any] | None = None, *, context: str | None = None
 ) -> str:
     catalog = translations(normalise_locale(locale))
-    text = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
+    text = str(catalog.pgettext(context, msgid)) if context else catalog.gettext(msgid)
     if params:
         rendered = {k: (v.render(locale) if isinstance(v, Msg) else v) for k, v in params.items()}
         try:
