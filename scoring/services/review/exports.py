@@ -20,6 +20,7 @@ from scoring.core.aggregate import round2
 from scoring.core.errors import NotFound
 from scoring.core.i18n import msg
 from scoring.core.scores import expert_indicator_codes
+from scoring.core.timefmt import export_datetime
 from scoring.services.review import ranking as ranking_service
 from scoring.store.models import Expert, Panel, Sheet
 
@@ -133,7 +134,7 @@ def _score(scores: dict[str, Any] | None, code: str) -> Decimal | None:
 
 
 def _when(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return export_datetime(value) if value is not None else None  # Beijing time, to the second
 
 
 def _rankings(session: Session, actor: Actor, round_id: int, kinds: list[str] | None) -> list[Any]:
