@@ -155,6 +155,9 @@ def test_declaring_a_conflict_needs_a_reason_then_withdraws(session: Session, pa
     )
     assert resp.status_code == 422
     assert 'id="err-reason"' in resp.text and "声明存在利害关系时必须填写理由" in resp.text
+    # focus goes to the reason to be written, not back to the "no conflict, sign" button
+    assert re.search(r'<textarea name="reason"[^>]* autofocus aria-invalid="true">', resp.text)
+    assert "autofocus>" not in resp.text.split('name="reason"')[0]
     session.expire_all()
     assert session.get(Sheet, sheet.id).status == "assigned"
     resp = client.post(
