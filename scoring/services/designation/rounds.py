@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -21,14 +21,15 @@ from scoring.core.i18n import Msg, msg
 from scoring.core.ids import Version
 from scoring.core.lifecycle import ROUND_TRANSITIONS, transition
 from scoring.core.scores import InvalidValue, parse_figure
+from scoring.core.timefmt import BEIJING
 from scoring.services.admin.rubrics import freeze_shipped, get_version
 from scoring.store import audit
 from scoring.store.models import Round
 
 KINDS: tuple[str, ...] = ("regional", "university", "enterprise")
 Kind = Literal["regional", "university", "enterprise"]
-# China has had no daylight saving time since 1991: a fixed offset is exact and needs no tz database.
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+# The one Beijing zone (scoring.core.timefmt); kept under this name for the modules that import it here.
+CHINA_TZ = BEIJING
 # The publication engineer's endpoint drives start_notice and publish (a second staff member confirms).
 ROUND_ACTIONS_HERE: tuple[str, ...] = ("open", "close_applications", "start_review", "start_deciding")
 ROUND_ACTIONS_ELSEWHERE: tuple[str, ...] = ("start_notice", "publish")
