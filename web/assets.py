@@ -39,7 +39,7 @@ class Assets:
 
     def _file(self, relative: str) -> Path | None:
         path = (self.directory / relative).resolve()
-        if not path.is_relative_to(self.directory) or not path.is_file() or path.suffix == ".br":
+        if not path.is_relative_to(self.directory) or not path.is_file() or path.suffix in (".br", ".sha256"):
             return None
         return path
 
@@ -53,16 +53,18 @@ class Assets:
             return cached
         body = path.read_bytes()
         compressible = path.suffix in _COMPRESSIBLE and len(body) >= _MIN_GZIP
+        sha256 = hashlib.sha256(body).hexdigest()
         br_path = path.with_name(path.name + ".br")
+        seal = path.with_name(path.name + ".br.sha256")
+        # a .br beside the file is used only while its seal names the file's current content (git
+        # checkouts do not keep modification times, so they cannot tell a stale .br)
+        fresh = br_path.is_file() and seal.is_file() and seal.read_text().strip() == sha256
         entry = _Entry(
             mtime_ns=mtime,
-            digest=hashlib.sha256(body).hexdigest()[:12],
+            digest=sha256[:12],
             body=body,
             gzipped=gzip.compress(body, compresslevel=9, mtime=0) if compressible else None,
-            # a .br beside the file is used only while it is newer than the file it compresses
-            brotli=br_path.read_bytes()
-            if br_path.is_file() and br_path.stat().st_mtime_ns >= mtime
-            else None,
+            brotli=br_path.read_bytes() if fresh else None,
         )
         self._cache[relative] = entry
         return entry

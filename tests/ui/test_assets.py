@@ -51,6 +51,8 @@ def test_echarts_is_the_custom_build_sent_brotli_compressed_under_160_kb(client:
     assert resp.headers["content-encoding"] == "br"
     assert int(resp.headers["content-length"]) < 160_000
     source = (STATIC_DIR / "vendor/echarts.min.js").read_bytes()
+    seal = (STATIC_DIR / "vendor/echarts.min.js.br.sha256").read_text().strip()
+    assert seal == hashlib.sha256(source).hexdigest()  # the .br was built from this very file
     assert source.startswith(b"/*! Apache ECharts 5.6.0")
     assert len(source) < 600_000  # the full build is 1,034,102 bytes
 
@@ -60,6 +62,7 @@ def test_paths_outside_the_directory_and_unknown_files_are_404(client: Any) -> N
     assert client.get("/static/%2e%2e/web/assets.py").status_code == 404
     assert client.get("/static/js/nothing.js").status_code == 404
     assert client.get("/static/vendor/echarts.min.js.br").status_code == 404
+    assert client.get("/static/vendor/echarts.min.js.br.sha256").status_code == 404
     assert client.post("/static/css/app.css").status_code == 405
 
 

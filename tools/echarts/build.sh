@@ -17,4 +17,5 @@ cp "$work/node_modules/echarts/licenses/LICENSE-d3" "$vendor/echarts.LICENSE-d3"
 ls -l "$vendor/echarts.min.js"
 # Precompressed beside it (brotli, best quality): web/assets.py serves it to browsers that accept br.
 node -e "const z=require('zlib'),fs=require('fs');const f=process.argv[1];fs.writeFileSync(f+'.br',z.brotliCompressSync(fs.readFileSync(f),{params:{[z.constants.BROTLI_PARAM_QUALITY]:11,[z.constants.BROTLI_PARAM_MODE]:z.constants.BROTLI_MODE_TEXT}}))" "$vendor/echarts.min.js"
+sha256sum "$vendor/echarts.min.js" | cut -c1-64 > "$vendor/echarts.min.js.br.sha256"
 ls -l "$vendor/echarts.min.js.br"
