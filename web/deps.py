@@ -75,6 +75,7 @@ def page_context(request: Request, session: SessionDep, settings: SettingsDep) -
             actor = None
         request.state.unread = unread_count(session, actor=actor) if actor else 0  # the header's badge
         session.commit()  # see api.edge.deps.resolve_request: hold no connection between threads
+    request.state.page_user = (actor, csrf)  # the error page keeps the user's header
     return Page(request=request, locale=locale, actor=actor, csrf_token=csrf)
 
 
@@ -118,19 +119,34 @@ def login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
 
+def _user_of(request: Request) -> tuple[Actor | None, str]:
+    """For an error raised before any page dependency ran (an unknown URL): who is logged in."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None, ""
+    try:
+        with request.app.state.sessionmaker() as session:
+            resolved = resolve_session(session, settings=request.app.state.settings, token=cookie, kind="web")
+            session.commit()
+            return resolved.actor, resolved.csrf_token
+    except NotAuthenticated:
+        return None, ""
+
+
 def error_page(request: Request, exc: DomainError) -> Any:
     locale = locale_of(request)
     current_locale.set(locale)
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
+    page_user = getattr(request.state, "page_user", None) or _user_of(request)
     return templates.TemplateResponse(
         request,
         "error.html",
         {
             "request": request,
             "locale": locale,
-            "actor": None,
-            "csrf_token": "",
+            "actor": page_user[0],
+            "csrf_token": page_user[1],
             "role_names": ROLE_NAMES_ZH,
             "message": exc.message.render(locale),
             "fields": {k: v.render(locale) for k, v in exc.fields.items()},

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import RedirectResponse, Response
 
+from web.assets import assets
 from web.templating import templates as templates  # re-exported: page modules import it from here
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -39,7 +39,13 @@ def mount_web(app: FastAPI) -> None:
         staff_round,
     )
 
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.mount("/static", assets, name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def _favicon(request: Request) -> Response:
+        # browsers ask for /favicon.ico before reading the page's <link rel="icon">
+        return assets.response("favicon.svg", request.headers)
+
     for module in (
         admin_rounds,  # before staff_round: /staff/rounds/new must not be read as a round id
         admin_imports,  # before admin_organisations: /admin/organisations/import is not an id

@@ -6,18 +6,18 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from scoring.core import timefmt
 from scoring.core.i18n import DEFAULT_LOCALE, Msg, current_locale, translate, translations  # noqa: F401
+from web import auditwords, fieldlabels
+from web.assets import assets
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
 # current_locale (scoring.core.i18n) is set by the page dependency and read by the filters and gettext
 # when a template is rendered. The page context also carries `locale`, which wins: FastAPI may run a
 # dependency in another thread.
@@ -34,6 +34,11 @@ def _locale_of(ctx: Context | None) -> str:
 @pass_context
 def _gettext(ctx: Context, message: str, **params: Any) -> str:
     return translate(message, _locale_of(ctx), params or None)
+
+
+@pass_context
+def _pgettext(ctx: Context, context: str, message: str, **params: Any) -> str:
+    return translate(message, _locale_of(ctx), params or None, context=context)
 
 
 @pass_context
@@ -61,29 +66,33 @@ def fmt_percent(ctx: Context, value: Any, places: int = 2) -> str:
 
 @pass_context
 def fmt_date(ctx: Context, value: date | datetime | str | None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):  # services hand dates to the API as ISO text
-        value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        value = value.astimezone(CHINA_TZ).date()
-    locale = _locale_of(ctx)
-    return format_date(value, format="long" if locale != "en" else "medium", locale=locale)
+    return timefmt.format_date(value, _locale_of(ctx))
 
 
 @pass_context
-def fmt_datetime(ctx: Context, value: datetime | str | None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return format_datetime(value.astimezone(CHINA_TZ), format="yyyy-MM-dd HH:mm", locale=_locale_of(ctx))
+def fmt_datetime(ctx: Context, value: datetime | str | None, label: bool = False) -> str:
+    return timefmt.format_datetime(value, _locale_of(ctx), label=label)
 
 
 @pass_context
 def fmt_text(ctx: Context, value: Any) -> str:
     """A `Text` of a read model (a Msg or a plain string) in the page's locale."""
     return value.render(_locale_of(ctx)) if isinstance(value, Msg) else ("" if value is None else str(value))
+
+
+@pass_context
+def fmt_audit_action(ctx: Context, action: str) -> str:
+    return auditwords.action_words(action, _locale_of(ctx))
+
+
+@pass_context
+def fmt_audit_entity(ctx: Context, entity: str) -> str:
+    return auditwords.entity_words(entity, _locale_of(ctx))
+
+
+@pass_context
+def _field_label(ctx: Context, path: str, names: dict[str, str] | None = None) -> str:
+    return fieldlabels.field_label(path, _locale_of(ctx), names)
 
 
 def make_templates() -> Jinja2Templates:
@@ -94,7 +103,9 @@ def make_templates() -> Jinja2Templates:
     )
     # Plain callables (not the i18n extension's newstyle wrappers) so they can read the locale from
     # the render context; they %-format their keyword parameters like newstyle gettext does.
-    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext)
+    env.globals.update(static_url=assets.url, iso_beijing=timefmt.iso_beijing, field_label=_field_label)
+    env.filters.update(audit_action=fmt_audit_action, audit_entity=fmt_audit_entity)
     env.filters.update(t=fmt_text, dec=fmt_decimal, pct=fmt_percent, date=fmt_date, datetime=fmt_datetime)
     return Jinja2Templates(env=env)
 

@@ -156,11 +156,24 @@ def serve(
         settings = _demo_settings(settings)
     migrate.upgrade(settings.database_url)
     if demo:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
         from scoring.demo import seed_demo
 
         engine = make_engine(settings.database_url)
+        columns = (
+            TextColumn("正在生成演示数据 / building the demo"),
+            BarColumn(),
+            TextColumn("{task.description}"),
+        )
         try:
-            credentials = seed_demo(make_sessionmaker(engine), settings=settings)
+            with Progress(*columns, TimeElapsedColumn(), transient=False) as bar:
+                task = bar.add_task("", total=None)
+
+                def _step(done: int, total: int, name: str) -> None:
+                    bar.update(task, completed=done, total=total, description=name)
+
+                credentials = seed_demo(make_sessionmaker(engine), settings=settings, progress=_step)
         finally:
             engine.dispose()
         _print_credentials(credentials, host, port)

@@ -32,12 +32,14 @@ class Msg:
 
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    # msgctxt: tells apart one English word with two meanings ("open" the status, "open" the action)
+    context: str | None = None
 
     def render(self, locale: str = DEFAULT_LOCALE) -> str:
-        return translate(self.msgid, locale, self.params)
+        return translate(self.msgid, locale, self.params, context=self.context)
 
     def __str__(self) -> str:  # English, for logs and exceptions
-        return translate(self.msgid, "en", self.params)
+        return translate(self.msgid, "en", self.params, context=self.context)
 
 
 # The caller's locale for the current request or command, set by the edge (API middleware, page
@@ -64,6 +66,11 @@ def msg(msgid: str, **params: Any) -> Msg:
     return Msg(msgid, params)
 
 
+def pmsg(context: str, msgid: str, **params: Any) -> Msg:
+    """A message with a msgctxt: ``pmsg("action", "open")`` is the button, not the status."""
+    return Msg(msgid, params, context)
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
     """The merged catalog of one locale; English needs none (msgids are English)."""
@@ -84,8 +91,11 @@ def translations(locale: str) -> NullTranslations:
     return merged if merged is not None else NullTranslations()
 
 
-def translate(msgid: str, locale: str, params: Mapping[str, Any] | None = None) -> str:
-    text = translations(normalise_locale(locale)).gettext(msgid)
+def translate(
+    msgid: str, locale: str, params: Mapping[str, Any] | None = None, *, context: str | None = None
+) -> str:
+    catalog = translations(normalise_locale(locale))
+    text = str(catalog.pgettext(context, msgid)) if context else catalog.gettext(msgid)
     if params:
         rendered = {k: (v.render(locale) if isinstance(v, Msg) else v) for k, v in params.items()}
         try:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
 from scoring.core.draw import InvalidPanelSize, validate_panel_size
 from scoring.core.i18n import Msg, msg
+from scoring.core.timefmt import BEIJING
 from scoring.core.vocabulary import BaseKind
 
 # China has had no daylight saving time since 1991: a fixed offset is exact and needs no tz database.
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+CHINA_TZ = BEIJING  # the one Beijing zone (scoring.core.timefmt, a ZoneInfo)
 
 _RD_REFERENCE_NAMES = {"provincial": msg("the provincial average"), "city": msg("the city average")}
 _AFTER = {

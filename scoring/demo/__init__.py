@@ -32,12 +32,28 @@ HIGHLIGHTED = (
 )
 
 
-def seed_demo(factory: sessionmaker[Session], *, settings: Settings) -> list[Credential]:
+# What each stage is called while it runs (the console shows it: the demo takes tens of seconds).
+STAGE_NAMES = ("组织与账号", "评选批次与申报", "专家评审", "认定与公布", "基地动态管理", "进行中的评选")
+
+
+def seed_demo(
+    factory: sessionmaker[Session],
+    *,
+    settings: Settings,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Credential]:
+    """Seed everything; `progress(done, total, name)` is called before each stage and at the end."""
+    stages = _stages()
+    total = len(stages) + 1
+    tell = progress or (lambda done, total, name: None)
+    tell(0, total, STAGE_NAMES[0])
     with unit_of_work(factory) as session:
         people = seed_people(session)
-    for stage in _stages():
+    for done, stage in enumerate(stages, start=1):
+        tell(done, total, STAGE_NAMES[done])
         with unit_of_work(factory) as session:
             stage(session, people, settings)
+    tell(total, total, "")
     _write_accounts_file(settings.var_dir, people)
     by_name = {u: (r, u, p) for r, u, p in people.credentials}
     shown = [people.featured.get(u, u) for u in HIGHLIGHTED]

@@ -7,32 +7,46 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from scoring.core.i18n import msg, negotiate, translations
+from scoring.core.i18n import msg, negotiate, pmsg, translations
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"msg": None, "Msg": None, "_": None, "gettext": None, "_l": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "msg": None,
+    "Msg": None,
+    "_": None,
+    "gettext": None,
+    "_l": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pmsg": ((1, "c"), 2),
+}
 METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "silent": "false"}}
 
 
-def used_msgids() -> dict[str, str]:
-    found: dict[str, str] = {}
+def used_msgids() -> dict[tuple[str | None, str], str]:
+    """(msgctxt, msgid) → where it is used."""
+    found: dict[tuple[str | None, str], str] = {}
     for package in ("scoring", "api", "web", "criteria"):
         base = ROOT / package
         if not base.exists():
             continue
-        for filename, lineno, message, _comments, _ctx in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
             base, METHOD_MAP, OPTIONS, KEYWORDS, strip_comment_tags=True
         ):
             for text in message if isinstance(message, tuple) else (message,):
                 if text:
-                    found.setdefault(text, f"{package}/{filename}:{lineno}")
+                    found.setdefault((context, text), f"{package}/{filename}:{lineno}")
     return found
 
 
 def test_every_msgid_has_a_chinese_translation() -> None:
     zh = translations("zh_CN")
-    missing = {text: where for text, where in used_msgids().items() if zh.gettext(text) == text}
+    missing = {
+        (f"{ctx}|{text}" if ctx else text): where
+        for (ctx, text), where in used_msgids().items()
+        if (zh.pgettext(ctx, text) if ctx else zh.gettext(text)) == text
+    }
     assert not missing, "untranslated:\n" + "\n".join(f"{w}: {t!r}" for t, w in sorted(missing.items()))
 
 
@@ -56,3 +70,10 @@ def test_message_renders_with_parameters_in_both_languages() -> None:
     m = msg("must be at least %(min)s characters long", min=8)
     assert m.render("en") == "must be at least 8 characters long"
     assert m.render("zh_CN") == "长度至少为 8 个字符"
+
+
+def test_a_message_context_tells_apart_one_english_word_with_two_meanings() -> None:
+    assert msg("open").render("zh_CN") == "申报中"  # the round's status
+    assert pmsg("action", "open").render("zh_CN") == "开始申报"  # the button that opens it
+    assert pmsg("rectification", "open").render("zh_CN") == "整改中"
+    assert pmsg("action", "open").render("en") == "open"

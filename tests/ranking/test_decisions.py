@@ -63,7 +63,7 @@ def test_decision_following_the_proposed_list(
         str(c.id): "not_designated",
         str(d.id): "not_designated",
     }
-    assert session.get(Application, c.id).decision_reason == "排名第 4 位,超出名额 2 个。"  # type: ignore[union-attr]
+    assert session.get(Application, c.id).decision_reason == "排名第 4 位,在 2 个名额之外。"  # type: ignore[union-attr]
 
     replay = client.post(url, json={"kind": "enterprise", "designate": [a.id, b.id]}, headers=staff)
     assert replay.status_code == 200

@@ -211,9 +211,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(pytestconfig: pytest.Config) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    # One Chromium per test session: tests/ui's conftest re-exports this fixture (pytest may even
+    # import this module twice), and a second sync Playwright inside the first one's loop fails.
+    running = getattr(pytestconfig, "_shuangchuang_browser", None)
+    if running is not None:
+        yield running
+        return
     if not Path(CHROMIUM).exists():
         # .ci/run installs Chromium and sets this, so CI fails rather than skips.
         if os.environ.get("SHUANGCHUANG_REQUIRE_BROWSER"):
@@ -221,9 +227,11 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium to run the browser tests")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pytestconfig._shuangchuang_browser = b  # type: ignore[attr-defined]  # see above
         try:
             yield b
         finally:
+            pytestconfig._shuangchuang_browser = None  # type: ignore[attr-defined]
             b.close()
 
 

@@ -113,8 +113,8 @@ def test_staff_publish_with_a_second_account_and_the_public_list_shows_it(
 
         # the trail of this round, then the whole chain verified
         second.goto(f"{server.url}/staff/audit?entity=round&entity_id={rnd.id}")
-        expect(second.locator("table.audit")).to_contain_text("round.publish")
-        expect(second.locator("table.audit")).to_contain_text("round.start_notice")
+        expect(second.locator('table.audit [data-action="round.publish"]')).to_have_text("公布名单")
+        expect(second.locator('table.audit [data-action="round.start_notice"]')).to_have_text("开始公示")
         second.click("text=核验日志链")
         expect(second.locator("#chain-report")).to_contain_text("日志链完整")
         screenshot(second, "staff-04-audit-verified")

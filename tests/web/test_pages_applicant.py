@@ -122,7 +122,7 @@ def test_create_a_draft_from_the_list_page(session: Session, page_as, open_round
     assert 'data-gate="rd_platform"' in page.text
     assert "无法判断" in page.text  # the gate is missing its figure so far
     assert '<meta name="csrf-token"' in page.text
-    assert "/static/js/gatecheck.js" in page.text and "/static/js/upload.js" in page.text
+    assert "/static/js/gatecheck." in page.text and "/static/js/upload." in page.text
 
 
 def test_create_with_a_short_title_keeps_the_input_and_names_the_field(

@@ -139,10 +139,10 @@ def test_signing_the_declaration_opens_the_sheet(session: Session, page_as, worl
         ("差", "0 至 3.9（不含）", "0 – 3.5"),
     ]
     assert "关于e1_1的说明" in anchors
-    assert re.search(r'href="/files/\d+" target="_blank" rel="noopener">e1_1\.pdf</a>', anchors)
+    assert re.search(r'href="/files/\d+" target="_blank" rel="noopener" translate="no">e1_1\.pdf<', anchors)
     assert '<meta name="csrf-token"' in page.text
     assert f'data-api="/api/v1/sheets/{sheet.id}"' in page.text
-    assert "/static/js/scoresheet.js" in page.text
+    assert "/static/js/scoresheet." in page.text
     assert 'id="confirm-submit"' in page.text  # the confirmation dialog
 
 
@@ -155,6 +155,9 @@ def test_declaring_a_conflict_needs_a_reason_then_withdraws(session: Session, pa
     )
     assert resp.status_code == 422
     assert 'id="err-reason"' in resp.text and "声明存在利害关系时必须填写理由" in resp.text
+    # focus goes to the reason to be written, not back to the "no conflict, sign" button
+    assert re.search(r'<textarea name="reason"[^>]* autofocus aria-invalid="true">', resp.text)
+    assert "autofocus>" not in resp.text.split('name="reason"')[0]
     session.expire_all()
     assert session.get(Sheet, sheet.id).status == "assigned"
     resp = client.post(

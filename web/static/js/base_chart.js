@@ -12,17 +12,24 @@
       name: en ? s.name_en : s.name_zh,
       type: "line",
       yAxisIndex: s.type === "percent" ? 0 : 1,
-      connectNulls: true,
+      connectNulls: false,  // a year without figures is a gap, not a line drawn through it
       data: s.points.map(function (p) { return p.value === null ? null : Number(p.value); }),
     };
   });
+  var hasPercent = data.figures.series.some(function (s) { return s.type === "percent"; });
+  var hasCount = data.figures.series.some(function (s) { return s.type !== "percent"; });
   var chart = window.echarts.init(holder);
   chart.setOption({
-    tooltip: { trigger: "axis" },
+    aria: { enabled: true },
+    tooltip: { trigger: "axis", confine: true },
     legend: { type: "scroll", bottom: 0 },
     grid: { left: 48, right: 48, top: 24, bottom: 56 },
     xAxis: { type: "category", data: years },
-    yAxis: [{ type: "value", name: "%" }, { type: "value", minInterval: 1 }],
+    // percentages on the left axis (in %), counts on the right (in units): never a count against "%"
+    yAxis: [
+      { type: "value", show: hasPercent, name: hasPercent ? "%" : "", axisLabel: { formatter: "{value}%" } },
+      { type: "value", show: hasCount, minInterval: 1, name: hasCount ? (data.count_unit || (en ? "count" : "个")) : "" },
+    ],
     series: series,
   });
   window.addEventListener("resize", function () { chart.resize(); });

@@ -13,35 +13,53 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
   draw("chart-distribution", {
-    tooltip: {},
+    aria: { enabled: true },
+    tooltip: { confine: true },
     xAxis: { type: "category", data: data.distribution.map(function (d) { return d.bin; }) },
     yAxis: { type: "value", minInterval: 1 },
     series: [{ name: labels.count, type: "bar", data: data.distribution.map(function (d) { return d.count; }) }],
   });
+  // Each expert's deviation from the panel: diverging bars around 0, outliers (|z| >= 2) in red.
+  var cal = data.calibration;
   draw("chart-calibration", {
-    tooltip: { trigger: "axis" },
-    legend: { bottom: 0 },
-    grid: { bottom: 72 },
-    xAxis: { type: "category", data: data.calibration.map(function (c) { return c.expert; }), axisLabel: { rotate: 30 } },
-    yAxis: { type: "value" },
-    series: [
-      { name: labels.expert, type: "bar", data: data.calibration.map(function (c) { return Number(c.mean); }) },
-      { name: labels.panel, type: "line", data: data.calibration.map(function (c) { return Number(c.panel_mean); }) },
-    ],
+    aria: { enabled: true },
+    tooltip: { trigger: "axis", confine: true, axisPointer: { type: "shadow" } },
+    grid: { left: 8, right: 44, top: 28, bottom: 8, containLabel: true },
+    xAxis: { type: "value", name: labels.unit, nameLocation: "end" },
+    yAxis: { type: "category", inverse: true, data: cal.map(function (c) { return c.expert; }) },
+    series: [{
+      name: labels.difference, type: "bar",
+      data: cal.map(function (c) {
+        var far = c.mean_z !== null && c.mean_z !== undefined && Math.abs(Number(c.mean_z)) >= 2;
+        return { value: Number(c.difference), itemStyle: { color: far ? "#b71c1c" : "#1565c0" } };
+      }),
+      label: { show: true, position: "right", formatter: function (p) { return (p.value > 0 ? "+" : "") + p.value; } },
+      markLine: { silent: true, symbol: "none", data: [{ xAxis: 0 }], lineStyle: { color: "#1f2933" }, label: { show: false } },
+    }],
   });
   if (data.profile) {
     var sections = data.profile.sections;
     var points = sections.map(function (s) { return Number(s.points || 0); });
     if (sections.length >= 3) {
       draw("chart-profile", {
-        tooltip: {},
-        radar: { indicator: sections.map(function (s) { return { name: s.title, max: Number(s.max) }; }) },
-        series: [{ type: "radar", data: [{ name: data.profile.applicant, value: points }] }],
+        aria: { enabled: true },
+        tooltip: { confine: true },
+        // each axis names its maximum; the values are printed at the points
+        radar: {
+          radius: "62%",
+          splitNumber: 4,
+          indicator: sections.map(function (s) { return { name: s.title + "\n(" + Number(s.max) + ")", max: Number(s.max) }; }),
+        },
+        series: [{
+          type: "radar",
+          label: { show: true, formatter: function (p) { return p.value; } },
+          data: [{ name: data.profile.applicant, value: points }],
+        }],
       });
     } else {
       // A radar needs three axes: fewer sections are drawn as bars of points against the maximum.
       draw("chart-profile", {
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", confine: true },
         legend: { bottom: 0 },
         xAxis: { type: "category", data: sections.map(function (s) { return s.title; }) },
         yAxis: { type: "value" },

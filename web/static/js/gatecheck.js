@@ -24,6 +24,24 @@
     if (box) { box.textContent = text || ""; }
   }
 
+  // As people type figures: "1,200", "１２００", "2.5%", "2.5 %" mean 1200 and 2.5.
+  function normalise(raw) {
+    var text = raw.replace(/[\uFF10-\uFF19]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
+    text = text.replace(/\uFF0E/g, ".").replace(/[\s,\uFF0C\u3000]/g, "").replace(/[%\uFF05]$/, "");
+    return text;
+  }
+
+  // A rejected figure: the gates no longer say anything about what is on the screen.
+  function unknown() {
+    Array.prototype.forEach.call(panel.querySelectorAll("[data-gate]"), function (item) {
+      var badge = item.querySelector(".badge");
+      var detail = item.querySelector(".detail");
+      if (badge) { badge.className = "badge"; badge.textContent = "—"; }
+      if (detail) { detail.textContent = ""; }
+      item.setAttribute("data-result", "unknown");
+    });
+  }
+
   function show(gates) {
     gates.forEach(function (gate) {
       var item = panel.querySelector('[data-gate="' + gate.code + '"]');
@@ -41,7 +59,7 @@
     var figures = {};
     inputs.forEach(function (input) {
       figureError(input.getAttribute("data-figure"), "");
-      var raw = input.value.trim();
+      var raw = normalise(input.value.trim());
       if (raw !== "") { figures[input.getAttribute("data-figure")] = raw; }
     });
     var mine = ++sequence;
@@ -53,6 +71,7 @@
         if (note) { note.textContent = SC.format(S.checked_at, { time: SC.clock() }); }
         return;
       }
+      unknown();
       var fields = SC.errorFields(result);
       Object.keys(fields).forEach(function (path) {
         figureError(path.replace(/^figures\./, ""), fields[path]);
@@ -60,6 +79,11 @@
       if (note) { note.textContent = SC.errorMessage(result, S.check_failed); }
     });
   }
+
+  // The draft is saved with the figures as the check read them.
+  form.addEventListener("submit", function () {
+    inputs.forEach(function (input) { input.value = normalise(input.value.trim()); });
+  });
 
   var later = SC.debounce(check, 400);
   inputs.forEach(function (input) { input.addEventListener("input", later); });
