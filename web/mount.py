@@ -28,6 +28,7 @@ def mount_web(app: FastAPI) -> None:
         staff_bases,
         staff_decision,
         staff_round,
+        staff_round_end,
     )
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
@@ -40,6 +41,7 @@ def mount_web(app: FastAPI) -> None:
         expert,
         evaluator,
         staff_round,
+        staff_round_end,
         staff_audit,
         staff_decision,
         staff_bases,
