@@ -115,6 +115,7 @@ def create_round(session: Session, *, actor: Actor, data: RoundIn) -> Round:
         recommendation_deadline=data.deadlines.recommendation,
         scoring_deadline=data.deadlines.scoring,
         notice_days=data.notice_days,
+        cooling_off_years=data.cooling_off_years,
         created_by_id=actor.user_id,
     )
     session.add(row)

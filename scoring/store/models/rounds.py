@@ -37,6 +37,8 @@ class Round(Base):
     recommendation_deadline: Mapped[datetime | None]
     scoring_deadline: Mapped[datetime | None]
     notice_days: Mapped[int] = mapped_column(default=5)
+    # years a revoked base's organisation waits before applying again for that kind
+    cooling_off_years: Mapped[int] = mapped_column(default=2, server_default="2")
     approval_document_no: Mapped[str | None] = mapped_column(String(100))
     approval_date: Mapped[date | None]
     approval_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
