@@ -1,15 +1,16 @@
-"""API routes: the end of scoring — extend a deadline, replace a no-show, list what is still missing."""
+"""API routes: end of scoring (extend a deadline, replace a no-show, what is missing); deleting a draft."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
-from api.edge.deps import SessionDep, require_roles
+from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
+from scoring.services.designation import drafts
 from scoring.services.review import sheets_end
 from scoring.services.review.sheets_end_schemas import (
     DeadlineExtensionIn,
@@ -53,3 +54,16 @@ def replace_expert(
 ) -> ReplacementOut:
     """After the deadline, a reserve (or one expert drawn now, draw_more) takes a no-show's sheet."""
     return sheets_end.replace_expert(session, actor=actor, sheet_id=sheet_id, data=body)
+
+
+@router.delete(
+    "/applications/{application_id}",
+    status_code=204,
+    response_class=Response,
+    tags=["applications"],
+    responses=errors(*AUTH, 403, 404, 409),
+)
+def delete_draft(application_id: DbId, session: SessionDep, actor: CurrentActor) -> Response:
+    """The applicant deletes its own draft (never a submitted or returned application)."""
+    drafts.delete_draft(session, actor=actor, application_id=application_id)
+    return Response(status_code=204)
