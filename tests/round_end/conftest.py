@@ -8,4 +8,4 @@ from tests.review.conftest import (  # noqa: F401  (fixtures, found by name)
     rubric_versions,
     scenario,
 )
-from tests.web.conftest import page_as  # noqa: F401
+from tests.web.conftest import browser, browser_page, live_server, page_as  # noqa: F401
