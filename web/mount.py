@@ -37,6 +37,7 @@ def mount_web(app: FastAPI) -> None:
         staff_decision,
         staff_documents,
         staff_round,
+        staff_round_end,
     )
 
     app.mount("/static", assets, name="static")
@@ -57,6 +58,7 @@ def mount_web(app: FastAPI) -> None:
         expert,
         evaluator,
         staff_round,
+        staff_round_end,
         staff_audit,
         staff_decision,
         staff_bases,

@@ -62,6 +62,9 @@ SHEET_TRANSITIONS: Mapping[tuple[str, str], str] = {
     (S.DRAFT, "save"): S.DRAFT,
     (S.DRAFT, "submit"): S.SUBMITTED,
     (S.SUBMITTED, "reopen"): S.DRAFT,
+    # staff replace a no-show after the deadline: the sheet is void, a reserve scores instead
+    (S.ASSIGNED, "replace"): S.DECLINED,
+    (S.DRAFT, "replace"): S.DECLINED,
 }
 
 

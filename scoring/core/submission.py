@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from criteria.schema import Gate, Rubric
+from scoring.core.figure_needs import scored_figure_codes
 from scoring.core.i18n import Msg, msg
 
 
@@ -38,7 +39,7 @@ def missing_for_submission(
         missing["title"] = required
     if not plan.strip():
         missing["plan"] = required
-    for code in gate_figure_codes(rubric):
+    for code in scored_figure_codes(rubric):  # a data indicator reads it too: missing is not 0
         if figures.get(code) in (None, ""):
             missing[f"figures.{code}"] = required
     for ind in rubric.indicators():

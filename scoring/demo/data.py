@@ -31,7 +31,7 @@ FIGURE_CODES: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "hightech_share_prev",
             "hightech_share",
         ),
-        "university": ("innovation_platforms",),
+        "university": ("innovation_platforms", "transfer_bases", "maker_spaces"),
         "enterprise": ("rd_platforms",),
     }
 )
@@ -419,7 +419,7 @@ UNIVERSITY_APPLICATIONS: tuple[DemoApplication, ...] = (
         "围绕化工、医药、纺织和机械等优势学科,构建“课程—训练—实践—孵化”四级创新创业教育体系。建设大学科技园"
         "和技术转移中心,落实科技成果使用、处置和收益权改革,成果转化收益用于奖励科研团队的比例不低于70%。"
         "依托省级以上重点实验室和工程研究中心,面向中小企业开放大型仪器设备。",
-        figures={"innovation_platforms": "12"},
+        figures={"innovation_platforms": "12", "transfer_bases": "0", "maker_spaces": "0"},
         quality="0.89",
     ),
     _application(
@@ -428,7 +428,7 @@ UNIVERSITY_APPLICATIONS: tuple[DemoApplication, ...] = (
         "发挥轨道交通、土木工程和交通运输学科优势,建设面向轨道交通装备产业的协同创新中心和成果转化基地。完善"
         "教师离岗创业和企业人员兼职任教的双向流动制度,聘请企业家和技术专家担任创业导师。建设大学生创新创业"
         "实训中心,实行弹性学制,支持学生休学创业。",
-        figures={"innovation_platforms": "10"},
+        figures={"innovation_platforms": "10", "transfer_bases": "0", "maker_spaces": "0"},
         quality="0.74",
         outlier=True,
         note="one sheet ≥ 25 points below the others: flagged; the trimmed mean drops it, the mean does not",
@@ -439,7 +439,7 @@ UNIVERSITY_APPLICATIONS: tuple[DemoApplication, ...] = (
         "推进创新创业教育与专业教育深度融合,将双创学分纳入全部本科专业培养方案。建设众创空间和大学生创业园,"
         "配备专职创业指导教师并设立学生创业基金。与县(市、区)政府共建技术转移工作站,推动教育和科技成果服务"
         "县域经济。",
-        figures={"innovation_platforms": "8"},
+        figures={"innovation_platforms": "8", "transfer_bases": "0", "maker_spaces": "0"},
         quality="0.71",
     ),
     _application(
@@ -448,7 +448,7 @@ UNIVERSITY_APPLICATIONS: tuple[DemoApplication, ...] = (
         "依托临床医学、药学等优势学科和附属医院资源,建设医药健康领域的科技成果转化平台和概念验证中心。设立科研"
         "成果孵化基金,支持医务人员和科研人员以成果作价入股创办企业。与省会生物医药企业共建联合实验室,推动"
         "新药和医疗器械成果本地转化。",
-        figures={"innovation_platforms": "11"},
+        figures={"innovation_platforms": "11", "transfer_bases": "0", "maker_spaces": "0"},
         quality="0.82",
     ),
     _application(
@@ -457,7 +457,7 @@ UNIVERSITY_APPLICATIONS: tuple[DemoApplication, ...] = (
         "发挥省属科研院所应用研究优势,在新材料、微生物、能源与光电等方向建设中试基地和公共技术服务平台。推行"
         "科研人员带技术、带项目离岗创业制度,成果转化净收入主要用于奖励完成人。设立院属孵化器,为科技人员和"
         "高校毕业生创业提供场地、检测和融资对接服务。",
-        figures={"innovation_platforms": "7"},
+        figures={"innovation_platforms": "7", "transfer_bases": "0", "maker_spaces": "0"},
         quality="0.57",
         note="score below the pass line",
     ),
@@ -467,7 +467,7 @@ UNIVERSITY_APPLICATIONS: tuple[DemoApplication, ...] = (
         "立足技术技能人才培养定位,建设面向装备制造和现代服务业的创新创业实训基地。开设创新创业必修课程,"
         "组建校企合作的兼职创业导师队伍。学校尚无省级以上工程(技术)研究中心或重点实验室,计划与驻地企业共建"
         "技术技能创新服务平台。",
-        figures={"innovation_platforms": "0"},
+        figures={"innovation_platforms": "0", "transfer_bases": "0", "maker_spaces": "0"},
         quality="0.68",
         fails_on=("innovation_platforms",),
         note="no innovation platform: fails the gate",

@@ -47,6 +47,8 @@ TABLES: dict[str, tuple[Mapping[tuple[str, str], str], type[StrEnum], set[str], 
             "draft -save-> draft",
             "draft -submit-> submitted",
             "submitted -reopen-> draft",
+            "assigned -replace-> declined",
+            "draft -replace-> declined",
         },
     ),
     "round": (

@@ -173,6 +173,7 @@ def demo_url(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     and back up: 0003 must keep every row both ways."""
     var = tmp_path_factory.mktemp("demo_checks")
     with _scratch_database(db_url, var) as url:
+        # Seeded at head (the models' columns) and taken down to 0002: later migrations add columns.
         migrate.upgrade(url)
         settings = Settings(
             environment="development", var_dir=var, database_url=url, secret_key=secrets.token_urlsafe(40)
@@ -182,6 +183,7 @@ def demo_url(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             seed_demo(make_sessionmaker(eng), settings=settings)
         finally:
             eng.dispose()
+        migrate.downgrade(url, "0002")
         yield url
 
 

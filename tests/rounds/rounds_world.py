@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from scoring.core.vocabulary import APPLICANT_KIND_OF_BASE, BaseKind
 from scoring.services.designation.applications import ApplicationCreate, create_application
 from scoring.services.designation.rounds import (
     RoundIn,
@@ -106,6 +107,11 @@ def make_world(
 
 
 def new_application(session: Session, world: World, person: Person, kind: str = "enterprise") -> Application:
+    # Only the organisation kind of the base kind may apply (issue 18): the applicant becomes one.
+    org = session.get(Organisation, person.actor.organisation_id)
+    assert org is not None
+    org.kind = APPLICANT_KIND_OF_BASE[BaseKind(kind)]
+    session.flush()
     return create_application(
         session,
         actor=person.actor,

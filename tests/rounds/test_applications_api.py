@@ -113,13 +113,13 @@ def test_second_application_of_the_same_kind_is_409(
     assert resp.json()["error"]["code"] == "duplicate_application"
     assert f"no. {first.id}" in resp.json()["error"]["message"]
     assert count(session, "applications") == before
-    # Another kind in the same round is a separate application.
+    # Another kind is refused for its own reason: an enterprise applies for enterprise bases only (issue 18).
     other = client.post(
         "/api/v1/applications",
         json={"round_id": world.round.id, "kind": "university", "title": "另一类型"},
         headers=auth(world.applicant_a),
     )
-    assert other.status_code == 201
+    assert other.status_code == 422 and list(other.json()["error"]["fields"]) == ["kind"]
 
 
 def test_application_after_the_deadline_names_the_deadline_in_beijing_time(

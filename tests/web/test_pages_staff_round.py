@@ -157,8 +157,9 @@ def test_a_transition_from_the_round_page_moves_the_round_and_is_audited(
     w, _ = ranked
     alice = page_as(make_person("staff"))
     page = alice.get(f"/staff/rounds/{w.round.id}")
-    assert 'name="action" value="start_deciding"' in page.text
-    assert 'value="start_notice"' not in page.text  # taken through the publication step
+    # Each step is a link to its confirmation page (tests/round_end), never a one-click form.
+    assert f'href="/staff/rounds/{w.round.id}/confirm/start_deciding"' in page.text
+    assert "confirm/start_notice" not in page.text  # taken through the publication step
     resp = post(
         alice,
         f"/staff/rounds/{w.round.id}/transition",

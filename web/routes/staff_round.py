@@ -81,7 +81,11 @@ def _round(
 @router.post("/staff/rounds/{round_id}/transition")
 def transition(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
     actor = page.actor
-    values = {"action": text(form, "action"), "version": text(form, "version") or None}
+    values = {
+        "action": text(form, "action"),
+        "version": text(form, "version") or None,
+        "reason": text(form, "reason").strip() or None,
+    }
     try:
         data = parse_input(rounds.RoundTransitionIn, values)
         attempt(session, lambda: rounds.transition_round(session, actor=actor, round_id=round_id, data=data))

@@ -76,6 +76,7 @@ from scoring.services.designation.schemas import (
     RecommendationIn,
     SubmitIn,
 )
+from scoring.services.designation.who_may_apply import require_may_apply
 from scoring.store import audit
 from scoring.store.db import utcnow
 from scoring.store.models import Application, Attachment, Expert, Organisation, Round, Sheet
@@ -119,6 +120,7 @@ def create_application(session: Session, *, actor: Actor, data: ApplicationCreat
     require_kind(rnd, data.kind)
     require_round_status(rnd, (RoundStatus.OPEN,))
     require_before(rnd.application_deadline)
+    require_may_apply(session, rnd, kind=str(data.kind), organisation_id=actor.organisation_id)
     duplicate = session.scalar(
         select(Application.id).where(
             Application.round_id == rnd.id,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from criteria.schema import Rubric
 from scoring.core.actors import Actor
 from scoring.core.errors import NotFound, ValidationFailed, invalid
+from scoring.core.figure_needs import scored_figure_codes
 from scoring.core.figures import effective_figures
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, transition
@@ -128,7 +129,9 @@ def formal_check(session: Session, *, actor: Actor, application_id: int, data: F
         effective = effective_figures(app.figures, verified)
         unknown = {
             f"figures.{code}": msg("is required to evaluate the gates")
-            for code in gate_figure_codes(rubric)
+            if code in gate_figure_codes(rubric)
+            else msg("is required: a data indicator reads it (declare 0 if there is none)")
+            for code in scored_figure_codes(rubric)
             if effective.get(code) is None
         }
         if unknown:

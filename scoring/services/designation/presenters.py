@@ -60,6 +60,7 @@ def round_out(row: Round) -> RoundOut:
             scoring=iso(row.scoring_deadline),
         ),
         notice_days=row.notice_days,
+        cooling_off_years=row.cooling_off_years,
         status=row.status,
         version=row.version,
     )

@@ -22,6 +22,7 @@ from scoring.core.scores import InvalidValue, parse_figure
 from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.admin.rubrics import freeze_shipped, get_version
 from scoring.services.designation.presenters import gate_view, round_out
+from scoring.services.designation.round_end import deciding_blockers
 from scoring.services.designation.schemas import (
     DeadlinesIn,
     EligibilityIn,
@@ -114,6 +115,7 @@ def create_round(session: Session, *, actor: Actor, data: RoundIn) -> Round:
         recommendation_deadline=data.deadlines.recommendation,
         scoring_deadline=data.deadlines.scoring,
         notice_days=data.notice_days,
+        cooling_off_years=data.cooling_off_years,
         created_by_id=actor.user_id,
     )
     session.add(row)
@@ -176,7 +178,16 @@ def transition_round(session: Session, *, actor: Actor, round_id: int, data: Rou
     if data.version is not None and data.version != row.version:
         raise StaleVersion(msg_stale(data.version, row.version))
     before = row.status
-    row.status = transition(ROUND_TRANSITIONS, row.status, data.action)
+    nxt = transition(ROUND_TRANSITIONS, row.status, data.action)
+    if data.action == "start_deciding":
+        blockers = deciding_blockers(session, row, data.reason)
+        if blockers:
+            raise ValidationFailed(
+                msg("Some score sheets are missing: the round moves on without them only with a reason."),
+                fields=blockers,
+                code="sheets_missing",
+            )
+    row.status = nxt
     row.version += 1
     session.flush()
     audit.record(

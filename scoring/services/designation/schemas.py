@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from criteria.schema import Rubric
+from scoring.core.apply_rules import DEFAULT_COOLING_OFF_YEARS
 from scoring.core.gates import Result
 from scoring.core.i18n import Text, current_locale
 from scoring.core.ids import RowId, Version
@@ -99,6 +100,7 @@ class RoundIn(BaseModel):
     quotas: dict[str, int]
     outlier_threshold: Points = Decimal("20")
     notice_days: Annotated[int, Field(ge=1, le=30)] = 5
+    cooling_off_years: Annotated[int, Field(ge=0, le=10)] = DEFAULT_COOLING_OFF_YEARS
 
 
 class RoundTransitionIn(BaseModel):
@@ -146,6 +148,9 @@ class RoundOut(BaseModel):
     outlier_threshold: Decimal
     deadlines: DeadlinesOut
     notice_days: int
+    cooling_off_years: int = Field(
+        description="Years a revoked base's organisation waits to apply again for that kind (default 2)."
+    )
     status: str
     version: int
 

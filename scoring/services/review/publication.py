@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from scoring.core.actors import Actor, Role
 from scoring.core.clock import add_working_days, china_today
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from scoring.core.i18n import msg
+from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import (
     APPLICATION_TRANSITIONS,
     OBJECTION_TRANSITIONS,
@@ -33,6 +33,7 @@ from scoring.core.lifecycle import ObjectionStatus as O
 from scoring.core.lifecycle import RoundStatus as R
 from scoring.core.permissions.review import can_manage_review
 from scoring.services.admin.notifications import events as notices
+from scoring.services.designation.round_end import unscored_applications
 from scoring.services.designation.rounds import get_round_for_update
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.schemas import (
@@ -106,6 +107,15 @@ def _shortlisted_ids(session: Session, round_id: int) -> list[int]:
     )
 
 
+def _unscored_problems(session: Session, round_id: int) -> dict[str, Msg]:
+    return {
+        f"applications.{app_id}": msg(
+            "“%(title)s” is not scored yet (%(state)s)", title=title, state=Msg(state.replace("_", " "))
+        )
+        for app_id, title, state in unscored_applications(session, round_id)
+    }
+
+
 def _propose(session: Session, *, actor: Actor, rnd: Round) -> None:
     if rnd.publication_proposed_by_id is not None or rnd.status in (R.NOTICE, R.PUBLISHED):
         return  # replay: the proposal stands
@@ -128,6 +138,7 @@ def _propose(session: Session, *, actor: Actor, rnd: Round) -> None:
         problems[f"decisions.{kind}"] = msg(
             "%(count)s scored application(s) of this kind have no decision yet", count=n
         )
+    problems.update(_unscored_problems(session, rnd.id))
     if problems:
         raise Conflict(msg("The list is not ready to be proposed for publication."), fields=problems)
     rnd.publication_proposed_by_id = actor.user_id
@@ -159,6 +170,10 @@ def _confirm(session: Session, *, actor: Actor, rnd: Round, today: date) -> None
             msg("A second staff member must confirm: the person who proposed the list cannot confirm it."),
             code="four_eyes",
         )
+    # A sheet reopened or an expert replaced since the proposal: the list is not final.
+    unscored = _unscored_problems(session, rnd.id)
+    if unscored:
+        raise Conflict(msg("The list is not ready to be proposed for publication."), fields=unscored)
     before = rnd.status
     rnd.status = transition(ROUND_TRANSITIONS, rnd.status, "start_notice")
     rnd.publication_confirmed_by_id = actor.user_id

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from scoring.core.actors import Actor
+from scoring.core.deadline_rules import effective_deadline
 from scoring.core.errors import (
     DeadlinePassed,
     InvalidTransition,
@@ -30,7 +31,7 @@ from scoring.core.errors import (
     invalid,
 )
 from scoring.core.i18n import Msg, msg
-from scoring.core.lifecycle import SHEET_TRANSITIONS, ApplicationStatus, SheetStatus, transition
+from scoring.core.lifecycle import SHEET_TRANSITIONS, ApplicationStatus, RoundStatus, SheetStatus, transition
 from scoring.core.permissions.review import (
     can_manage_review,
     can_read_sheet,
@@ -98,8 +99,11 @@ def _require_own(actor: Actor, expert_user_id: int | None) -> None:
         raise NotFound()
 
 
-def _require_before_deadline(deadline: datetime | None, reopened_reason: str | None) -> None:
+def _require_before_deadline(
+    round_deadline: datetime | None, sheet_deadline: datetime | None, reopened_reason: str | None
+) -> None:
     # A sheet reopened by staff may be corrected after the deadline: reopening is their exception.
+    deadline = effective_deadline(round_deadline, sheet_deadline)
     if deadline is not None and reopened_reason is None and utcnow() >= deadline:
         raise DeadlinePassed(
             msg(
@@ -107,6 +111,22 @@ def _require_before_deadline(deadline: datetime | None, reopened_reason: str | N
                 deadline=format_deadline(deadline),
             )
         )
+
+
+def _require_scoring_open(
+    round_status: str, sheet_deadline: datetime | None, reopened_reason: str | None
+) -> None:
+    # In 研究决定 the scores are being decided on: only a sheet staff reopened or gave its own time moves.
+    if round_status == RoundStatus.REVIEWING:
+        return
+    if round_status == RoundStatus.DECIDING and (reopened_reason is not None or sheet_deadline is not None):
+        return
+    raise InvalidTransition(
+        msg(
+            "Scoring is closed: the round is in “%(state)s”. Ask the city DRC to reopen your sheet.",
+            state=Msg(round_status.replace("_", " ")),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -195,7 +215,9 @@ def declare(session: Session, *, actor: Actor, sheet_id: int, data: DeclarationI
     nxt = transition(SHEET_TRANSITIONS, sheet.status, action)
     if not data.no_conflict and not data.reason:
         raise invalid("reason", msg("is required when you declare a conflict of interest"))
-    _require_before_deadline(ctx.round.scoring_deadline, sheet.reopened_reason)
+    if data.no_conflict:  # declining stays possible after the deadline: it frees the seat for a reserve
+        _require_scoring_open(ctx.round.status, sheet.deadline, sheet.reopened_reason)
+        _require_before_deadline(ctx.round.scoring_deadline, sheet.deadline, sheet.reopened_reason)
     before = {"status": sheet.status}
     sheet.status = nxt
     sheet.declared_at = utcnow()
@@ -257,6 +279,8 @@ _SAVE_READ = (
         Application.kind,
         Round.rubric_versions,
         Round.scoring_deadline,
+        Round.status.label("round_status"),
+        Sheet.deadline,
     )
     .join(Expert, Expert.id == Sheet.expert_id)
     .join(Application, Application.id == Sheet.application_id)
@@ -303,7 +327,8 @@ def save_sheet(session: Session, *, actor: Actor, sheet_id: int, data: SheetUpda
         )  # fmt: skip
     if data.version != row.version:
         raise StaleVersion(msg_stale(data.version, row.version))
-    _require_before_deadline(row.scoring_deadline, row.reopened_reason)
+    _require_scoring_open(row.round_status, row.deadline, row.reopened_reason)
+    _require_before_deadline(row.scoring_deadline, row.deadline, row.reopened_reason)
     total = sheet_total(info, scores)
     now = utcnow()
     result = session.execute(
@@ -371,7 +396,8 @@ def submit(session: Session, *, actor: Actor, sheet_id: int, data: SubmitIn | No
             fields={f"scores.{code}": msg("is not scored yet") for code in missing},
             code="sheet_incomplete",
         )
-    _require_before_deadline(ctx.round.scoring_deadline, sheet.reopened_reason)
+    _require_scoring_open(ctx.round.status, sheet.deadline, sheet.reopened_reason)
+    _require_before_deadline(ctx.round.scoring_deadline, sheet.deadline, sheet.reopened_reason)
     sheet.status = nxt
     sheet.submitted_at = utcnow()
     _bump(sheet)

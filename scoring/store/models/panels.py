@@ -98,5 +98,6 @@ class Sheet(Base):
     saved_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     reopened_reason: Mapped[str | None] = mapped_column(Text)
+    deadline: Mapped[datetime | None]  # this sheet's own; the later of it and the round's applies
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)

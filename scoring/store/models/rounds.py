@@ -40,6 +40,8 @@ class Round(Base):
     focus: Mapped[str] = mapped_column(Text, default="", server_default="")  # 建设重点
     requirements: Mapped[str] = mapped_column(Text, default="", server_default="")  # 申报要求
     notice_days: Mapped[int] = mapped_column(default=5)
+    # years a revoked base's organisation waits before applying again for that kind
+    cooling_off_years: Mapped[int] = mapped_column(default=2, server_default="2")
     approval_document_no: Mapped[str | None] = mapped_column(String(100))
     approval_date: Mapped[date | None]
     approval_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
