@@ -46,8 +46,8 @@ def test_the_api_inbox_shows_own_messages_in_the_callers_language(
     en = client.get("/api/v1/inbox", headers={**headers, "Accept-Language": "en"}).json()
     assert en["items"][0]["subject"] == "[Shuangchuang review] Scoring deadline extended: 2026年度评选"
     assert en["items"][0]["body"] == (
-        'The city DRC has reopened one of your score sheets for "2026年度评选"; '
-        "you may submit it after the deadline.\n"
+        'The city DRC has extended your scoring deadline for "2026年度评选" '
+        "(or reopened one of your score sheets); please finish scoring by the new deadline.\n"
         "Reason: 补交材料"
     )
     assert client.get("/api/v1/inbox", headers=login(other)).json() == {"unread": 0, "items": []}

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from scoring.store.db import utcnow
 from scoring.store.models import AuditEvent, Panel, Round, Sheet
+from scoring.store.models.notifications import Notification
 from tests.conftest import Person, count
 from tests.review.conftest import Drawn, PoolExpert
 
@@ -88,6 +89,13 @@ def test_staff_extend_the_round_deadline_with_a_reason_and_experts_score_again(
     ).one()
     assert event.reason == "专家集中评审会推迟"
     assert _save(client, login, who, sheet, 2).status_code == 200
+    # Every expert with an open sheet in the round is told, once each, with the reason.
+    told = session.scalars(
+        select(Notification).where(Notification.kind == "deadline_extended").order_by(Notification.recipient_id)
+    ).all()
+    expert_users = sorted({m.person.user.id for m in drawn.members})
+    assert [n.recipient_id for n in told] == expert_users
+    assert all(n.params["reason"] == "专家集中评审会推迟" for n in told)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import SHEET_TRANSITIONS, RoundStatus, SheetStatus, transition
 from scoring.core.permissions.review import can_manage_review
 from scoring.core.round_rules import format_deadline
+from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.round_end import OPEN_SHEETS, missing_sheets, unscored_applications
 from scoring.services.designation.rounds import get_round_for_update, msg_stale
 from scoring.services.review.panels import (
@@ -106,6 +107,7 @@ def extend_deadline(
         after={"deadline": data.deadline, "expert_id": data.expert_id, "sheet_ids": [s.id for s in sheets]},
         reason=data.reason,
     )
+    notices.scoring_deadline_extended(session, rnd, sheets, data.reason)
     return DeadlineOut(
         round_id=rnd.id,
         expert_id=data.expert_id,
@@ -220,6 +222,7 @@ def replace_expert(session: Session, *, actor: Actor, sheet_id: int, data: Repla
         "at": now.isoformat(),
     }
     _note_replacements(panel, [entry])
+    notices.sheets_assigned(session, [new])
     session.flush()
     audit.record(
         session,

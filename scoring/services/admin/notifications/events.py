@@ -108,6 +108,28 @@ def sheet_reopened(session: Session, sheet: Sheet, reason: str) -> None:
     )
 
 
+def scoring_deadline_extended(session: Session, rnd: Round, sheets: Iterable[Sheet], reason: str) -> None:
+    """Staff extended the scoring deadline: the round's experts with open sheets (or the one expert's)."""
+    open_sheets = list(sheets) or list(
+        session.scalars(
+            select(Sheet)
+            .join(Panel, Panel.id == Sheet.panel_id)
+            .where(Panel.round_id == rnd.id, Sheet.status.in_(("assigned", "draft")))
+        )
+    )
+    users = _expert_users(session, {s.expert_id for s in open_sheets})
+    stamp = _iso(rnd.scoring_deadline if not list(sheets) else open_sheets[0].deadline)
+    for uid in sorted(set(users.values())):
+        notify(
+            session,
+            kind=K.DEADLINE_EXTENDED,
+            key=f"deadline_extended:r{rnd.id}:u{uid}:{stamp}",
+            recipients=_users_by_id(session, [uid]),
+            params={"round_title": rnd.title, "reason": reason},
+            link="/expert",
+        )
+
+
 # ---- designation -------------------------------------------------------------------------------
 
 
