@@ -91,7 +91,9 @@ def test_staff_extend_the_round_deadline_with_a_reason_and_experts_score_again(
     assert _save(client, login, who, sheet, 2).status_code == 200
     # Every expert with an open sheet in the round is told, once each, with the reason.
     told = session.scalars(
-        select(Notification).where(Notification.kind == "deadline_extended").order_by(Notification.recipient_id)
+        select(Notification)
+        .where(Notification.kind == "deadline_extended")
+        .order_by(Notification.recipient_id)
     ).all()
     expert_users = sorted({m.person.user.id for m in drawn.members})
     assert [n.recipient_id for n in told] == expert_users
