@@ -33,7 +33,16 @@ HIGHLIGHTED = (
 
 
 # What each stage is called while it runs (the console shows it: the demo takes tens of seconds).
-STAGE_NAMES = ("组织与账号", "评选批次与申报", "专家评审", "认定与公布", "基地动态管理", "进行中的评选")
+STAGE_NAMES = (
+    "组织与账号",
+    "评选批次与申报",
+    "专家评审",
+    "认定与公布",
+    "基地动态管理",
+    "进行中的评选",
+    "新一年度的申报公告",
+    "站内消息与提醒",
+)
 
 
 def seed_demo(

@@ -166,3 +166,9 @@ def test_the_open_call_has_a_draft_one_waiting_for_the_county_one_for_the_formal
     assert rnd.status == "open"
     assert list(statuses) == ["draft", "submitted", "recommended"]
     assert [tuple(p) for p in pending] == [("pending", PENDING_REGISTRATION)]
+
+
+def test_every_demo_stage_has_a_name_for_the_progress_display() -> None:
+    from scoring.demo import STAGE_NAMES, _stages
+
+    assert len(STAGE_NAMES) == len(_stages()) + 1  # the people first, then one name per stage
