@@ -35,4 +35,6 @@ def allowed_methods(request: Request) -> str:
         route_path = getattr(route, "path", None)
         if route_path and getattr(route, "methods", None) and _regex(route_path).match(path):
             methods |= set(route.methods)
+    if "GET" in methods:  # api.edge.head answers HEAD wherever GET is served
+        methods.add("HEAD")
     return ", ".join(sorted(methods, key=lambda m: (_ORDER.index(m) if m in _ORDER else len(_ORDER), m)))
