@@ -116,10 +116,21 @@ def install_error_handlers(app: FastAPI, *, error_page: ErrorPage | None = None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Any:
+        from api.edge.methods import literal_methods
+
+        if (methods := literal_methods(request)) is not None and request.method not in methods:
+            # `PUT /organisations/import` reached `PUT /organisations/{organisation_id}` as a bad id,
+            # but `/organisations/import` is a resource of its own that does not serve PUT.
+            return await _http(request, StarletteHTTPException(405))
         return await _domain(request, validation_failed_from(list(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
+        if exc.status_code == 400 and str(exc.detail).startswith("There was an error parsing the body"):
+            # FastAPI's answer to a body that is not UTF-8 JSON: the same 422 as any other malformed JSON.
+            return await _domain(
+                request, ValidationFailed(msg("The request body is not valid JSON."), code="invalid_json")
+            )
         code, message = _HTTP_CODES.get(
             exc.status_code, ("http_error", msg("The request could not be processed."))
         )
