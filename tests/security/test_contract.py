@@ -52,3 +52,20 @@ def test_the_attachment_download_documents_the_types_it_serves(client: TestClien
     spec = client.get("/api/v1/openapi.json").json()
     content = spec["paths"]["/api/v1/attachments/{attachment_id}"]["get"]["responses"]["200"]["content"]
     assert sorted(content) == ["application/octet-stream", "application/pdf", "image/jpeg", "image/png"]
+
+
+def test_a_multipart_body_without_parts_is_invalid_input(
+    client: TestClient, make_person: Any, login: Any
+) -> None:
+    headers = {**login(make_person("staff")), "Content-Type": "multipart/form-data; boundary=b"}
+    resp = client.post("/api/v1/organisations/import", content=b"--b\r\n--b--\r\n", headers=headers)
+    assert (resp.status_code, resp.json()["error"]["code"]) == (422, "invalid_body")
+
+
+def test_a_literal_path_answers_405_before_the_callers_permissions(
+    client: TestClient, make_org: Any, make_person: Any, login: Any
+) -> None:
+    # An applicant's PUT reached the staff-only PUT /organisations/{organisation_id} (a 404 for it).
+    applicant = login(make_person("applicant", org=make_org()))
+    put = client.put("/api/v1/organisations/import-template", headers=applicant)
+    assert (put.status_code, put.headers["allow"]) == (405, "GET, HEAD")
