@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from api.edge.backpressure import Backpressure
 from api.edge.docs import install_docs
 from api.edge.errors import install_error_handlers
+from api.edge.head import HeadAsGet
 from api.edge.headers import SecurityHeaders
 from api.edge.limits import BodyLimit
 from api.edge.locale import LocaleMiddleware
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _include_feature_routers(app)
     mount_web(app)
 
+    app.add_middleware(HeadAsGet)
     # Fewer requests in flight than database connections (see api.edge.backpressure).
     app.add_middleware(
         Backpressure,

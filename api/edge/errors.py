@@ -108,18 +108,42 @@ ErrorPage = Callable[[Request, DomainError], Any]
 
 
 def install_error_handlers(app: FastAPI, *, error_page: ErrorPage | None = None) -> None:
-    @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Any:
         if error_page is not None and not request.url.path.startswith("/api/"):
             return error_page(request, exc)
         return error_response(request, exc)
 
+    def _wrong_method(request: Request) -> bool:
+        # `PUT /organisations/import` reached `PUT /organisations/{organisation_id}` with the id
+        # "import" (a 422, or the caller's 404 from its dependencies), but `/organisations/import` is a
+        # resource of its own that does not serve PUT: 405.
+        from api.edge.methods import literal_methods
+
+        methods = literal_methods(request)
+        return methods is not None and request.method not in methods
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> Any:
+        if _wrong_method(request):
+            return await _http(request, StarletteHTTPException(405))
+        return await _domain(request, exc)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Any:
+        if _wrong_method(request):
+            return await _http(request, StarletteHTTPException(405))
         return await _domain(request, validation_failed_from(list(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
+        if exc.status_code == 400:
+            # FastAPI's and Starlette's answer to a body they cannot parse (JSON that is not UTF-8, a
+            # multipart body without its parts): invalid input like any other, 422 as API.md says.
+            if request.headers.get("content-type", "").startswith("application/json"):
+                unreadable = ValidationFailed(msg("The request body is not valid JSON."), code="invalid_json")
+            else:
+                unreadable = ValidationFailed(msg("The request body could not be read."), code="invalid_body")
+            return await _domain(request, unreadable)
         code, message = _HTTP_CODES.get(
             exc.status_code, ("http_error", msg("The request could not be processed."))
         )

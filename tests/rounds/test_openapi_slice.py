@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 # path -> method -> (2xx status, error statuses the route can answer)
 EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
-    "/api/v1/auth/token": {"post": ("200", {"401", "413", "422"})},
+    "/api/v1/auth/token": {"post": ("200", {"401", "413", "422", "429"})},  # 429: login throttling
     "/api/v1/auth/logout": {"post": ("204", {"401"})},
     "/api/v1/me": {"get": ("200", {"401"})},
     "/api/v1/rubrics": {"get": ("200", {"401"})},

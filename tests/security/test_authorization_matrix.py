@@ -31,16 +31,20 @@ from scoring.store.models import (
     Attachment,
     Campaign,
     DesignatedBase,
+    DrawCommitment,
     Evaluation,
     Expert,
     Objection,
     Organisation,
     Panel,
+    Registration,
+    RoundDocument,
     Sheet,
     User,
 )
+from scoring.store.models.notifications import Delivery, Notification
 
-ROLES = ("anonymous", "applicant", "county", "expert", "evaluator", "staff", "admin")
+ROLES = ("anonymous", "applicant", "county", "expert", "evaluator", "auditor", "staff", "admin")
 EVERYONE = frozenset(ROLES)
 LOGGED_IN = EVERYONE - {"anonymous"}
 STAFF = frozenset({"staff", "admin"})
@@ -186,6 +190,103 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/staff/bases/{base_id}/revocation"): NOBODY,
     ("POST", "/staff/bases/{base_id}/revocation/confirm"): NOBODY,
     ("POST", "/staff/campaigns"): NOBODY,
+    # onboarding, notifications, integrity: public (the call, its documents, registration, anchors)
+    ("GET", "/api/v1/public/anchors"): EVERYONE,
+    ("GET", "/api/v1/public/calls"): EVERYONE,
+    ("GET", "/api/v1/public/calls/{round_id}"): EVERYONE,
+    ("GET", "/api/v1/public/calls/{round_id}/documents/{document_id}"): EVERYONE,
+    ("GET", "/call"): EVERYONE,
+    ("GET", "/call/{round_id}"): EVERYONE,
+    ("GET", "/call/{round_id}/documents/{document_id}"): EVERYONE,
+    ("GET", "/public/anchors"): EVERYONE,
+    ("GET", "/register"): EVERYONE,
+    # onboarding, notifications, integrity: the caller's own inbox, preferences and password
+    ("GET", "/account/password"): LOGGED_IN,
+    ("GET", "/api/v1/inbox"): LOGGED_IN,
+    ("GET", "/api/v1/inbox/preferences"): LOGGED_IN,
+    ("GET", "/api/v1/inbox/unread"): LOGGED_IN,
+    ("GET", "/inbox"): LOGGED_IN,
+    ("GET", "/inbox/preferences"): LOGGED_IN,
+    ("POST", "/api/v1/inbox/read"): LOGGED_IN,
+    ("POST", "/inbox/preferences"): LOGGED_IN,
+    ("POST", "/inbox/read"): LOGGED_IN,
+    ("PUT", "/api/v1/inbox/preferences"): LOGGED_IN,
+    # onboarding, notifications, integrity: the city DRC (organisations, imports, round set-up,
+    # outbox and templates, checkpoints, reconciliation, draw records)
+    ("GET", "/admin/organisations"): STAFF,
+    ("GET", "/admin/organisations/new"): STAFF,
+    ("GET", "/admin/organisations/{organisation_id}"): STAFF,
+    ("GET", "/admin/{what}/import"): STAFF,
+    ("GET", "/admin/{what}/template.{fmt}"): STAFF,
+    ("GET", "/api/v1/expert-pool/import-template"): STAFF,
+    ("GET", "/api/v1/notifications/outbox"): STAFF,
+    ("GET", "/api/v1/notifications/templates"): STAFF,
+    ("GET", "/api/v1/notifications/templates/{kind}"): STAFF,
+    ("GET", "/api/v1/organisations"): STAFF,
+    ("GET", "/api/v1/organisations/import-template"): STAFF,
+    ("GET", "/api/v1/organisations/{organisation_id}"): STAFF,
+    ("GET", "/api/v1/rounds/{round_id}/setup"): STAFF,
+    ("GET", "/staff/notifications"): STAFF,
+    ("GET", "/staff/notifications/templates/{kind}"): STAFF,
+    ("GET", "/staff/rounds/new"): STAFF,
+    ("GET", "/staff/rounds/{round_id}/setup"): STAFF,
+    ("POST", "/admin/organisations/{organisation_id}/status"): STAFF,
+    ("POST", "/api/v1/integrity/checkpoints"): STAFF,
+    # integrity reads: the city DRC and the (read-only) auditor
+    ("GET", "/api/v1/integrity/audit"): STAFF | {"auditor"},
+    ("GET", "/api/v1/integrity/checkpoints"): STAFF | {"auditor"},
+    ("GET", "/api/v1/integrity/reconciliation"): STAFF | {"auditor"},
+    ("GET", "/api/v1/integrity/verify"): STAFF | {"auditor"},
+    ("GET", "/api/v1/rounds/{round_id}/draw-records"): STAFF | {"auditor"},
+    ("GET", "/api/v1/rounds/{round_id}/draw-records/replay"): STAFF | {"auditor"},
+    # accounts: the administrator only
+    ("GET", "/admin/accounts"): frozenset({"admin"}),
+    ("GET", "/admin/accounts/new"): frozenset({"admin"}),
+    ("GET", "/admin/accounts/{user_id}"): frozenset({"admin"}),
+    ("GET", "/api/v1/accounts"): frozenset({"admin"}),
+    ("GET", "/api/v1/accounts/{user_id}"): frozenset({"admin"}),
+    ("POST", "/admin/accounts/{user_id}/reset"): frozenset({"admin"}),
+    ("POST", "/admin/accounts/{user_id}/status"): frozenset({"admin"}),
+    ("POST", "/api/v1/accounts/{user_id}/password-reset"): frozenset({"admin"}),
+    # registrations: the reviewers (a county its district's, the city DRC all); lists filtered
+    ("GET", "/api/v1/registrations"): frozenset({"county", "staff"}),
+    ("GET", "/registrations"): frozenset({"county", "staff"}),
+    # onboarding, notifications, integrity: writes with an empty body, or on others' objects: refused
+    ("PATCH", "/api/v1/rounds/{round_id}/setup"): NOBODY,
+    ("POST", "/account/password"): NOBODY,
+    ("POST", "/admin/accounts/new"): NOBODY,
+    ("POST", "/admin/accounts/{user_id}"): NOBODY,
+    ("POST", "/admin/organisations/new"): NOBODY,
+    ("POST", "/admin/organisations/{organisation_id}"): NOBODY,
+    ("POST", "/admin/{what}/import"): NOBODY,
+    ("POST", "/admin/{what}/import/commit"): NOBODY,
+    ("POST", "/api/v1/accounts"): NOBODY,
+    ("POST", "/api/v1/accounts/{user_id}/status"): NOBODY,
+    ("POST", "/api/v1/draw-commitments/{commitment_id}/contribution"): NOBODY,
+    ("POST", "/api/v1/draw-commitments/{commitment_id}/reveal"): NOBODY,
+    ("POST", "/api/v1/expert-pool/import"): NOBODY,
+    ("POST", "/api/v1/inbox/{notification_id}/read"): NOBODY,
+    ("POST", "/api/v1/me/password"): NOBODY,
+    ("POST", "/api/v1/notifications/deliveries/{delivery_id}/retry"): NOBODY,
+    ("POST", "/api/v1/organisations"): NOBODY,
+    ("POST", "/api/v1/organisations/import"): NOBODY,
+    ("POST", "/api/v1/organisations/{organisation_id}/status"): NOBODY,
+    ("POST", "/api/v1/registrations"): NOBODY,
+    ("POST", "/api/v1/registrations/{registration_id}/decision"): NOBODY,
+    ("POST", "/api/v1/rounds/setup"): NOBODY,
+    ("POST", "/api/v1/rounds/{round_id}/deadline-extensions"): NOBODY,
+    ("POST", "/api/v1/rounds/{round_id}/documents"): NOBODY,
+    ("POST", "/api/v1/rounds/{round_id}/draw-commitments"): NOBODY,
+    ("POST", "/inbox/{notification_id}/read"): NOBODY,
+    ("POST", "/register"): NOBODY,
+    ("POST", "/registrations/{registration_id}"): NOBODY,
+    ("POST", "/staff/notifications/deliveries/{delivery_id}/retry"): NOBODY,
+    ("POST", "/staff/rounds/new"): NOBODY,
+    ("POST", "/staff/rounds/{round_id}/deadline"): NOBODY,
+    ("POST", "/staff/rounds/{round_id}/documents"): NOBODY,
+    ("POST", "/staff/rounds/{round_id}/setup"): NOBODY,
+    ("PUT", "/api/v1/accounts/{user_id}"): NOBODY,
+    ("PUT", "/api/v1/organisations/{organisation_id}"): NOBODY,
 }
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -269,6 +370,26 @@ def _others_ids(session: Session, user: User | None) -> dict[str, Any] | None:
         "objection_id": session.scalar(select(Objection.id).limit(1)),
         "kind": "enterprise",
         "code": "en",
+        # onboarding, notifications, integrity: another organisation, another user, another's notice
+        "organisation_id": session.scalar(
+            select(Organisation.id).where(Organisation.id != (org or -1)).order_by(Organisation.id.desc())
+        ),
+        "user_id": session.scalar(
+            select(User.id)
+            .where(User.id != (user.id if user else -1), User.organisation_id.is_distinct_from(org))
+            .order_by(User.id.desc())
+        ),
+        "registration_id": session.scalar(select(Registration.id).limit(1)),
+        "document_id": session.scalar(select(RoundDocument.id).limit(1)),
+        "notification_id": session.scalar(
+            select(Notification.id)
+            .where(Notification.recipient_id.is_distinct_from(user.id if user else None))
+            .limit(1)
+        ),
+        "delivery_id": session.scalar(select(Delivery.id).limit(1)),
+        "commitment_id": session.scalar(select(DrawCommitment.id).limit(1)),
+        "what": "organisations",
+        "fmt": "csv",
     }
 
 
@@ -330,6 +451,8 @@ def _call(caller: Caller, method: str, path: str) -> tuple[int, str]:
     ids = dict(caller.ids)
     if "/bases/" in path and "attachment_id" in path:
         ids["attachment_id"] = ids["base_attachment_id"]
+    if "/notifications/templates/" in path:
+        ids["kind"] = "panel_assigned"
     url = _PARAM.sub(lambda m: str(ids[m.group(1)]), path)
     if path.endswith(("/ranking", "/export.csv", "/export.xlsx")):
         url += "?kind=enterprise"
@@ -378,3 +501,82 @@ def test_no_role_is_accepted_on_other_users_objects_beyond_the_matrix(demo: Any)
                 unexpected.append(f"{role:<10} {method} {path}: {status} {location}")
     assert unexpected == [], "\n".join(unexpected)
     assert calls == len(ROLES) * len(routes)
+
+
+def _security_headers_problems(label: str, resp: Any, *, logged_in: bool) -> list[str]:
+    from api.edge.downloads import DOWNLOAD_CSP, PREVIEW_CSP
+    from api.edge.headers import CSP, DOCS_CSP
+
+    h = resp.headers
+    wanted = {
+        "x-frame-options": "DENY",
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "same-origin",
+        "cross-origin-opener-policy": "same-origin",
+    }
+    problems = [f"{label}: {k}={h.get(k)!r}" for k, v in wanted.items() if h.get(k) != v]
+    if h.get("content-security-policy") not in (CSP, DOCS_CSP, DOWNLOAD_CSP, PREVIEW_CSP):
+        problems.append(f"{label}: content-security-policy={h.get('content-security-policy')!r}")
+    if "frame-ancestors 'none'" not in h.get("content-security-policy", ""):
+        problems.append(f"{label}: may be framed")
+    if "camera=()" not in h.get("permissions-policy", ""):
+        problems.append(f"{label}: permissions-policy={h.get('permissions-policy')!r}")
+    if (logged_in or "set-cookie" in h) and "no-store" not in h.get("cache-control", ""):
+        problems.append(f"{label}: cache-control={h.get('cache-control')!r}")
+    return problems
+
+
+def test_every_kind_of_response_carries_the_security_headers_for_every_role(demo: Any) -> None:
+    """JSON, pages, files, errors, redirects, 404/405 and HEAD, as each role (issue 16, "Headers")."""
+    from api.app import create_app
+
+    settings, engine, accounts = demo
+    app = create_app(settings, engine=engine)
+    by_role: dict[str, list[tuple[str, str, str]]] = {}
+    for account in accounts:
+        by_role.setdefault(account[0], []).append(account)
+    problems: list[str] = []
+    seen: set[tuple[str, int | str]] = set()
+    for role in ROLES:
+        caller = _caller(app, engine, role, by_role.get(role, [None]))
+        ids = caller.ids
+        api_calls = [
+            ("GET", "/api/v1/me"),
+            ("GET", "/api/v1/public/bases"),
+            ("GET", "/api/v1/openapi.json"),
+            ("GET", f"/api/v1/applications/{ids['application_id']}"),
+            ("GET", "/api/v1/applications/999999999"),
+            ("GET", "/api/v1/applications/not-a-number"),
+            ("PUT", "/api/v1/me"),
+            ("GET", f"/api/v1/attachments/{ids['attachment_id']}"),
+            ("GET", f"/api/v1/rounds/{ids['round_id']}/export.csv?kind=enterprise"),
+            ("HEAD", "/api/v1/public/bases"),
+            ("GET", "/healthz"),
+        ]
+        page_calls = [
+            ("GET", "/"),
+            ("GET", "/login"),
+            ("GET", "/staff"),
+            ("GET", "/lang/en"),
+            ("GET", f"/files/{ids['attachment_id']}"),
+            ("GET", "/no-such-page"),
+            ("PUT", "/login"),
+            ("HEAD", "/"),
+            ("GET", "/api/v1/docs"),
+            ("GET", "/static/css/app.css"),
+        ]
+        for client, calls in ((caller.api, api_calls), (caller.web, page_calls)):
+            for method, url in calls:
+                resp = client.request(method, url, follow_redirects=False)
+                seen.add(("status", resp.status_code))
+                seen.add(("type", resp.headers.get("content-type", "").split(";")[0]))
+                credentials = role != "anonymous" and not url.startswith("/static/")
+                problems += _security_headers_problems(
+                    f"{role} {method} {url} -> {resp.status_code}", resp, logged_in=credentials
+                )
+    assert problems == []
+    # The walk met every kind of response it means to check.
+    for status in (200, 303, 401, 404, 405, 422):
+        assert ("status", status) in seen, status
+    for media in ("application/json", "text/html", "application/pdf", "text/csv", "text/css"):
+        assert ("type", media) in seen, media

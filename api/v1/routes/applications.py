@@ -169,8 +169,12 @@ def upload_attachment(
     response_class=FileResponse,
     responses={
         200: {
-            "content": {"application/octet-stream": {}},
-            "description": "The stored file, with its own content type (PDF, image, office document).",
+            # The types api.edge.downloads serves: what management.files sniffed on upload.
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}}
+                for t in ("application/pdf", "image/png", "image/jpeg", "application/octet-stream")
+            },
+            "description": "The stored file, typed by its first bytes on upload (PDF, PNG, JPEG).",
         },
         **errors(*AUTH, 404),
     },

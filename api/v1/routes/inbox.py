@@ -60,19 +60,21 @@ def put_preferences(
     return service.set_preferences(session, actor=actor, data=data)
 
 
-@router.get("/notifications/outbox", response_model=service.Outbox, responses=errors(401, 404))
+@router.get("/notifications/outbox", response_model=service.Outbox, responses=errors(401, 403, 404))
 def outbox(session: SessionDep, actor: StaffActor) -> service.Outbox:
     return service.outbox(session, actor=actor)
 
 
 @router.post(
-    "/notifications/deliveries/{delivery_id}/retry", status_code=204, responses=errors(401, 404, 422)
+    "/notifications/deliveries/{delivery_id}/retry", status_code=204, responses=errors(401, 403, 404, 422)
 )
 def retry(session: SessionDep, actor: StaffActor, delivery_id: DbId) -> None:
     service.retry_failed(session, actor=actor, delivery_id=delivery_id)
 
 
-@router.get("/notifications/templates", response_model=list[service.TemplateInfo], responses=errors(401, 404))
+@router.get(
+    "/notifications/templates", response_model=list[service.TemplateInfo], responses=errors(401, 403, 404)
+)
 def templates(actor: StaffActor) -> list[service.TemplateInfo]:
     return service.list_templates(actor=actor)
 
@@ -80,7 +82,7 @@ def templates(actor: StaffActor) -> list[service.TemplateInfo]:
 @router.get(
     "/notifications/templates/{kind}",
     response_model=service.TemplatePreview,
-    responses=errors(401, 404, 422),
+    responses=errors(401, 403, 404, 422),
 )
 def preview(actor: StaffActor, kind: str, locale: str = "zh_CN") -> service.TemplatePreview:
     return service.preview(actor=actor, kind=kind, locale=locale)

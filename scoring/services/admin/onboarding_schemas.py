@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from scoring.core.i18n import Text
 from scoring.core.ids import RowId
@@ -28,7 +28,7 @@ class OrganisationIn(_In):
 
 
 class OrganisationStatusIn(_In):
-    active: bool
+    active: StrictBool
     reason: str = Field(default="", max_length=500)
 
 
@@ -104,7 +104,7 @@ class AccountUpdate(_In):
 
 
 class AccountStatusIn(_In):
-    active: bool
+    active: StrictBool
 
 
 class AccountOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from scoring.core.ids import RowId
 from scoring.core.vocabulary import OrganisationKind
@@ -105,7 +105,7 @@ class ExpertUpdate(BaseModel):
     organisation_id: RowId | None = None
     district: str | None = None
     declared_conflict_org_ids: list[RowId] | None = Field(default=None, max_length=200)
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class OrganisationName(BaseModel):

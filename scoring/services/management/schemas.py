@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -107,13 +108,20 @@ class BandsIn(BaseModel):
         return self
 
 
+def _not_a_number(value: Any) -> Any:
+    # Pydantic reads a number as seconds since 1970; a deadline is written as an ISO date-time.
+    if isinstance(value, int | float):
+        raise ValueError("a date-time is written as text")
+    return value
+
+
 class CampaignIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     year: Annotated[int, Field(ge=2000, le=2100)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
     bands: BandsIn | None = None
-    deadline: datetime | None = None
+    deadline: Annotated[datetime, BeforeValidator(_not_a_number)] | None = None
 
 
 class AssignIn(BaseModel):

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -103,7 +103,7 @@ class PreferencesIn(BaseModel):
 
     email: str | None = Field(default=None, max_length=200)
     locale: Literal["zh_CN", "en"] = "zh_CN"
-    reminder_emails: bool = True
+    reminder_emails: StrictBool = True  # API.md: true or false, never 0/1 or "yes"
 
 
 class PreferencesOut(BaseModel):
