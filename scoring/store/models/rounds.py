@@ -40,6 +40,8 @@ class Round(Base):
     focus: Mapped[str] = mapped_column(Text, default="", server_default="")  # 建设重点
     requirements: Mapped[str] = mapped_column(Text, default="", server_default="")  # 申报要求
     notice_days: Mapped[int] = mapped_column(default=5)
+    # kind -> {expert field: members a panel of that kind needs}; the committed draw stratifies by it
+    strata: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON, default=dict, server_default="{}")
     approval_document_no: Mapped[str | None] = mapped_column(String(100))
     approval_date: Mapped[date | None]
     approval_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
