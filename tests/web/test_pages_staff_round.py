@@ -104,7 +104,7 @@ def test_other_roles_are_refused_every_round_page_and_see_nothing_of_it(
     token = csrf_of(client.get("/").text)
     for url, data in (
         (f"/staff/rounds/{w.round.id}/transition", {"action": "start_deciding"}),
-        (f"/staff/rounds/{w.round.id}/draw", {"kind": "enterprise"}),
+        (f"/staff/rounds/{w.round.id}/draw/commit", {"kind": "enterprise"}),
         ("/staff/experts", {"name": "混入者"}),
     ):
         resp = client.post(url, data={"csrf_token": token, **data}, follow_redirects=False)
@@ -131,7 +131,7 @@ def test_every_round_form_refuses_a_missing_or_wrong_csrf_token(
         f"/staff/applications/{a.id}/check": {"round_id": str(w.round.id), "decision": "accept"},
         "/staff/experts": {"name": "王教授", "username": "wangjs", "password": "Secret-Pass-2026"},
         f"/staff/experts/{expert_id}": {"fields": "金融", "is_active": "true"},
-        f"/staff/rounds/{w.round.id}/draw": {"kind": "enterprise"},
+        f"/staff/rounds/{w.round.id}/draw/commit": {"kind": "enterprise"},
         f"/staff/panels/{w.panel().id}/extend": {"expert_ids": str(expert_id)},
     }
     for url, data in forms.items():

@@ -348,6 +348,14 @@ def _require_reader(actor: Actor) -> None:
         raise NotFound()
 
 
+def rounds_with_draws(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
+    """(id, title) of every round that has a commitment or a panel, newest first (staff and auditors)."""
+    _require_reader(actor)
+    drawn = select(DrawCommitment.round_id).union(select(Panel.round_id))
+    rows = session.execute(select(Round.id, Round.title).where(Round.id.in_(drawn)).order_by(Round.id.desc()))
+    return [(i, t) for i, t in rows]
+
+
 def draw_records(session: Session, *, actor: Actor, round_id: int) -> list[CommitmentOut]:
     """Every commitment of a round with its record (staff and auditors)."""
     _require_reader(actor)
