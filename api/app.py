@@ -21,6 +21,7 @@ from api.v1.routes import (
     auth,
     bases,
     call,
+    documents,
     evaluations,
     experts,
     inbox,
@@ -115,5 +116,6 @@ def _include_feature_routers(app: FastAPI) -> None:
         registration,
         call,
         integrity,
+        documents,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -36,6 +36,7 @@ def mount_web(app: FastAPI) -> None:
         staff_audit,
         staff_bases,
         staff_decision,
+        staff_documents,
         staff_round,
     )
 
@@ -54,6 +55,7 @@ def mount_web(app: FastAPI) -> None:
         staff_audit,
         staff_decision,
         staff_bases,
+        staff_documents,
         public,
         inbox,
         admin_organisations,

@@ -8,6 +8,7 @@ from typing import Annotated, cast
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from api.edge.errors import locale_of
@@ -16,6 +17,7 @@ from scoring.core.errors import Forbidden, NotAuthenticated, NotFound
 from scoring.core.i18n import msg
 from scoring.services.admin.accounts import ResolvedSession, resolve_session
 from scoring.settings import Settings
+from scoring.store.db import is_read_only, read_only
 
 SESSION_COOKIE = "sc_session"
 CSRF_HEADER = "x-csrf-token"
@@ -62,6 +64,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     its own thread, as the hottest writes do to release the audit chain's lock without waiting for
     another thread."""
     session: Session = request.app.state.sessionmaker()
+    if request.method in _SAFE_METHODS and isinstance(session.bind, Engine):
+        # Safe methods only read (a session touch aside, see resolve_request): no write lock on SQLite.
+        session.bind = read_only(session.bind)
     limiter = _finish_limiter()
     try:
         yield session
@@ -88,28 +93,46 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
+def _resolve(request: Request, session: Session, settings: Settings) -> ResolvedSession | None:
+    token = bearer_token(request)
+    if token is not None:
+        return resolve_session(session, settings=settings, token=token, kind="api")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    resolved = resolve_session(session, settings=settings, token=cookie, kind="web")
+    unsafe = request.method not in _SAFE_METHODS and request.url.path.startswith("/api/")
+    if unsafe and request.headers.get(CSRF_HEADER) != resolved.csrf_token:
+        raise Forbidden(
+            msg("The form has expired or its security token is missing. Reload the page."),
+            code="csrf_failed",
+        )
+    return resolved
+
+
 def resolve_request(request: Request, session: Session, settings: Settings) -> ResolvedSession | None:
     """Bearer token first; otherwise the page session cookie (CSRF-checked for unsafe methods)."""
     cached = getattr(request.state, "resolved", None)
     if cached is not None:
         return cast(ResolvedSession, cached)
-    token = bearer_token(request)
-    if token is not None:
-        resolved = resolve_session(session, settings=settings, token=token, kind="api")
-    else:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if not cookie:
-            return None
-        resolved = resolve_session(session, settings=settings, token=cookie, kind="web")
-        unsafe = request.method not in _SAFE_METHODS and request.url.path.startswith("/api/")
-        if unsafe and request.headers.get(CSRF_HEADER) != resolved.csrf_token:
-            raise Forbidden(
-                msg("The form has expired or its security token is missing. Reload the page."),
-                code="csrf_failed",
-            )
+    resolved = _resolve(request, session, settings)
+    if resolved is None:
+        return None
+    if session.dirty and is_read_only(session) and session.get_bind().dialect.name == "sqlite":
+        # A deferred SQLite read cannot safely turn into a write (SQLITE_BUSY if a writer went first):
+        # the once-a-minute touch runs again in a write transaction of its own, then reading resumes.
+        session.rollback()
+        reading = session.bind
+        session.bind = request.app.state.engine  # the same pool, beginning IMMEDIATE
+        try:
+            resolved = _resolve(request, session, settings)
+            session.commit()
+        finally:
+            session.bind = reading
     request.state.resolved = resolved
-    if session.dirty or session.get_bind().dialect.name == "sqlite":
-        # Commit the session touch now. On SQLite every transaction holds the write lock (BEGIN
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if session.dirty or (sqlite and not is_read_only(session)):
+        # Commit the session touch now. On SQLite a writing transaction holds the write lock (BEGIN
         # IMMEDIATE), which must not wait across the hop to the handler's thread. On PostgreSQL a
         # clean read keeps its connection for the handler: one checkout (and pre-ping) a request;
         # Backpressure admits fewer requests than there are connections, so none waits for one.

@@ -68,3 +68,21 @@ class ExpertPool(StrEnum):
 
     EXPERT = "expert"
     EVALUATOR = "evaluator"
+
+
+class DocumentKind(StrEnum):
+    """The official documents the review issues (GB/T 9704-2012 layout)."""
+
+    NOTICE = "notice"  # 公示: the list under public notice
+    DESIGNATION = "designation"  # 认定通知 with the designated list
+    REVIEW_REPORT = "review_report"  # 评审报告 of a round
+    SCORE_SHEET = "score_sheet"  # one expert's score sheet with a signature line
+    RECTIFICATION = "rectification"  # 整改通知书 to a base
+    REVOCATION = "revocation"  # 撤销决定 of a base's title
+
+
+class DiscussionOutcome(StrEnum):
+    """What the panel decided about an outlier sheet or a large spread."""
+
+    KEPT = "kept"  # the score stands, with the panel's reason
+    REOPENED = "reopened"  # the sheet went back to its expert, with the panel's reason

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import Engine
@@ -137,9 +137,38 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # IMMEDIATE takes the write lock up front: two writers queue on the busy timeout instead of
-        # failing with SQLITE_BUSY_SNAPSHOT halfway, and the audit chain is read under the lock.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read (see `read_only`) begins DEFERRED: under WAL it takes no lock and never waits for a
+        # writer, nor makes one wait. Anything else begins IMMEDIATE, taking the write lock up front:
+        # two writers queue on the busy timeout instead of failing with SQLITE_BUSY_SNAPSHOT halfway,
+        # and the audit chain is read under the lock.
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY_OPTION = "shuangchuang_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that only read: on SQLite they begin DEFERRED.
+
+    A deferred transaction that then writes fails with SQLITE_BUSY if another writer got there first,
+    so only work known to be read-only (safe HTTP methods) binds here."""
+    cached = vars(engine)  # kept on the engine itself: it goes when the engine goes
+    bound = cached.get("_shuangchuang_read_only")
+    if bound is None:
+        bound = cached["_shuangchuang_read_only"] = engine.execution_options(**{READ_ONLY_OPTION: True})
+    return cast(Engine, bound)
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether the session only reads: bound to `read_only(engine)`, or so marked in its info (a
+    session inside an outer transaction, as tests use)."""
+    if session.info.get(READ_ONLY_OPTION):
+        return True
+    bind = session.get_bind()
+    return isinstance(bind, Engine) and bool(bind.get_execution_options().get(READ_ONLY_OPTION))
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

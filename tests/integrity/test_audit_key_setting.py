@@ -25,7 +25,9 @@ def test_production_refuses_the_secret_key_as_audit_key(tmp_path: Path) -> None:
 
 
 def test_production_accepts_a_strong_audit_key(tmp_path: Path) -> None:
-    s = Settings(environment="production", var_dir=tmp_path, secret_key=STRONG, audit_key="a" * 32)
+    s = Settings(
+        environment="production", var_dir=tmp_path, secret_key=STRONG, audit_key="a" * 32, email_enabled=False
+    )
     assert s.audit_key == "a" * 32
 
 

@@ -11,14 +11,16 @@ from pydantic import ValidationError
 from scoring.settings import Settings
 
 KEY = "k" * 40
+AUDIT = "u" * 40  # production also needs the audit key (issue 19)
 GOOD: dict[str, Any] = {"smtp_host": "smtp.example.cn", "smtp_from": "noreply@example.cn"}
 
 
 def test_email_is_off_in_development_and_on_in_production() -> None:
     assert Settings(environment="development", secret_key=KEY).email_enabled is False
     assert Settings(environment="test", secret_key=KEY).email_enabled is False
-    assert Settings(environment="production", secret_key=KEY, **GOOD).email_enabled is True
-    assert Settings(environment="production", secret_key=KEY, email_enabled=False).email_enabled is False
+    assert Settings(environment="production", secret_key=KEY, audit_key=AUDIT, **GOOD).email_enabled is True
+    off = Settings(environment="production", secret_key=KEY, audit_key=AUDIT, email_enabled=False)
+    assert off.email_enabled is False
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,7 @@ def test_staff_create_open_and_publish_a_call_that_the_public_reads(
     assert client.get(f"/call/{rid}").status_code == 404  # a draft is not public
 
     doc = staff.post(
-        f"/staff/rounds/{rid}/documents",
+        f"/staff/rounds/{rid}/call-documents",
         data={"title": "关于开展评选的通知", "csrf_token": csrf},
         files={"file": ("notice.pdf", PDF, "application/pdf")},
         follow_redirects=False,

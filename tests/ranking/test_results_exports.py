@@ -3,15 +3,12 @@ with formula injection escaped."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from scoring.services.review.exports import escape_cell
@@ -52,7 +49,8 @@ def test_applicant_sees_own_result_only_after_publication(
     resp = client.get(url, headers=own)
     assert resp.status_code == 200
     # Sections: s1 is the mean over the three sheets the trim kept (80, 70, 85) = 78.33; s2 the data points.
-    assert resp.json() == {
+    body = resp.json()
+    expected = {
         "application_id": a.id,
         "round_id": w.round.id,
         "kind": "enterprise",
@@ -73,6 +71,7 @@ def test_applicant_sees_own_result_only_after_publication(
             {"code": "s2", "title": "支撑平台", "title_en": "Platforms", "points": "10.00", "max": "10.00"},
         ],
     }
+    assert {key: body[key] for key in expected} == expected  # the rest: tests/documents/test_own_result.py
     other_applicant = applicant_of(session, other.organisation_id, make_person, login)
     assert client.get(url, headers=other_applicant).status_code == 404
     expert = login(make_person("expert"))
@@ -127,61 +126,7 @@ def _export_world(make_world: Callable[..., World]) -> tuple[World, Any, Any]:
     return w, a, b
 
 
-def test_xlsx_export_opens_with_one_worksheet_per_kind(
-    make_world: Callable[..., World], client: TestClient, staff: dict[str, str]
-) -> None:
-    w, a, _b = _export_world(make_world)
-    resp = client.get(f"/api/v1/rounds/{w.round.id}/export.xlsx", headers=staff | {"Accept-Language": "en"})
-    assert resp.status_code == 200
-    assert resp.headers["content-type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(resp.content))
-    assert book.sheetnames == ["enterprise"]
-    rows = [list(r) for r in book["enterprise"].iter_rows(values_only=True)]
-    assert rows[0][0] == "Ranking"
-    header = ["Rank", "Application ID", "Applicant", "District", "Status"]
-    assert rows[1][:8] == [*header, "Panel score", "Data points", "Final score"]
-    assert rows[2][:8] == [1, a.id, '\'=HYPERLINK("http://x")', "长安区", "scored", 78.33, 10, 88.33]
-    assert rows[1][17] == "Gate:platform" and rows[2][17] == "pass" and rows[3][17] == "fail"
-    assert rows[3][2] == "'@乙公司"
-    gates_at = [r[0] for r in rows].index("Gates")
-    assert rows[gates_at + 2] == [a.id, '\'=HYPERLINK("http://x")', "platform", "pass", "1 ≥ 1", None] + [
-        None
-    ] * (len(rows[gates_at + 2]) - 6)
-    sheets_at = [r[0] for r in rows].index("Score sheets")
-    header = rows[sheets_at + 1]
-    assert header[:8] == ["Sheet ID", "Application ID", "Applicant", "Expert", "Status", "a", "b", "Total"]
-    first_sheet = rows[sheets_at + 2]
-    assert first_sheet[3] == "'-专家"
-    assert first_sheet[4:8] == ["submitted", 45, 35, 80]
-    assert len([r for r in rows[sheets_at + 2 :] if r[0] is not None]) == 7
-    # No cell anywhere holds a formula.
-    for line in rows:
-        for cell in line:
-            assert not (isinstance(cell, str) and cell.startswith(("=", "+", "-", "@")))
-
-
-def test_csv_export_of_one_kind(
-    make_world: Callable[..., World], client: TestClient, staff: dict[str, str]
-) -> None:
-    w, a, _ = _export_world(make_world)
-    resp = client.get(f"/api/v1/rounds/{w.round.id}/export.csv?kind=enterprise", headers=staff)
-    assert resp.status_code == 200
-    assert resp.headers["content-type"].startswith("text/csv")
-    text = resp.content.decode("utf-8")
-    assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0] == ["排名"]
-    assert rows[2][:8] == [
-        "1",
-        str(a.id),
-        '\'=HYPERLINK("http://x")',
-        "长安区",
-        "scored",
-        "78.33",
-        "10.00",
-        "88.33",
-    ]
-    assert any(r[:1] == ["评分表"] for r in rows)
+# The workbook's and the CSV's content: tests/documents/test_exports_official.py
 
 
 @pytest.mark.parametrize("query", ["", "?kind=regional"])

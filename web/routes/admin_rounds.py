@@ -172,7 +172,7 @@ def extend_deadline(page: StaffPage, session: SessionDep, round_id: DbId, form: 
     return redirect(f"/staff/rounds/{round_id}/setup?done=extended")
 
 
-@router.post("/staff/rounds/{round_id}/documents", response_class=HTMLResponse)
+@router.post("/staff/rounds/{round_id}/call-documents", response_class=HTMLResponse)
 def add_document(
     page: StaffPage, session: SessionDep, settings: SettingsDep, round_id: DbId, form: CheckedForm
 ) -> Response:

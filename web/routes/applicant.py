@@ -118,7 +118,8 @@ def _application_page(
         evidence.setdefault(att.indicator_code, []).append(att)
     result = None
     bar_widths: list[int] = []
-    if rnd.status == RoundStatus.PUBLISHED:  # the result is the applicant's to see once the list is out
+    # The applicant's own result from the opening of the notice period (its window to object).
+    if rnd.status in (RoundStatus.NOTICE, RoundStatus.PUBLISHED):
         try:
             result = results.get_result(session, actor=page.actor, application_id=app.id)
             bar_widths = [

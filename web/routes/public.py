@@ -17,6 +17,7 @@ from scoring.core.lifecycle import BaseStatus
 from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.admin import integrity
 from scoring.services.review import publication
+from scoring.services.review.documents import service as documents
 from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
 from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
@@ -71,11 +72,13 @@ def _notice_page(page: Page, session: Session, status: int = 200, **values: Any)
     """Visitors are not logged in: their form carries a double-submit cookie token instead."""
     token = page.csrf_token or prelogin_token(page.request)
     context: dict[str, Any] = {"errors": {}, "values": {}} | values
+    notices = publication.public_notice(session)
     response = render(
         page,
         "public/notice.html",
         status=status,
-        notices=publication.public_notice(session),
+        notices=notices,
+        print_headers=documents.print_headers(session, [n.round_id for n in notices]),
         csrf_token=token,
         **context,
     )

@@ -13,17 +13,20 @@ from api.edge.params import DbId, parse_id
 from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
 from scoring.core.errors import invalid
-from scoring.core.i18n import msg
+from scoring.core.i18n import current_locale, msg
 from scoring.services.review import decisions, exports, results
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.ranking_view import ranking_out
-from scoring.services.review.schemas import ConsistentRankingOut, DecisionOut, ResultOut
+from scoring.services.review.results_schemas import OwnResultOut
+from scoring.services.review.schemas import ConsistentRankingOut, DecisionOut
 
 router = APIRouter(tags=["ranking"])
 
 # Staff only; to anyone else these resources do not exist (404).
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 
+PAGE_ROWS = 250
+RENDERED_PAGES = 16  # pages kept per cached ranking (locale, cursor, size, consistency)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BINARY = {"type": "string", "format": "binary"}
 TEXT = {"type": "string"}
@@ -55,16 +58,28 @@ def get_ranking(
     session: SessionDep,
     actor: HiddenStaff,
     kind: str | None = None,
-    limit: Annotated[int | None, Query(ge=1, le=50_000)] = None,
+    limit: Annotated[int, Query(ge=1, le=50_000)] = PAGE_ROWS,
     cursor: str | None = None,
     consistency: bool = False,
 ) -> Response:
-    """The ranking; with consistency=true also Kendall's W and each expert's calibration."""
+    """One page of the ranking (`limit` rows, 250 by default; `next_cursor` for the next), with the
+    total count, the proposed list and the quota line; with consistency=true also Kendall's W and
+    each expert's calibration. The whole list in one file: the round's CSV or workbook export."""
     ranking = ranking_service.get_ranking(session, actor=actor, round_id=round_id, kind=kind)
-    body = ranking_out(ranking, offset=_offset(cursor), limit=limit, consistency=consistency)
-    # Dataclasses serialised directly by orjson: the generic encoder (and even the standard library's
-    # json, at 11 ms for 1,000 rows against orjson's 1.6 ms) costs a large share of a large round's request.
-    return Response(orjson.dumps(body), media_type="application/json")
+    offset = _offset(cursor)
+    # A ranking is immutable and shared while its version holds (ranking_cache): so is its JSON.
+    key = (current_locale.get(), offset, limit, consistency)
+    content = ranking.rendered.get(key)
+    if content is None:
+        body = ranking_out(ranking, offset=offset, limit=limit, consistency=consistency)
+        # Dataclasses serialised directly by orjson: the generic encoder (and even the standard
+        # library's json, at 11 ms for 1,000 rows against orjson's 1.6 ms) costs a large share of a
+        # large round's request.
+        content = orjson.dumps(body)
+        if len(ranking.rendered) >= RENDERED_PAGES:
+            ranking.rendered.clear()
+        ranking.rendered[key] = content
+    return Response(content, media_type="application/json")
 
 
 @router.post(
@@ -76,8 +91,10 @@ def decide(
     return decisions.decide(session, actor=actor, round_id=round_id, data=data)
 
 
-@router.get("/applications/{application_id}/result", response_model=ResultOut, responses=errors(*AUTH, 404))
-def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> ResultOut:
+@router.get(
+    "/applications/{application_id}/result", response_model=OwnResultOut, responses=errors(*AUTH, 404)
+)
+def get_result(application_id: DbId, session: SessionDep, actor: CurrentActor) -> OwnResultOut:
     return results.application_result(session, actor=actor, application_id=application_id)
 
 
@@ -102,17 +119,17 @@ def export_xlsx(round_id: DbId, session: SessionDep, actor: HiddenStaff) -> Resp
     "/rounds/{round_id}/export.csv",
     response_class=Response,
     responses={
-        200: {
-            "content": {"text/csv": {"schema": TEXT}},
-            "description": "One kind's ranking, gates and sheets",
-        },
+        200: {"content": {"text/csv": {"schema": TEXT}}, "description": "One table of one kind"},
         **errors(*AUTH, 404),
     },
 )
-def export_csv(round_id: DbId, session: SessionDep, actor: HiddenStaff, kind: str | None = None) -> Response:
-    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind)
+def export_csv(
+    round_id: DbId, session: SessionDep, actor: HiddenStaff, kind: str | None = None, table: str = "ranking"
+) -> Response:
+    """One table (ranking, gates or sheets) of one kind, its header on the first line."""
+    content = exports.export_csv(session, actor=actor, round_id=round_id, kind=kind, table=table)
     return Response(
         content.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-{kind}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-{kind}-{table}.csv"'},
     )

@@ -38,12 +38,12 @@ def can_see_sheet_expert(actor: Actor) -> bool:
 
 
 def can_see_result(actor: Actor, *, organisation_id: int, round_status: str) -> bool:
-    """Staff see every result; an applicant its own organisation's, once the round is published."""
+    """Staff see every result; an applicant its own organisation's, from the opening of the notice period."""
     if actor.is_staff:
         return True
     return (
         actor.role is Role.APPLICANT
         and actor.organisation_id is not None
         and actor.organisation_id == organisation_id
-        and round_status == RoundStatus.PUBLISHED
+        and round_status in (RoundStatus.NOTICE, RoundStatus.PUBLISHED)
     )

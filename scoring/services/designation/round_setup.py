@@ -31,8 +31,8 @@ from scoring.core.ids import Version
 from scoring.core.lifecycle import RoundStatus as S
 from scoring.core.richtext import MAX_CHARS
 from scoring.services.admin.rubrics import freeze_shipped
+from scoring.services.admin.upload_names import clean_name
 from scoring.services.designation import rounds
-from scoring.services.management.files import clean_name
 from scoring.settings import Settings
 from scoring.store import audit
 from scoring.store.models import Round, RoundDocument

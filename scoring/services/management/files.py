@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
-import unicodedata
 import uuid
 from pathlib import Path
 from typing import BinaryIO
@@ -23,7 +21,7 @@ from scoring.core.errors import NotFound, TooLarge, UnsupportedMediaType, invali
 from scoring.core.i18n import msg
 from scoring.core.permissions import can_see_base
 from scoring.core.permissions.admin import can_read_evaluation_evidence, can_see_any_base_evidence
-from scoring.services.admin.upload_names import stored_name
+from scoring.services.admin.upload_names import clean_name, stored_name
 from scoring.services.designation.applications import load_editable, load_visible
 from scoring.services.designation.rounds import round_rubric
 from scoring.services.management.bases import evidence_base, performance_rubric
@@ -39,7 +37,6 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
 _SNIFF_BYTES = max(len(magic) for magic, _, _ in _MAGIC)
-_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
 
 def sniff(head: bytes) -> str | None:
@@ -47,16 +44,6 @@ def sniff(head: bytes) -> str | None:
         if head.startswith(magic):
             return content_type
     return None
-
-
-def clean_name(original: str) -> str:
-    """The uploader's file name without directories or control characters, at most 255 characters."""
-    name = unicodedata.normalize("NFC", original).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE_NAME.sub("_", name).strip(" .")
-    if len(name) > 255:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[: 255 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 16 else name[:255]
-    return name or "file"
 
 
 def _human(n: int) -> str:

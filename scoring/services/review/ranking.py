@@ -40,6 +40,7 @@ from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import data_points
 from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.designation.rounds import round_references, round_rubric
+from scoring.services.review import ranking_cache
 from scoring.store.db import Money
 from scoring.store.models import Application, Organisation, Panel, Round, Sheet
 
@@ -125,7 +126,12 @@ class KindRanking:
     def proposed_ids(self) -> tuple[int, ...]:
         return tuple(r.application_id for r in self.rows if r.proposed)
 
-    @property
+    @cached_property
+    def rendered(self) -> dict[tuple[Any, ...], bytes]:
+        """Responses made from this ranking, by what they depend on besides it (see the API route)."""
+        return {}
+
+    @cached_property  # every tied row's explanation counts them
     def tied_ids(self) -> tuple[int, ...]:
         return tuple(r.application_id for r in self.rows if r.decision == core.TIE_AT_QUOTA_LINE)
 
@@ -248,7 +254,12 @@ def bulk() -> Iterator[None]:
 
 
 def compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
-    """The ranking of one kind; no permission check (callers check), no writes."""
+    """The ranking of one kind; no permission check (callers check), no writes. Shared between
+    read-only sessions while nothing that can change it is committed (see ranking_cache)."""
+    return ranking_cache.cached(session, rnd.id, kind, lambda: _build(session, rnd, kind))
+
+
+def _build(session: Session, rnd: Round, kind: str) -> KindRanking:
     with bulk():
         return _compute_ranking(session, rnd, kind)
 

@@ -1,4 +1,6 @@
-"""An applicant's own result after publication: final score and section breakdown, never sheet data.
+"""An applicant's own result from the opening of the notice period: final score, section breakdown, gates
+with their arithmetic, rank within the kind, on the list or not and why, how to object; never sheet data,
+another applicant's details or who scored what.
 
 Section breakdown, by definition: for each section of the rubric, the mean over the sheets the panel
 score was computed from of that sheet's points in the section, plus the section's data-indicator points.
@@ -10,6 +12,7 @@ sheets (even count), ordered by total and then sheet id. So the sections always 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +28,8 @@ from scoring.core.lifecycle import ApplicationStatus
 from scoring.core.permissions.review import can_see_result
 from scoring.core.scores import section_breakdown
 from scoring.services.review import ranking as ranking_service
+from scoring.services.review.results_own import own_result
+from scoring.services.review.results_schemas import OwnResultOut
 from scoring.services.review.schemas import ResultOut, SectionPoints
 from scoring.store.models import Application, Round, Sheet
 
@@ -59,8 +64,10 @@ def breakdown(
     return out
 
 
-def application_result(session: Session, *, actor: Actor, application_id: int) -> ResultOut:
-    """An application's result: staff always, its applicant once the round is published."""
+def application_result(
+    session: Session, *, actor: Actor, application_id: int, today: date | None = None
+) -> OwnResultOut:
+    """An application's result: staff always, its applicant from the opening of the notice period."""
     found = session.execute(
         select(Application, Round)
         .join(Round, Round.id == Application.round_id)
@@ -70,7 +77,7 @@ def application_result(session: Session, *, actor: Actor, application_id: int) -
         raise NotFound()
     app, rnd = found
     if not can_see_result(actor, organisation_id=app.organisation_id, round_status=rnd.status):
-        raise NotFound(msg("The result is shown here once the list is published."))
+        raise NotFound(msg("The result is shown here from the opening of the public notice period."))
     ranking = ranking_service.compute_ranking(session, rnd, app.kind)
     row = ranking.row(app.id)
     if row is None:
@@ -81,7 +88,7 @@ def application_result(session: Session, *, actor: Actor, application_id: int) -
         for raw in session.scalars(select(Sheet.scores).where(Sheet.id.in_(used)).order_by(Sheet.id)):
             scores.append({code: Decimal(str(v)) for code, v in (raw or {}).items()})
     data = {d.code: d.points for d in row.data_indicators}
-    return ResultOut(
+    base = ResultOut(
         application_id=app.id,
         round_id=rnd.id,
         kind=app.kind,
@@ -95,6 +102,9 @@ def application_result(session: Session, *, actor: Actor, application_id: int) -
             SectionPoints(code=code, title=title_zh, title_en=title_en, points=fmt2(points), max=fmt2(weight))
             for code, title_zh, title_en, points, weight in breakdown(ranking.rubric, scores, data)
         ],
+    )
+    return own_result(
+        session, actor=actor, base=base, app=app, rnd=rnd, ranking=ranking, row=row, today=today
     )
 
 

@@ -12,6 +12,7 @@ from scoring.store.models.bases import (
     Rectification,
     Revocation,
 )
+from scoring.store.models.documents import IssuedDocument, PanelDiscussion
 from scoring.store.models.integrity import AuditCheckpoint, DrawCommitment
 from scoring.store.models.onboarding import Registration, RoundDocument
 from scoring.store.models.panels import Expert, Panel, PanelExclusion, PanelMember, Sheet
@@ -32,10 +33,12 @@ __all__ = [
     "DrawCommitment",
     "Evaluation",
     "Expert",
+    "IssuedDocument",
     "LoginThrottle",
     "Objection",
     "Organisation",
     "Panel",
+    "PanelDiscussion",
     "PanelExclusion",
     "PanelMember",
     "Rectification",

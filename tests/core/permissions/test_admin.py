@@ -22,8 +22,8 @@ def actor(role: Role, user_id: int | None = USER) -> Actor:
     return Actor(user_id=user_id, username=role.value, role=role)
 
 
-def test_the_table_covers_all_six_roles() -> None:
-    assert len(ROLES) == 6
+def test_the_table_covers_all_seven_roles() -> None:
+    assert len(ROLES) == 7
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -36,8 +36,8 @@ ROLES = list(Role)
 STAFF_ONLY = {Role.STAFF: True, Role.ADMIN: True}
 
 
-def test_the_table_covers_all_six_roles() -> None:
-    assert len(ROLES) == 6
+def test_the_table_covers_all_seven_roles() -> None:
+    assert len(ROLES) == 7
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -68,6 +68,7 @@ SEE_OWN = {
     Role.EVALUATOR: False,
     Role.STAFF: True,
     Role.ADMIN: True,
+    Role.AUDITOR: False,  # the auditor reads the trail and the draw records, not applications
 }
 SEE_OTHERS = {
     Role.APPLICANT: False,
@@ -76,6 +77,7 @@ SEE_OTHERS = {
     Role.EVALUATOR: False,
     Role.STAFF: True,
     Role.ADMIN: True,
+    Role.AUDITOR: False,
 }
 
 
@@ -124,6 +126,7 @@ EXPECTED_SCOPE = {
     Role.EVALUATOR: None,
     Role.STAFF: ApplicationScope(everything=True),
     Role.ADMIN: ApplicationScope(everything=True),
+    Role.AUDITOR: None,
 }
 
 

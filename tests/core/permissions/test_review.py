@@ -29,8 +29,8 @@ ROLES = list(Role)
 STAFFISH = {Role.STAFF, Role.ADMIN}
 
 
-def test_the_matrix_covers_all_six_roles() -> None:
-    assert len(ROLES) == 6
+def test_the_matrix_covers_all_seven_roles() -> None:
+    assert len(ROLES) == 7
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -72,12 +72,15 @@ def test_material_shows_after_the_declaration(role: Role, status: str, after_dec
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_results_staff_always_applicants_their_own_once_published(role: Role) -> None:
+def test_results_staff_always_applicants_their_own_from_the_notice_period(role: Role) -> None:
     who = actor(role)
     assert can_see_result(who, organisation_id=ORG, round_status="published") is (
         role in STAFFISH | {Role.APPLICANT}
     )
-    assert can_see_result(who, organisation_id=ORG, round_status="notice") is (role in STAFFISH)
+    assert can_see_result(who, organisation_id=ORG, round_status="notice") is (
+        role in STAFFISH | {Role.APPLICANT}
+    )
+    assert can_see_result(who, organisation_id=ORG, round_status="deciding") is (role in STAFFISH)
     assert can_see_result(who, organisation_id=OTHER_ORG, round_status="published") is (role in STAFFISH)
 
 

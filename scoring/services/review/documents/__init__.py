@@ -1,0 +1,6 @@
+"""Official documents of the review in the GB/T 9704-2012 layout, generated from the recorded data."""
+
+from __future__ import annotations
+
+ISSUER = "石家庄市发展和改革委员会"  # the issuing organ named in every 版头, 落款 and print header
+ISSUER_SHORT = "石发改"  # the organ's abbreviation in a 发文字号

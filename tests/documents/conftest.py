@@ -1,0 +1,7 @@
+"""Fixtures for reasons, results, exports and documents: the ranking tests' small world, reused."""
+
+from __future__ import annotations
+
+from tests.ranking.conftest import audit_count, clock, make_world, small_rubric_version
+
+__all__ = ["audit_count", "clock", "make_world", "small_rubric_version"]
