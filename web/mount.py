@@ -22,6 +22,7 @@ def mount_web(app: FastAPI) -> None:
         admin_rounds,
         applicant,
         applicant_base,
+        auditor,
         auth,
         county,
         evaluator,
@@ -70,6 +71,7 @@ def mount_web(app: FastAPI) -> None:
         register,
         public_call,
         public_anchors,
+        auditor,
     ):
         app.include_router(module.router)
 

@@ -34,7 +34,7 @@ from scoring.services.designation.rounds import (
     round_rubric,
     transition_round,
 )
-from scoring.services.review.panels import DrawIn, draw
+from scoring.services.review.draw_record import draw_committed
 from scoring.services.review.sheets import DeclarationIn, SheetUpdate, declare, save_sheet, submit
 from scoring.settings import Settings
 from scoring.store.db import utcnow
@@ -42,7 +42,7 @@ from scoring.store.models import Application, Expert, Round, Sheet, User
 
 LIVE_YEAR = 2024
 LIVE_TITLE = "2024年度石家庄市“双创”示范基地评选(2023年度数据)"
-LIVE_SEEDS = {"regional": 20240415, "university": 20240416, "enterprise": 20240417}
+LIVE_SECRETS = {k: f"demo-2024-{k}-draw-secret" for k in ("regional", "university", "enterprise")}
 SUBMITTED_PER_APPLICATION = 3  # of the panel of five, three have submitted; one is a draft
 
 
@@ -95,7 +95,10 @@ def seed_live_round(session: Session, people: DemoPeople, settings: Settings) ->
         )
     transition_round(session, actor=staff, round_id=rnd.id, data=RoundTransitionIn(action="start_review"))
     for kind in rnd.kinds:
-        draw(session, actor=staff, round_id=rnd.id, data=DrawIn(kind=kind, seed=LIVE_SEEDS[kind]))
+        draw_committed(
+            session, committer=staff, contributor=people.actor("staff2"), round_id=rnd.id, kind=kind,
+            secret=LIVE_SECRETS[kind], contribution=f"demo-contribution-{kind}",
+        )  # the demo acts as both staff members; the audit head still makes the seed
     _score_some(session, people, rnd, {app.id: demo_app for app, demo_app in apps})
 
 

@@ -1,6 +1,6 @@
-"""Demo stage 3: a random panel per kind (recorded seeds), declarations (one expert declines and a
-reserve takes the sheet), and every sheet scored and submitted with plausible, reproducible scores —
-including one clear outlier sheet and two applications that tie exactly."""
+"""Demo stage 3: a committed panel draw per kind (commit, contribution, reveal), declarations (one
+expert declines and a reserve takes the sheet), and every sheet scored and submitted with plausible,
+reproducible scores — including one clear outlier sheet and two applications that tie exactly."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from scoring.demo.data import DEMO, DemoApplication
 from scoring.demo.people import DemoPeople
 from scoring.services.admin.accounts import actor_for
 from scoring.services.designation.rounds import round_rubric
-from scoring.services.review.panels import DrawIn, draw
+from scoring.services.review.draw_record import draw_committed
 from scoring.services.review.sheets import DeclarationIn, SheetUpdate, declare, save_sheet, submit
 from scoring.settings import Settings
 from scoring.store.models import Application, Expert, Round, Sheet, User
 
-SEEDS = {"regional": 20230417, "university": 20230418, "enterprise": 20230419}
+SECRETS = {k: f"demo-2023-{k}-draw-secret" for k in ("regional", "university", "enterprise")}
 # One expert declares a conflict on the first sheet of this application; the next reserve takes it.
 DECLINES = {"kangtuo": "本人近三年曾为该企业研发中心建设提供有偿咨询服务,依规申请回避。"}
 OUTLIER_DROP = Decimal("0.35")  # the outlier sheet sits ~28 points below its panel
@@ -38,7 +38,10 @@ def seed_review(session: Session, people: DemoPeople, settings: Settings) -> Non
     rnd = session.scalar(select(Round).order_by(Round.id.desc()).limit(1))
     assert rnd is not None
     for kind in rnd.kinds:
-        draw(session, actor=staff, round_id=rnd.id, data=DrawIn(kind=kind, seed=SEEDS[kind]))
+        draw_committed(
+            session, committer=staff, contributor=people.actor("staff2"), round_id=rnd.id, kind=kind,
+            secret=SECRETS[kind], contribution=f"demo-contribution-{kind}",
+        )  # the demo acts as both staff members; the audit head still makes the seed
     by_org = {people.orgs[a.organisation].id: a for a in DEMO.applications}
     apps = {a.id: a for a in session.scalars(select(Application).where(Application.round_id == rnd.id))}
     _declare_all(session, apps, by_org)

@@ -32,6 +32,7 @@ from tests.review.conftest import (  # noqa: F401  (fixtures for the committed d
     rubric_versions,
     scenario,
 )
+from tests.web.conftest import page_as  # noqa: F401  (fixture for the auditor pages)
 
 INTERVAL = 3
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.core.draw import DrawApplication, PoolExpert, draw_panel
+from scoring.core.draw import DrawApplication, PoolExpert, commitment_of, draw_panel
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from scoring.core.i18n import current_locale
 from scoring.services.admin.experts import ExpertUpdate, update_expert
@@ -365,29 +366,71 @@ def test_nothing_to_review_without_accepted_applications(
     assert pending.status == "recommended"
 
 
-def test_staff_draw_over_the_api_and_replay_it(
-    client: TestClient, session: Session, scenario: Scenario, login: Callable[[Person], dict[str, str]]
-) -> None:
-    headers = login(scenario.staff)
-    resp = client.post(
-        f"/api/v1/rounds/{scenario.round.id}/panels",
-        headers=headers,
-        json={"kind": "enterprise", "seed": 2024},
+SECRET = "a secret the first staff member keeps"
+
+
+def _committed_draw(
+    client: TestClient, round_id: int, first: dict[str, str], second: dict[str, str]
+) -> httpx.Response:
+    """Commit (first), contribute (second), reveal (first): the only way a panel is drawn over HTTP."""
+    made = client.post(
+        f"/api/v1/rounds/{round_id}/draw-commitments",
+        headers=first,
+        json={"kind": "enterprise", "commitment": commitment_of(SECRET)},
     )
-    assert resp.status_code == 201, resp.text
-    body = resp.json()
-    assert body["seed"] == 2024 and body["sheets"] == 10 and body["excluded"] == []
+    assert made.status_code == 201, made.text
+    cid = made.json()["id"]
+    given = client.post(
+        f"/api/v1/draw-commitments/{cid}/contribution", headers=second, json={"value": "b" * 8}
+    )
+    assert given.status_code == 200, given.text
+    return client.post(f"/api/v1/draw-commitments/{cid}/reveal", headers=first, json={"secret": SECRET})
+
+
+def test_staff_draw_over_the_api_and_replay_it(
+    client: TestClient,
+    session: Session,
+    scenario: Scenario,
+    make_person: Callable[..., Person],
+    login: Callable[[Person], dict[str, str]],
+) -> None:
+    headers, other = login(scenario.staff), login(make_person("staff"))
+    resp = _committed_draw(client, scenario.round.id, headers, other)
+    assert resp.status_code == 200, resp.text
+    record = resp.json()["record"]
+    panel_id = resp.json()["panel_id"]
+    body = client.get(f"/api/v1/panels/{panel_id}", headers=headers).json()
+    assert body["seed"] == record["seed"] and body["sheets"] == 10 and body["excluded"] == []
     names = {p.expert.id: p.expert.name for p in scenario.pool}
     assert [e["name"] for e in body["experts"]] == [names[e["id"]] for e in body["experts"]]
+    assert [e["id"] for e in body["experts"]] == record["result"]["members"]
     assert len(body["experts"]) == 5 and len(body["reserves"]) == 2
-    got = client.get(f"/api/v1/panels/{body['panel_id']}", headers=headers).json()
-    assert got["reproducible"] is True and got["experts"] == body["experts"]
+    assert body["reproducible"] is True
     listed = client.get(f"/api/v1/rounds/{scenario.round.id}/panels", headers=headers).json()
-    assert [p["panel_id"] for p in listed] == [body["panel_id"]]
+    assert [p["panel_id"] for p in listed] == [panel_id]
     again = client.post(
-        f"/api/v1/rounds/{scenario.round.id}/panels", headers=headers, json={"kind": "enterprise"}
+        f"/api/v1/rounds/{scenario.round.id}/draw-commitments",
+        headers=headers,
+        json={"kind": "enterprise", "commitment": commitment_of("another secret, sixteen+")},
     )
     assert again.status_code == 409 and again.json()["error"]["code"] == "panel_exists"
+
+
+def test_no_edge_takes_a_seed(
+    client: TestClient, scenario: Scenario, login: Callable[[Person], dict[str, str]]
+) -> None:
+    headers = login(scenario.staff)
+    typed = client.post(
+        f"/api/v1/rounds/{scenario.round.id}/panels", headers=headers, json={"kind": "enterprise", "seed": 1}
+    )
+    assert typed.status_code == 405
+    seeded = client.post(
+        f"/api/v1/rounds/{scenario.round.id}/draw-commitments",
+        headers=headers,
+        json={"kind": "enterprise", "commitment": commitment_of(SECRET), "seed": 1},
+    )
+    assert seeded.status_code == 422
+    assert client.get(f"/api/v1/rounds/{scenario.round.id}/panels", headers=headers).json() == []
 
 
 def test_api_pool_too_small_is_409_with_the_count(
@@ -395,11 +438,8 @@ def test_api_pool_too_small_is_409_with_the_count(
 ) -> None:
     rnd = make_round()
     make_application(rnd, make_org("enterprise"))
-    resp = client.post(
-        f"/api/v1/rounds/{rnd.id}/panels",
-        headers={**login(make_person("staff")), "Accept-Language": "en"},
-        json={"kind": "enterprise"},
-    )
+    first = {**login(make_person("staff")), "Accept-Language": "en"}
+    resp = _committed_draw(client, rnd.id, first, login(make_person("staff")))
     assert resp.status_code == 409
     assert resp.json()["error"]["code"] == "pool_too_small"
     assert "5 eligible expert(s) are missing" in resp.json()["error"]["message"]
@@ -421,7 +461,9 @@ def test_only_staff_see_or_draw_panels(
     assert client.get(f"/api/v1/panels/{panel.id}", headers=headers).status_code == 404
     assert client.get(f"/api/v1/rounds/{scenario.round.id}/panels", headers=headers).status_code == 404
     resp = client.post(
-        f"/api/v1/rounds/{scenario.round.id}/panels", headers=headers, json={"kind": "university"}
+        f"/api/v1/rounds/{scenario.round.id}/draw-commitments",
+        headers=headers,
+        json={"kind": "university", "commitment": commitment_of(SECRET)},
     )
     assert resp.status_code == 404
     resp = client.post(f"/api/v1/panels/{panel.id}/reserves", headers=headers, json={"expert_ids": [1]})

@@ -128,7 +128,7 @@ def test_every_staff_form_refuses_a_missing_csrf_token(
         f"/staff/rounds/{w.round.id}/transition",
         f"/staff/applications/{a.id}/check",
         "/staff/experts",
-        f"/staff/rounds/{w.round.id}/draw",
+        f"/staff/rounds/{w.round.id}/draw/commit",
         f"/staff/rounds/{w.round.id}/decisions",
         f"/staff/rounds/{w.round.id}/approval",
         f"/staff/rounds/{w.round.id}/publication",

@@ -445,4 +445,4 @@ def test_the_audit_page_verifies_the_chain_and_names_a_break(
         lambda s: ChainReport(ok=False, events=3, first_bad_id=4, problem="hash_mismatch"),
     )
     broken = staff.get("/staff/audit?verify=true").text
-    assert "日志链在第 4 条记录处断裂(某条记录的内容与其哈希值不符)。" in broken
+    assert "日志链在第 4 号事件处断开。有事件的内容与其哈希值不符：有记录被修改。" in broken

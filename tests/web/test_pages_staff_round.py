@@ -39,6 +39,19 @@ def post(client: TestClient, url: str, data: dict[str, Any]) -> Any:
     )
 
 
+def draw_on_the_page(first: TestClient, second: TestClient, round_id: int, kind: str = "enterprise") -> Any:
+    """Staff A commits (the page shows the secret once), staff B contributes, A reveals and draws."""
+    committed = post(first, f"/staff/rounds/{round_id}/draw/commit", {"kind": kind})
+    assert committed.status_code == 200, committed.text
+    secret = re.search(r"<code data-secret>([0-9a-f]{32})</code>", committed.text)
+    panels = second.get(f"/staff/rounds/{round_id}/panels").text
+    cid = re.search(rf'data-draw-kind="{kind}">.*?data-commitment="(\d+)"', panels, re.S)
+    assert secret and cid
+    given = post(second, f"/staff/draw-commitments/{cid.group(1)}/contribute", {"value": "from staff B"})
+    assert given.status_code == 303
+    return post(first, f"/staff/draw-commitments/{cid.group(1)}/reveal", {"secret": secret.group(1)})
+
+
 def chart_data(html: str) -> dict[str, Any]:
     found = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S)
     assert found, "no chart data on the page"
@@ -91,7 +104,7 @@ def test_other_roles_are_refused_every_round_page_and_see_nothing_of_it(
     token = csrf_of(client.get("/").text)
     for url, data in (
         (f"/staff/rounds/{w.round.id}/transition", {"action": "start_deciding"}),
-        (f"/staff/rounds/{w.round.id}/draw", {"kind": "enterprise"}),
+        (f"/staff/rounds/{w.round.id}/draw/commit", {"kind": "enterprise"}),
         ("/staff/experts", {"name": "混入者"}),
     ):
         resp = client.post(url, data={"csrf_token": token, **data}, follow_redirects=False)
@@ -118,7 +131,7 @@ def test_every_round_form_refuses_a_missing_or_wrong_csrf_token(
         f"/staff/applications/{a.id}/check": {"round_id": str(w.round.id), "decision": "accept"},
         "/staff/experts": {"name": "王教授", "username": "wangjs", "password": "Secret-Pass-2026"},
         f"/staff/experts/{expert_id}": {"fields": "金融", "is_active": "true"},
-        f"/staff/rounds/{w.round.id}/draw": {"kind": "enterprise"},
+        f"/staff/rounds/{w.round.id}/draw/commit": {"kind": "enterprise"},
         f"/staff/panels/{w.panel().id}/extend": {"expert_ids": str(expert_id)},
     }
     for url, data in forms.items():
@@ -288,6 +301,7 @@ def test_the_draw_shows_its_seed_members_and_who_was_excluded_and_why(
     page_as: Page,
     scenario: Scenario,  # noqa: F811
     make_expert: Any,  # noqa: F811
+    make_person: Callable[..., Person],
 ) -> None:
     s = scenario
     for extra in s.pool[5:]:  # five pool experts + the two below: all seven are drawn (5 + 2 reserves)
@@ -297,13 +311,13 @@ def test_the_draw_shows_its_seed_members_and_who_was_excluded_and_why(
     alice = page_as(s.staff)
     before = alice.get(f"/staff/rounds/{s.round.id}/panels")
     assert 'name="kind" value="enterprise"' in before.text
-    resp = post(alice, f"/staff/rounds/{s.round.id}/draw", {"kind": "enterprise", "seed": "20260302"})
+    resp = draw_on_the_page(alice, page_as(make_person("staff")), s.round.id)
     assert resp.status_code == 303
     panel = session.scalar(select(Panel).where(Panel.round_id == s.round.id, Panel.kind == "enterprise"))
-    assert panel is not None and panel.seed == 20260302
+    assert panel is not None
     assert audit_actions(session, "panel", panel.id) == ["panel.draw"]
     page = alice.get(resp.headers["location"]).text
-    assert 'data-seed="20260302"' in page
+    assert f'data-seed="{panel.seed}"' in page
     assert "按随机种子重新抽取可得到相同的专家组" in page
     assert 'name="kind" value="enterprise"' not in page  # drawn once per kind
     assert 'name="kind" value="regional"' in page
@@ -329,13 +343,11 @@ def test_a_decline_shows_its_replacement_and_the_board_counts_per_expert(
     session: Session,
     page_as: Page,
     scenario: Scenario,  # noqa: F811
+    make_person: Callable[..., Person],
 ) -> None:
     s = scenario
     alice = page_as(s.staff)
-    assert (
-        post(alice, f"/staff/rounds/{s.round.id}/draw", {"kind": "enterprise", "seed": "1"}).status_code
-        == 303
-    )
+    assert draw_on_the_page(alice, page_as(make_person("staff")), s.round.id).status_code == 303
     panel = session.scalar(select(Panel).where(Panel.round_id == s.round.id))
     assert panel is not None
     first_member = panel.result["members"][0]
@@ -372,13 +384,11 @@ def test_reserves_are_added_to_a_panel_from_the_page(
     page_as: Page,
     scenario: Scenario,  # noqa: F811
     make_expert: Any,  # noqa: F811
+    make_person: Callable[..., Person],
 ) -> None:
     s = scenario
     alice = page_as(s.staff)
-    assert (
-        post(alice, f"/staff/rounds/{s.round.id}/draw", {"kind": "enterprise", "seed": "1"}).status_code
-        == 303
-    )
+    assert draw_on_the_page(alice, page_as(make_person("staff")), s.round.id).status_code == 303
     panel = session.scalar(select(Panel).where(Panel.round_id == s.round.id))
     assert panel is not None
     newcomer = make_expert(None, name="新入库专家")

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.edge.deps import SessionDep
 from api.edge.params import parse_id
-from scoring.services.admin import audit_trail
+from scoring.services.admin import audit_trail, integrity
 from web.deps import StaffPage
 from web.forms import render
 
@@ -57,4 +57,5 @@ def audit_page(
         paged=_positive(before) is not None,
         next_before=result.next_before,
         report=report,
+        problem_text=integrity.PROBLEM_TEXT.get(report.problem or "") if report else None,
     )

@@ -4,6 +4,8 @@ row's explanation and charts."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
@@ -15,11 +17,12 @@ from sqlalchemy.orm import Session
 from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
 from scoring.core.districts import DISTRICTS
+from scoring.core.draw import commitment_of
 from scoring.core.errors import DomainError
 from scoring.core.lifecycle import ROUND_TRANSITIONS, allowed_actions
 from scoring.services.admin import experts
 from scoring.services.designation import applications, rounds
-from scoring.services.review import boards, panels, ranking, ranking_view, results, sheet_views
+from scoring.services.review import boards, draw_record, panels, ranking, ranking_view, results, sheet_views
 from scoring.services.review.schemas import ConsistentRankingOut
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
@@ -248,8 +251,11 @@ def _panels(
     *,
     done: str | None = None,
     error: DomainError | None = None,
+    secret: tuple[str, str] | None = None,
 ) -> Response:
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
+    commitments = {c.kind: c for c in draw_record.draw_records(session, actor=page.actor, round_id=rnd.id)}
+    replays = {r.panel_id: r for r in draw_record.replay(session, actor=page.actor, round_id=rnd.id)}
     views = [panels.panel_out(v) for v in panels.list_panels(session, actor=page.actor, round_id=rnd.id)]
     pool_members = experts.list_experts(session, actor=page.actor, limit=10_000)
     expert_names = {e.id: e.name for e in pool_members}
@@ -281,25 +287,86 @@ def _panels(
         expert_names=expert_names,
         app_names=app_names,
         done=done,
+        commitments=commitments,
+        replays=replays,
+        strata=draw_record.strata_out(rnd).strata,
+        me=page.actor.user_id,
+        secret=secret,
+        fresh_contribution=secrets.token_hex(8),
         **_problem(page, error),
     )
 
 
-@router.post("/staff/rounds/{round_id}/draw")
-def draw(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
+# The draw: staff A commits (the page makes the secret and shows it once), staff B contributes, A
+# reveals and the panel is drawn from the derived seed. No form takes a seed.
+
+
+def _parse_strata(raw: str) -> dict[str, int]:
+    """Parse "产业经济=2, 财务=1" (also ":" or "：", commas or lines); a count that is not a number
+    reads as 0, which the service refuses naming the field."""
+    out: dict[str, int] = {}
+    for part in re.split(r"[,，;；\n]+", raw):
+        name, _, count = part.replace("：", "=").replace(":", "=").partition("=")
+        if name.strip() or count.strip():
+            out[name.strip()] = int(count.strip()) if count.strip().isdigit() else 0
+    return out
+
+
+@router.post("/staff/rounds/{round_id}/strata")
+def set_strata(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
+    actor, kind = page.actor, text(form, "kind")
+    data = draw_record.StrataIn(strata=_parse_strata(text(form, "strata")))
+    try:
+        attempt(session, lambda: draw_record.set_strata(session, actor=actor, round_id=round_id, kind=kind,
+                                                        data=data))  # fmt: skip
+    except DomainError as exc:
+        return _panels(page, session, round_id, error=exc)
+    return redirect(f"/staff/rounds/{round_id}/panels?done=strata")
+
+
+@router.post("/staff/rounds/{round_id}/draw/commit")
+def commit_draw(round_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
+    """Staff A commits: the secret is made here, only its hash is stored, and it is shown once."""
     actor = page.actor
+    secret = secrets.token_hex(16)
     values = {
         "kind": text(form, "kind"),
-        "seed": text(form, "seed").strip() or None,
+        "commitment": commitment_of(secret),
         "size": text(form, "size").strip() or None,
         "reserves": text(form, "reserves").strip() or None,
     }
     try:
-        data = parse_input(panels.DrawIn, values)
-        attempt(session, lambda: panels.draw(session, actor=actor, round_id=round_id, data=data))
+        data = parse_input(draw_record.CommitIn, values)
+        attempt(session, lambda: draw_record.commit(session, actor=actor, round_id=round_id, data=data))
     except DomainError as exc:
         return _panels(page, session, round_id, error=exc)
-    return redirect(f"/staff/rounds/{round_id}/panels?done=drawn")
+    return _panels(page, session, round_id, done="committed", secret=(data.kind, secret))
+
+
+@router.post("/staff/draw-commitments/{commitment_id}/contribute")
+def contribute_draw(commitment_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
+    actor = page.actor
+    row = draw_record.get_commitment(session, actor=actor, commitment_id=commitment_id)
+    try:
+        data = parse_input(draw_record.ContributionIn, {"value": text(form, "value").strip()})
+        attempt(
+            session, lambda: draw_record.contribute(session, actor=actor, commitment_id=row.id, data=data)
+        )
+    except DomainError as exc:
+        return _panels(page, session, row.round_id, error=exc)
+    return redirect(f"/staff/rounds/{row.round_id}/panels?done=contributed")
+
+
+@router.post("/staff/draw-commitments/{commitment_id}/reveal")
+def reveal_draw(commitment_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
+    actor = page.actor
+    row = draw_record.get_commitment(session, actor=actor, commitment_id=commitment_id)
+    try:
+        data = parse_input(draw_record.RevealIn, {"secret": text(form, "secret").strip()})
+        attempt(session, lambda: draw_record.reveal(session, actor=actor, commitment_id=row.id, data=data))
+    except DomainError as exc:
+        return _panels(page, session, row.round_id, error=exc)
+    return redirect(f"/staff/rounds/{row.round_id}/panels?done=drawn")
 
 
 @router.post("/staff/panels/{panel_id}/extend")

@@ -1,4 +1,4 @@
-"""API routes: random panel draws per round and kind, their replay check, and extending a panel."""
+"""API routes: a round's panels and strata setting, and extending a panel (draws: see integrity.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from api.edge.deps import SessionDep, require_roles
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
 from scoring.core.actors import Actor, Role
-from scoring.services.review import panels
+from scoring.services.designation import rounds
+from scoring.services.review import draw_record, panels
 from scoring.services.review.schemas import ExtendedPanelOut, NewSheet, PanelOut
 
 router = APIRouter(tags=["panels"])
@@ -19,15 +20,26 @@ router = APIRouter(tags=["panels"])
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 
 
-@router.post(
-    "/rounds/{round_id}/panels",
-    status_code=201,
-    response_model=PanelOut,
-    responses=errors(*AUTH, 404, 409, 413),
+# Panels are drawn only through the committed flow (/rounds/{id}/draw-commitments, contribution,
+# reveal): no edge takes a seed, so no one can choose it.
+
+
+@router.get("/rounds/{round_id}/strata", response_model=draw_record.StrataOut, responses=errors(*AUTH, 404))
+def get_strata(session: SessionDep, actor: HiddenStaff, round_id: DbId) -> draw_record.StrataOut:
+    """Per kind, how many experts of which fields a panel needs (used by the committed draw)."""
+    return draw_record.strata_out(rounds.get_round(session, actor=actor, round_id=round_id))
+
+
+@router.put(
+    "/rounds/{round_id}/strata/{kind}",
+    response_model=draw_record.StrataOut,
+    responses=errors(*AUTH, 404, 409),
 )
-def draw_panel(session: SessionDep, actor: HiddenStaff, round_id: DbId, body: panels.DrawIn) -> PanelOut:
-    panel = panels.draw(session, actor=actor, round_id=round_id, data=body)
-    return panels.panel_out(panels.get_panel(session, actor=actor, panel_id=panel.id))
+def set_strata(
+    session: SessionDep, actor: HiddenStaff, round_id: DbId, kind: str, body: draw_record.StrataIn
+) -> draw_record.StrataOut:
+    rnd = draw_record.set_strata(session, actor=actor, round_id=round_id, kind=kind, data=body)
+    return draw_record.strata_out(rnd)
 
 
 @router.get("/rounds/{round_id}/panels", response_model=list[PanelOut], responses=errors(*AUTH, 404))

@@ -54,9 +54,24 @@ class CommitIn(BaseModel):
 
     kind: str
     commitment: str = Field(pattern=_HEX64, description="SHA-256 (hex) of a secret you keep")
-    strata: dict[str, int] = Field(default_factory=dict, description="expert field -> members needed")
+    strata: dict[str, int] | None = Field(
+        default=None, description="expert field -> members needed; omitted: the round's setting for the kind"
+    )
     size: int | None = None
     reserves: int | None = Field(default=None, ge=0, le=MAX_RESERVES)
+
+
+class StrataIn(BaseModel):
+    """How many experts of which fields a panel of one kind needs (a round setting)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strata: dict[str, int] = Field(description="expert field -> members needed; empty: no stratification")
+
+
+class StrataOut(BaseModel):
+    round_id: int
+    strata: dict[str, dict[str, int]]  # kind -> expert field -> members needed
 
 
 class ContributionIn(BaseModel):
@@ -127,12 +142,59 @@ def out(row: DrawCommitment) -> CommitmentOut:
     )  # fmt: skip
 
 
+def get_commitment(session: Session, *, actor: Actor, commitment_id: int) -> DrawCommitment:
+    _require_staff(actor)
+    return _load(session, commitment_id)
+
+
 def _load(session: Session, commitment_id: int, *, lock: bool = False) -> DrawCommitment:
     stmt = select(DrawCommitment).where(DrawCommitment.id == commitment_id)
     row = session.scalar(stmt.with_for_update() if lock else stmt)
     if row is None:
         raise NotFound()
     return row
+
+
+def _check_strata(strata: dict[str, int], size: int) -> None:
+    for name, count in strata.items():
+        if not name.strip() or count < 1:
+            raise invalid(f"strata.{name}", msg("must name an expert field and a number of at least 1"))
+    if sum(strata.values()) > size:
+        raise invalid("strata", msg("need more members (%(need)s) than the panel has (%(size)s)",
+                                    need=sum(strata.values()), size=size))  # fmt: skip
+
+
+def strata_out(rnd: Round) -> StrataOut:
+    return StrataOut(round_id=rnd.id, strata={k: dict(v) for k, v in sorted((rnd.strata or {}).items())})
+
+
+def set_strata(session: Session, *, actor: Actor, round_id: int, kind: str, data: StrataIn) -> Round:
+    """Staff set how many experts of which fields a panel of one kind needs, before its commitment."""
+    _require_staff(actor)
+    rnd = session.scalar(select(Round).where(Round.id == round_id).with_for_update())
+    if rnd is None:
+        raise NotFound()
+    if kind not in rnd.kinds:
+        raise invalid("kind", msg("is not a kind this round opens"))
+    _check_strata(data.strata, rnd.panel_size)
+    committed = session.scalar(
+        select(DrawCommitment.id).where(DrawCommitment.round_id == rnd.id, DrawCommitment.kind == kind)
+    )
+    if committed is not None:
+        raise Conflict(
+            msg("The draw of this kind is already committed; its strata can no longer change."),
+            code="commitment_exists",
+        )
+    before = dict((rnd.strata or {}).get(kind, {}))
+    wanted = dict(sorted(data.strata.items()))
+    others = {k: v for k, v in (rnd.strata or {}).items() if k != kind}
+    rnd.strata = others | ({kind: wanted} if wanted else {})
+    session.flush()
+    audit.record(
+        session, actor=actor, action="round.strata", entity="round", entity_id=rnd.id,
+        before={"kind": kind, "strata": before}, after={"kind": kind, "strata": wanted},
+    )  # fmt: skip
+    return rnd
 
 
 def commit(session: Session, *, actor: Actor, round_id: int, data: CommitIn) -> DrawCommitment:
@@ -143,13 +205,8 @@ def commit(session: Session, *, actor: Actor, round_id: int, data: CommitIn) -> 
         raise NotFound()
     if data.kind not in rnd.kinds:
         raise invalid("kind", msg("is not a kind this round opens"))
-    for name, count in data.strata.items():
-        if not name.strip() or count < 1:
-            raise invalid(f"strata.{name}", msg("must name an expert field and a number of at least 1"))
-    size = data.size if data.size is not None else rnd.panel_size
-    if sum(data.strata.values()) > size:
-        raise invalid("strata", msg("need more members (%(need)s) than the panel has (%(size)s)",
-                                    need=sum(data.strata.values()), size=size))  # fmt: skip
+    strata = data.strata if data.strata is not None else dict((rnd.strata or {}).get(data.kind, {}))
+    _check_strata(strata, data.size if data.size is not None else rnd.panel_size)
     if session.scalar(select(Panel.id).where(Panel.round_id == rnd.id, Panel.kind == data.kind)) is not None:
         raise Conflict(
             msg("A panel has already been drawn for this kind in this round."), code="panel_exists"
@@ -163,7 +220,7 @@ def commit(session: Session, *, actor: Actor, round_id: int, data: CommitIn) -> 
             code="commitment_exists",
         )
     row = DrawCommitment(
-        round_id=rnd.id, kind=data.kind, commitment=data.commitment, strata=dict(sorted(data.strata.items())),
+        round_id=rnd.id, kind=data.kind, commitment=data.commitment, strata=dict(sorted(strata.items())),
         size=data.size, reserves=data.reserves, committed_by_id=actor.user_id, committed_at=utcnow(),
         status="committed",
     )  # fmt: skip
@@ -272,12 +329,31 @@ def reveal(session: Session, *, actor: Actor, commitment_id: int, data: RevealIn
     return row
 
 
+def draw_committed(
+    session: Session, *, committer: Actor, contributor: Actor, round_id: int, kind: str, secret: str,
+    contribution: str,
+) -> DrawCommitment:
+    """The whole flow by two staff members in one go (the demo, scripts): commit, contribute, reveal."""
+    row = commit(session, actor=committer, round_id=round_id,
+                 data=CommitIn(kind=kind, commitment=commitment_of(secret)))  # fmt: skip
+    contribute(session, actor=contributor, commitment_id=row.id, data=ContributionIn(value=contribution))
+    return reveal(session, actor=committer, commitment_id=row.id, data=RevealIn(secret=secret))
+
+
 # ---- reading and replay ------------------------------------------------------------------------
 
 
 def _require_reader(actor: Actor) -> None:
     if not can_read_evidence(actor):
         raise NotFound()
+
+
+def rounds_with_draws(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
+    """(id, title) of every round that has a commitment or a panel, newest first (staff and auditors)."""
+    _require_reader(actor)
+    drawn = select(DrawCommitment.round_id).union(select(Panel.round_id))
+    rows = session.execute(select(Round.id, Round.title).where(Round.id.in_(drawn)).order_by(Round.id.desc()))
+    return [(i, t) for i, t in rows]
 
 
 def draw_records(session: Session, *, actor: Actor, round_id: int) -> list[CommitmentOut]:

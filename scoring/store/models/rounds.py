@@ -42,6 +42,8 @@ class Round(Base):
     notice_days: Mapped[int] = mapped_column(default=5)
     # years a revoked base's organisation waits before applying again for that kind
     cooling_off_years: Mapped[int] = mapped_column(default=2, server_default="2")
+    # kind -> {expert field: members a panel of that kind needs}; the committed draw stratifies by it
+    strata: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON, default=dict, server_default="{}")
     approval_document_no: Mapped[str | None] = mapped_column(String(100))
     approval_date: Mapped[date | None]
     approval_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -15,6 +15,7 @@ from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import RevocationStatus, RoundStatus, SheetStatus
 from scoring.core.vocabulary import DocumentKind as K
+from scoring.services.admin import integrity
 from scoring.services.designation.rounds import round_rubric
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.documents import ISSUER
@@ -188,6 +189,12 @@ def designation(session: Session, round_id: int | None, subject_id: int | None, 
         block_order=["intro", "requirements"],
         day=published,
     )
+    anchor = integrity.anchor_of_round(session, rnd.id)
+    if anchor is not None:  # generated, not an editable block: the chain head at the publication
+        draft.sections.append(("审计日志锚点", [
+            f"名单公布时审计日志链头为第{anchor.seq}号事件，锚点：{anchor.anchor}。"
+            "持有此锚点者可随时核验此前的审计记录未被改动、删除或重排（见“审计锚点”公开页面）。"
+        ]))  # fmt: skip
     for kind_zh, rows in listed:
         draft.tables.append(
             (f"{kind_zh}“双创”示范基地名单", ["序号", "单位名称", "所在县（市、区）", "综合得分"], rows)
