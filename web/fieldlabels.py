@@ -54,7 +54,11 @@ LABELS: dict[str, Msg] = {
     "quotas": pmsg("field", "quotas"),
     "deadlines": pmsg("field", "deadlines"),
     "kinds": pmsg("field", "kinds"),
+    "strata": pmsg("field", "expert fields of the panel"),
+    "secret": pmsg("field", "secret of the commitment"),
 }
+# Paths whose second part is the user's own word (an expert field), shown as it was typed.
+FREE_KEYS = frozenset({"strata"})
 
 
 def field_label(path: str, locale: str, names: dict[str, str] | None = None) -> str:
@@ -63,5 +67,7 @@ def field_label(path: str, locale: str, names: dict[str, str] | None = None) -> 
     if rest and names and rest in names:
         group = LABELS.get(head)
         return f"{group.render(locale)} · {names[rest]}" if group else names[rest]
+    if rest and head in FREE_KEYS:
+        return f"{LABELS[head].render(locale)} · {rest}"
     label = LABELS.get(path) or LABELS.get(head) or LABELS.get(path.rpartition(".")[2])
     return label.render(locale) if label is not None else ""

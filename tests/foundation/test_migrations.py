@@ -204,9 +204,12 @@ _TABLES_CHECKED = sorted({table for table, _ in ENUM_COLUMNS} - _CREATED_AFTER_0
 
 
 def test_the_demo_data_satisfies_the_checks_and_survives_the_migration_both_ways(demo_url: str) -> None:
-    before = _counts(demo_url)
+    before = _counts(demo_url)  # the fixture left it at 0002: no constraints yet
     assert before["applications"] == 33 and before["sheets"] == 151 and before["evaluations"] == 38
+    assert _database_checks(demo_url) == {}
+    migrate.upgrade(demo_url)
     assert _database_checks(demo_url) == _model_checks()
+    assert _counts(demo_url) == before
     migrate.downgrade(demo_url, "0002")
     assert _database_checks(demo_url) == {}
     assert _counts(demo_url) == before

@@ -112,7 +112,8 @@ def test_the_pages_run_commit_contribute_reveal_with_the_secret_shown_once(
     strata = _post(
         alice, f"/staff/rounds/{scenario.round.id}/strata", {"kind": "enterprise", "strata": "产业经济=0"}
     )
-    assert strata.status_code == 422 and "strata.产业经济" in strata.text  # type: ignore[attr-defined]
+    assert strata.status_code == 422  # type: ignore[attr-defined]
+    assert "专家组领域构成 · 产业经济" in strata.text  # type: ignore[attr-defined]  # the field, in words
     ok = _post(
         alice, f"/staff/rounds/{scenario.round.id}/strata", {"kind": "enterprise", "strata": "产业经济：3"}
     )
@@ -138,7 +139,7 @@ def test_the_pages_run_commit_contribute_reveal_with_the_secret_shown_once(
         _post(bob, f"/staff/draw-commitments/{row.id}/contribute", {"value": "bob's dice"}).status_code == 303
     )  # type: ignore[attr-defined]
     wrong = _post(alice, f"/staff/draw-commitments/{row.id}/reveal", {"secret": "f" * 32})
-    assert wrong.status_code == 422 and ">secret</a>" in wrong.text  # type: ignore[attr-defined]
+    assert wrong.status_code == 422 and ">承诺的秘密值</a>" in wrong.text  # type: ignore[attr-defined]
     assert session.scalars(select(Panel)).all() == []
     drawn = _post(alice, f"/staff/draw-commitments/{row.id}/reveal", {"secret": secret})
     assert drawn.headers["location"].endswith("?done=drawn")  # type: ignore[attr-defined]

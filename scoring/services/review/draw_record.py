@@ -297,7 +297,7 @@ def reveal(session: Session, *, actor: Actor, commitment_id: int, data: RevealIn
         ) from None  # fmt: skip
     inputs = panel.result["inputs"]
     names = dict(session.execute(select(Expert.id, Expert.name).where(
-        Expert.id.in_([e["expert_id"] for e in inputs["pool"]]))).tuples().all())  # fmt: skip
+        Expert.id.in_([e["expert_id"] for e in inputs["pool"]]))).all())  # fmt: skip
     record: dict[str, Any] = {
         "algorithm": ALGORITHM_VERSION,
         "round_id": row.round_id,
