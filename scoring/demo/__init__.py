@@ -29,6 +29,7 @@ HIGHLIGHTED = (
     "app_hebust",
     "expert",  # the featured expert of the live round (see scoring.demo.live)
     "evaluator1",
+    "auditor",  # read-only: the audit trail, verification, reconciliation, draw records
 )
 
 
