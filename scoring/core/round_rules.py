@@ -67,6 +67,15 @@ def round_settings_problems(
         for (earlier, first), (later, then) in pairwise(deadlines):
             if then <= first:
                 problems[f"deadlines.{later}"] = _AFTER[earlier]
+    problems.update(panel_and_quota_problems(kinds=kinds, quotas=quotas, panel_size=panel_size))
+    return problems
+
+
+def panel_and_quota_problems(
+    *, kinds: Sequence[str], quotas: Mapping[str, int], panel_size: int
+) -> dict[str, Msg]:
+    """An odd panel size within the bounds, and a quota of at least 1 for exactly the opened kinds."""
+    problems: dict[str, Msg] = {}
     try:
         validate_panel_size(panel_size)
     except InvalidPanelSize as exc:

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
-from scoring.core.draw import InvalidPanelSize, validate_panel_size
 from scoring.core.errors import (
     Conflict,
     Forbidden,
@@ -30,6 +29,7 @@ from scoring.core.i18n import Msg, Text, msg
 from scoring.core.ids import Version
 from scoring.core.lifecycle import RoundStatus as S
 from scoring.core.richtext import MAX_CHARS
+from scoring.core.round_rules import panel_and_quota_problems
 from scoring.services.admin.rubrics import freeze_shipped
 from scoring.services.admin.upload_names import clean_name
 from scoring.services.designation import rounds
@@ -213,20 +213,7 @@ def _settings_problems(
     problems: dict[str, Msg] = {}
     if len(set(kinds)) != len(kinds):
         problems["kinds"] = msg("must not name a kind twice")
-    try:
-        validate_panel_size(panel_size)
-    except InvalidPanelSize as exc:
-        problems["panel_size"] = msg(
-            "must be an odd number from %(min)s to %(max)s", min=exc.min_size, max=exc.max_size
-        )
-    for kind in kinds:
-        if kind not in quotas:
-            problems[f"quotas.{kind}"] = msg("is required for every opened kind")
-    for kind, quota in quotas.items():
-        if kind not in kinds:
-            problems[f"quotas.{kind}"] = msg("is not a kind this round opens")
-        elif isinstance(quota, bool) or quota < 1:
-            problems[f"quotas.{kind}"] = msg("must be a whole number of at least 1")
+    problems.update(panel_and_quota_problems(kinds=kinds, quotas=quotas, panel_size=panel_size))
     if "regional" in kinds and "provincial_rd_intensity" not in refs:
         problems["references.provincial_rd_intensity"] = msg(
             "is required when regional bases are opened (the R&D-intensity gate compares with it)"
