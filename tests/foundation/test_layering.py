@@ -39,8 +39,9 @@ PHASES = ("admin", "designation", "review", "management")
 PHASED_PACKAGES = ("scoring.services", "scoring.core.permissions")
 # The pure core reaches no database, web framework or template engine. Besides the standard library it
 # uses criteria (the rubric model), pydantic (input and read models, the Text field) and babel, which
-# reads the message catalogs (.po) that make a Msg render in Chinese.
-CORE_THIRD_PARTY = frozenset({"pydantic", "pydantic_core", "babel"})
+# reads the message catalogs (.po) that make a Msg render in Chinese; and holidays, the State Council
+# calendar behind working days (scoring.core.clock): pure data, no I/O.
+CORE_THIRD_PARTY = frozenset({"pydantic", "pydantic_core", "babel", "holidays"})
 CRITERIA_THIRD_PARTY = frozenset({"pydantic", "pydantic_core"})
 
 

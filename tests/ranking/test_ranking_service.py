@@ -221,5 +221,13 @@ def test_kendalls_w_and_calibration(make_world: Callable[..., World], session: S
     assert first.mean == 60 and first.panel_mean == 50 and first.difference == 10
     assert "kendalls_w" not in orjson.loads(orjson.dumps(ranking_out(ranking)))  # only when asked for
     out = orjson.loads(orjson.dumps(ranking_out(ranking, consistency=True)))
-    assert out["kendalls_w"] == {"w": "1.0000", "experts": 3, "applications": 3}
+    assert out["kendalls_w"] == {
+        "w": "1.0000",
+        "experts": 3,
+        "applications": 3,
+        "method": "all_experts",
+        "method_text": "全部专家，按其共同评分的申报",
+        "reason": None,
+        "reason_text": None,
+    }
     assert out["calibration"][str(w.experts[0].id)]["difference"] == "10.00"

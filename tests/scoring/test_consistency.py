@@ -103,7 +103,7 @@ def test_kendalls_w_is_one_for_identical_rankings_and_the_direction_does_not_mat
 def test_kendalls_w_is_none_when_every_expert_ties_everything() -> None:
     matrix = matrix_of_columns({1: [80, 80, 80], 2: [75, 75, 75]})
     assert kendalls_w(matrix) == KendallResult(
-        w=None, m=2, n=3, applications_used=(1, 2, 3), experts_used=(1, 2)
+        w=None, m=2, n=3, applications_used=(1, 2, 3), experts_used=(1, 2), reason="all_tied"
     )
 
 

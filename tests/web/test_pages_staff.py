@@ -77,6 +77,7 @@ def test_the_ranking_page_explains_each_row_and_carries_chart_data(
     assert ("1 ≥ 1" in text and "0 &lt; 1" in text) or "0 < 1" in text  # the gate's numbers
     assert "名额线并列" in text  # 乙 and 丙 tie across the quota line
     assert "未通过门槛条件" in text
+    assert "肯德尔和谐系数 W = 1.0000 (无缺项的最大专家×申报评分块：3 位专家 × 4 个申报)" in text
     assert re.search(r"去掉最高最低分的评分表:\s*\d+, \d+", text)  # 甲's trim names the dropped sheets
     data = json.loads(
         re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', text, re.S).group(1)

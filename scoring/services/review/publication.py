@@ -1,6 +1,6 @@
 """Four-eyes publication of a round's list: propose, confirm (starts the 公示), objections, finalize.
 
-The notice period counts working days (scoring.core.clock: Monday to Friday). A notice
+The notice period counts working days (scoring.core.clock: the State Council calendar). A notice
 confirmed on day D runs from D through the notice_days-th working day after D; objections are taken
 through that last day and the list can be finalized from the next calendar day on.
 
@@ -174,11 +174,12 @@ def _confirm(session: Session, *, actor: Actor, rnd: Round, today: date) -> None
     unscored = _unscored_problems(session, rnd.id)
     if unscored:
         raise Conflict(msg("The list is not ready to be proposed for publication."), fields=unscored)
+    ends_on = add_working_days(today, rnd.notice_days)  # an uncovered year is refused before any change
     before = rnd.status
     rnd.status = transition(ROUND_TRANSITIONS, rnd.status, "start_notice")
     rnd.publication_confirmed_by_id = actor.user_id
     rnd.notice_starts_on = today
-    rnd.notice_ends_on = add_working_days(today, rnd.notice_days)
+    rnd.notice_ends_on = ends_on
     rnd.version += 1
     session.flush()
     audit.record(

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal, overload
 
 from scoring.core.aggregate import fmt2
+from scoring.core.consistency import KENDALL_METHODS, KENDALL_REASONS
 from scoring.core.gates import GateResult
 from scoring.core.i18n import Msg, current_locale, translate
 from scoring.services.review.ranking import DataIndicator, KindRanking, Row, bulk, reasons_of
@@ -196,6 +197,14 @@ def _ranking_out(ranking: KindRanking, *, offset: int, limit: int | None, consis
             )
             for expert_id, c in ranking.calibration.items()
         }
-        kendall = KendallOut(w=_fmt4(k.w), experts=k.m, applications=k.n)
+        kendall = KendallOut(
+            w=_fmt4(k.w),
+            experts=k.m,
+            applications=k.n,
+            method=k.method,
+            method_text=KENDALL_METHODS[k.method].render(current_locale.get()),
+            reason=k.reason,
+            reason_text=None if k.reason is None else KENDALL_REASONS[k.reason].render(current_locale.get()),
+        )
         return ConsistentRankingOut(**fields, kendalls_w=kendall, calibration=calibration)
     return RankingOut(**fields)

@@ -563,6 +563,10 @@ class KendallOut:
     w: str | None
     experts: int
     applications: int
+    method: str  # all_experts | largest_block (scoring.core.consistency)
+    method_text: str  # in the caller's language (rendered eagerly: these dataclasses go through orjson)
+    reason: str | None  # why w is null: too_few_experts | no_common_block | all_tied
+    reason_text: str | None
 
 
 @dataclass
