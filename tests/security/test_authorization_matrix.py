@@ -52,6 +52,28 @@ NOBODY: frozenset[str] = frozenset()
 
 # (method, path) -> the roles that may be accepted when the ids are other users'.
 ALLOWED: dict[tuple[str, str], frozenset[str]] = {
+    # issues 14 and 18: documents, reasons, robustness, round end
+    ("GET", "/favicon.ico"): EVERYONE,
+    ("DELETE", "/api/v1/applications/{application_id}"): NOBODY,  # only the applicant's own draft
+    ("GET", "/api/v1/documents"): STAFF,
+    ("GET", "/api/v1/documents/{document_id}.docx"): NOBODY,  # the demo issued none (tests/documents)
+    ("POST", "/api/v1/documents"): NOBODY,
+    ("POST", "/api/v1/documents/preview"): NOBODY,
+    ("POST", "/api/v1/documents/preview.docx"): NOBODY,
+    ("GET", "/api/v1/rounds/{round_id}/decision-records"): NOBODY,  # needs ?kind= (tests/documents)
+    ("GET", "/api/v1/rounds/{round_id}/discussions"): STAFF,
+    ("GET", "/api/v1/rounds/{round_id}/robustness"): NOBODY,  # needs ?kind= (tests/documents)
+    ("GET", "/api/v1/rounds/{round_id}/round-end"): STAFF,
+    ("POST", "/api/v1/applications/{application_id}/discussions"): NOBODY,
+    ("POST", "/api/v1/rounds/{round_id}/scoring-deadline"): NOBODY,
+    ("POST", "/api/v1/sheets/{sheet_id}/replacement"): NOBODY,
+    ("GET", "/staff/documents/{document_id}.docx"): NOBODY,  # the demo issued none (tests/documents)
+    ("GET", "/staff/rounds/{round_id}/confirm/{action}"): NOBODY,  # not a step of that round now
+    ("GET", "/staff/rounds/{round_id}/documents"): STAFF,
+    ("GET", "/staff/rounds/{round_id}/round-end"): STAFF,
+    ("POST", "/staff/rounds/{round_id}/call-documents"): NOBODY,
+    ("POST", "/staff/rounds/{round_id}/scoring-deadline"): NOBODY,
+    ("POST", "/staff/sheets/{sheet_id}/replace"): NOBODY,
     # public
     ("GET", "/healthz"): EVERYONE,
     ("GET", "/api/v1/openapi.json"): EVERYONE,
@@ -377,6 +399,7 @@ def _others_ids(session: Session, user: User | None) -> dict[str, Any] | None:
         "objection_id": session.scalar(select(Objection.id).limit(1)),
         "kind": "enterprise",
         "code": "en",
+        "action": "start_deciding",
         # onboarding, notifications, integrity: another organisation, another user, another's notice
         "organisation_id": session.scalar(
             select(Organisation.id).where(Organisation.id != (org or -1)).order_by(Organisation.id.desc())

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -16,10 +14,15 @@ from scoring.demo import seed_demo
 from scoring.settings import Settings
 from scoring.store import migrate
 from scoring.store.db import make_engine, make_sessionmaker
+from tests.web.conftest import browser  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 SKIP = ("/logout", "/lang/", "/files/", "/static/")
+DOWNLOADS = ("/documents/", ".docx", ".xlsx", ".csv", ".pdf")  # files, not pages
+
+
+def _skipped(local: str) -> bool:
+    return local.startswith(SKIP) or any(part in local for part in DOWNLOADS)
 
 
 @pytest.fixture(scope="module")
@@ -40,19 +43,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[t
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("SHUANGCHUANG_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium(browser: Any) -> Any:  # noqa: F811  (the fixture imported above)
+    """The session's one Chromium (tests/web): a second sync Playwright in the same run fails."""
+    return browser
 
 
 def _crawl(page: Any, base: str, start: str, limit: int) -> list[str]:
@@ -68,7 +61,7 @@ def _crawl(page: Any, base: str, start: str, limit: int) -> list[str]:
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             target = urlsplit(urljoin(base + path, href))
             local = target.path + (f"?{target.query}" if target.query else "")
-            if target.netloc == urlsplit(base).netloc and not local.startswith(SKIP) and local not in seen:
+            if target.netloc == urlsplit(base).netloc and not _skipped(local) and local not in seen:
                 queue.append(local)
     return seen
 

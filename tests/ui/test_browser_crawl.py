@@ -75,7 +75,7 @@ def test_visible_text_rules_catch_identifiers_and_english() -> None:
 @pytest.fixture(scope="module")
 def demo(live_server: LiveServer) -> dict[str, tuple[str, str]]:
     """The demo data set on the live server; the highlighted login of each role."""
-    from scoring.demo import seed_demo
+    from scoring.demo import STAGE_NAMES, seed_demo
 
     steps: list[tuple[int, int, str]] = []
     credentials = seed_demo(
@@ -84,7 +84,8 @@ def demo(live_server: LiveServer) -> dict[str, tuple[str, str]]:
         progress=lambda done, total, name: steps.append((done, total, name)),
     )
     # `serve --demo` shows these as a progress bar while the demo builds
-    assert [(d, t) for d, t, _ in steps] == [(n, 6) for n in range(7)]
+    stages = len(STAGE_NAMES)  # the people, then each stage
+    assert [(d, t) for d, t, _ in steps] == [(n, stages) for n in range(stages + 1)]
     assert steps[0][2] == "组织与账号" and steps[-1][2] == ""
     logins: dict[str, tuple[str, str]] = {}
     for role, username, password in credentials:

@@ -80,8 +80,10 @@ def create_account(page: Any, base: str, **fields: str) -> str:
 
 
 def transition(page: Any, base: str, round_id: int, action: str) -> None:
+    """A round step as staff take it: the overview's link, then the confirmation page's button."""
     page.goto(f"{base}/staff/rounds/{round_id}")
-    page.locator(f"form:has(input[name=action][value={action}]) button").click()
+    page.locator(f"a[href='/staff/rounds/{round_id}/confirm/{action}']").click()
+    page.locator("#confirm-transition form button[type=submit]").click()
     page.wait_for_load_state("load")
 
 

@@ -77,7 +77,8 @@ def sheets_assigned(session: Session, sheets: Iterable[Sheet]) -> None:
         notify(
             session,
             kind=K.PANEL_ASSIGNED,
-            key=f"panel_assigned:p{panel.id}:e{expert_id}:s{min(s.id for s in own)}",
+            # Once per expert and panel: the assignment is the news; later sheets show on /expert.
+            key=f"panel_assigned:p{panel.id}:e{expert_id}",
             recipients=_users_by_id(session, [uid]),
             params={
                 "round_title": rnd.title,
