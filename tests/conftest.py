@@ -209,3 +209,13 @@ def is_postgres(session: Session) -> bool:
 
 def count(session: Session, table: str) -> int:
     return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+@pytest.fixture(autouse=True)
+def _default_locale() -> Iterator[None]:
+    """Each test starts in the default locale: a CLI command run in-process sets English for its output."""
+    from scoring.core.i18n import DEFAULT_LOCALE, current_locale
+
+    token = current_locale.set(DEFAULT_LOCALE)
+    yield
+    current_locale.reset(token)

@@ -81,13 +81,18 @@ ENTITIES: dict[str, Msg] = {
 }
 
 
+OTHER_ACTION = pmsg("audit", "other action")
+OTHER_ENTITY = pmsg("audit", "other record")
+
+
 def action_words(action: str, locale: str) -> str:
     """`sheet.save` → 「保存」; an action not listed stays as it is (it is still findable by filter)."""
     verb = action.rpartition(".")[2]
     word = VERBS.get(verb)
-    return word.render(locale) if word is not None else action
+    # An action without a word yet reads as a generic one; its code stays in the row's data-action.
+    return (word or OTHER_ACTION).render(locale)
 
 
 def entity_words(entity: str, locale: str) -> str:
     word = ENTITIES.get(entity)
-    return word.render(locale) if word is not None else entity
+    return (word or OTHER_ENTITY).render(locale)

@@ -106,7 +106,7 @@ def test_disabling_an_account_ends_its_token_at_once_and_enabling_lets_it_log_in
     actions = session.scalars(
         select(AuditEvent.action).where(
             AuditEvent.entity == "user", AuditEvent.entity_id == str(expert.user.id)
-        )
+        ).order_by(AuditEvent.id)
     ).all()
     assert [a for a in actions if a.startswith("user.")] == ["user.create", "user.disable", "user.enable"]
 
