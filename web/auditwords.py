@@ -47,6 +47,7 @@ VERBS: dict[str, Msg] = {
     "accept": pmsg("audit", "accept"),
     "reject": pmsg("audit", "reject"),
     "return": pmsg("audit", "return"),
+    "add_document": pmsg("audit", "add a document"),
     "withdraw": pmsg("audit", "withdraw"),
     "recommend": pmsg("audit", "recommend"),
     "decline": pmsg("audit", "decline"),
@@ -78,21 +79,18 @@ ENTITIES: dict[str, Msg] = {
     "sheet": pmsg("audit", "sheet"),
     "user": pmsg("audit", "user"),
     "session": pmsg("audit", "session"),
+    "registration": pmsg("audit", "registration"),
+    "document": pmsg("audit", "document"),
 }
-
-
-OTHER_ACTION = pmsg("audit", "other action")
-OTHER_ENTITY = pmsg("audit", "other record")
 
 
 def action_words(action: str, locale: str) -> str:
     """`sheet.save` → 「保存」; an action not listed stays as it is (it is still findable by filter)."""
     verb = action.rpartition(".")[2]
     word = VERBS.get(verb)
-    # An action without a word yet reads as a generic one; its code stays in the row's data-action.
-    return (word or OTHER_ACTION).render(locale)
+    return word.render(locale) if word is not None else action
 
 
 def entity_words(entity: str, locale: str) -> str:
     word = ENTITIES.get(entity)
-    return (word or OTHER_ENTITY).render(locale)
+    return word.render(locale) if word is not None else entity
