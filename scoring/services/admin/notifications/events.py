@@ -111,7 +111,8 @@ def sheet_reopened(session: Session, sheet: Sheet, reason: str) -> None:
 
 def scoring_deadline_extended(session: Session, rnd: Round, sheets: Iterable[Sheet], reason: str) -> None:
     """Staff extended the scoring deadline: the round's experts with open sheets (or the one expert's)."""
-    open_sheets = list(sheets) or list(
+    own = list(sheets)  # one expert's sheets, or none when the round's deadline moved
+    open_sheets = own or list(
         session.scalars(
             select(Sheet)
             .join(Panel, Panel.id == Sheet.panel_id)
@@ -119,7 +120,7 @@ def scoring_deadline_extended(session: Session, rnd: Round, sheets: Iterable[She
         )
     )
     users = _expert_users(session, {s.expert_id for s in open_sheets})
-    stamp = _iso(rnd.scoring_deadline if not list(sheets) else open_sheets[0].deadline)
+    stamp = _iso(own[0].deadline if own else rnd.scoring_deadline)
     for uid in sorted(set(users.values())):
         notify(
             session,
