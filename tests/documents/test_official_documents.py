@@ -172,6 +172,8 @@ def test_bad_input_is_refused_naming_the_rule_and_nothing_is_saved(
         ({"blocks": {"intro": "   "}}, "blocks.intro"),
         ({"blocks": {"salutation": "x"}}, "blocks.salutation"),
         ({"document_no": None}, "document_no"),
+        ({"subject_id": False}, "subject_id"),  # not read as 0 (a fuzz finding)
+        ({"round_id": 0}, "round_id"),
     ]
     for change, field in cases:
         resp = client.post("/api/v1/documents", json=ask | change, headers=headers)

@@ -11,6 +11,8 @@ from scoring.core.vocabulary import DocumentKind
 from scoring.services.review.schemas import ReadModel
 
 DOCUMENT_NO_MAX = 100
+# A record id: a JSON integer from 1; strict, so `false` is not silently read as 0.
+RecordId = Annotated[int, Field(strict=True, ge=1)]
 
 
 class DocumentIn(BaseModel):
@@ -19,8 +21,8 @@ class DocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: DocumentKind
-    round_id: int | None = None
-    subject_id: int | None = None  # the sheet, rectification or revocation
+    round_id: RecordId | None = None
+    subject_id: RecordId | None = None  # the sheet, rectification or revocation
     blocks: dict[str, str] = Field(default_factory=dict)
     document_no: Annotated[str, Field(max_length=DOCUMENT_NO_MAX)] | None = None
 
