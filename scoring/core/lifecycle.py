@@ -164,6 +164,32 @@ OBJECTION_TRANSITIONS: Mapping[tuple[str, str], str] = {
 }
 
 
+class ListRevisionStatus(StrEnum):
+    """A list under notice changed by an upheld objection: a new approval, and for added entries
+    their own notice proposed and confirmed by two staff members, before it can be published."""
+
+    NONE = "none"  # the list is as approved and noticed
+    CHANGED = "changed"  # an upheld objection removed or added an entry: a new approval is needed
+    APPROVED = "approved"  # the change is approved; added entries still need their own notice
+    PROPOSED = "proposed"  # the supplementary notice is proposed; a second staff member confirms
+    NOTICE = "notice"  # the supplementary notice (补充公示) of the added entries runs
+
+
+LR = ListRevisionStatus
+LIST_REVISION_TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (LR.NONE, "change"): LR.CHANGED,
+    (LR.CHANGED, "change"): LR.CHANGED,
+    (LR.APPROVED, "change"): LR.CHANGED,
+    (LR.PROPOSED, "change"): LR.CHANGED,
+    (LR.NOTICE, "change"): LR.CHANGED,  # an added entry's objection upheld: approve again
+    (LR.CHANGED, "approve"): LR.APPROVED,
+    (LR.APPROVED, "approve"): LR.APPROVED,  # corrected before the proposal
+    (LR.PROPOSED, "approve"): LR.APPROVED,  # a corrected approval voids the proposal
+    (LR.APPROVED, "propose"): LR.PROPOSED,
+    (LR.PROPOSED, "confirm"): LR.NOTICE,
+}
+
+
 class CampaignStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

@@ -86,3 +86,10 @@ class DiscussionOutcome(StrEnum):
 
     KEPT = "kept"  # the score stands, with the panel's reason
     REOPENED = "reopened"  # the sheet went back to its expert, with the panel's reason
+
+
+class Seat(StrEnum):
+    """What happens to the seat of an entry an upheld objection removes from the list."""
+
+    VACANT = "vacant"  # left empty
+    BACKFILL = "backfill"  # filled from the next eligible application of the kind

@@ -213,10 +213,11 @@ class Clock:
         self.set(today)
 
     def set(self, today: date) -> None:
-        from scoring.services.review import decisions, publication
+        from scoring.services.review import decisions, list_revision, publication
 
         self.today = today
         self._monkeypatch.setattr(publication, "china_today", lambda: self.today)
+        self._monkeypatch.setattr(list_revision, "china_today", lambda: self.today)
         self._monkeypatch.setattr(decisions, "china_today", lambda: self.today)
 
 

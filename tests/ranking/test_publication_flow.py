@@ -208,7 +208,7 @@ def test_objection_upheld_takes_the_application_off_the_list(
         ("石家庄乙科技有限公司", "enterprise", "桥西区"),
         ("石家庄甲科技有限公司", "enterprise", "长安区"),
     ]
-    assert set(notice[0]["entries"][0]) == {"application_id", "name", "kind", "district"}
+    assert set(notice[0]["entries"][0]) == {"application_id", "name", "kind", "district", "supplementary"}
 
     resp = client.post("/api/v1/public/objections", json=objection(setup, setup.b))
     assert resp.status_code == 201, resp.text
@@ -232,23 +232,41 @@ def test_objection_upheld_takes_the_application_off_the_list(
 
     before = audit_count()
     url = f"/api/v1/objections/{filed['id']}/resolution"
-    resp = client.post(
-        url, json={"decision": "uphold", "reason": "经核实,研发平台数量不实"}, headers=setup.bob
-    )
+    upheld = {"decision": "uphold", "reason": "经核实,研发平台数量不实", "seat": "vacant"}
+    resp = client.post(url, json=upheld, headers=setup.bob)
     assert resp.status_code == 200
-    assert resp.json()["status"] == "upheld"
+    assert (resp.json()["status"], resp.json()["seat"], resp.json()["backfill_application_id"]) == (
+        "upheld",
+        "vacant",
+        None,
+    )
     session.expire_all()
     b = session.get(Application, setup.b.id)
     assert b is not None and (b.status, b.decision_reason) == ("not_designated", "经核实,研发平台数量不实")
-    assert (
-        client.post(
-            url, json={"decision": "uphold", "reason": "经核实,研发平台数量不实"}, headers=setup.bob
-        ).status_code
-        == 200
-    )
+    assert client.post(url, json=upheld, headers=setup.bob).status_code == 200  # replay
     resp = client.post(url, json={"decision": "dismiss", "reason": "改变主意"}, headers=setup.bob)
     assert (resp.status_code, resp.json()["error"]["code"]) == (409, "already_resolved")
     assert audit_count() == before + 1
+
+    # The vacant seat changed the list: publishing waits for the city government's new approval.
+    resp = act(client, setup, "finalize", setup.alice)
+    assert resp.status_code == 409
+    assert resp.json()["error"]["code"] == "revision_unapproved"
+    assert resp.json()["error"]["fields"] == {
+        "list_revision.approval": "名单因异议成立而调整，须先登记市政府对调整后名单的新批复"
+    }
+    assert round_of(session, setup).status == "notice"
+    resp = client.post(
+        f"{setup.url}/list-revision/approval",
+        json={"document_no": "石政字〔2026〕20号", "approved_on": "2026-03-10"},
+        headers=setup.bob,
+    )
+    assert resp.status_code == 200, resp.text
+    assert (resp.json()["status"], resp.json()["removed"], resp.json()["added"]) == (
+        "approved",
+        [setup.b.id],
+        [],
+    )
 
     resp = act(client, setup, "finalize", setup.alice)
     assert resp.status_code == 200, resp.text
@@ -300,7 +318,10 @@ def test_objection_dismissed_keeps_the_application(
 @pytest.mark.parametrize(
     ("body", "field"),
     [({"decision": "uphold"}, "reason"), ({"decision": "uphold", "reason": "  "}, "reason"),
-     ({"decision": "maybe", "reason": "x"}, "decision")],
+     ({"decision": "maybe", "reason": "x"}, "decision"),
+     ({"decision": "uphold", "reason": "x"}, "seat"),
+     ({"decision": "uphold", "reason": "x", "seat": "later"}, "seat"),
+     ({"decision": "dismiss", "reason": "x", "seat": "vacant"}, "seat")],
 )  # fmt: skip
 def test_resolution_needs_a_decision_and_a_reason(
     setup: Setup, client: TestClient, session: Session, clock: Clock, body: dict[str, Any], field: str

@@ -334,18 +334,17 @@ def test_objections_are_upheld_or_dismissed_with_a_reason_then_the_list_is_publi
     early = post(deciding.bob, f"{deciding.url}/publication", {"action": "finalize"})
     assert early.status_code == 409 and "公示期至 2026-03-09 结束,此后方可发布名单。" in early.text
 
-    upheld = post(
-        deciding.bob,
-        f"/staff/objections/{against_a.id}/resolve",
-        {"round_id": str(rid), "decision": "uphold", "reason": "经核实数据不实"},
-    )
+    uphold = {"round_id": str(rid), "decision": "uphold", "reason": "经核实数据不实", "seat": "vacant"}
+    asked = post(deciding.bob, f"/staff/objections/{against_a.id}/resolve", uphold)
+    assert asked.status_code == 200 and 'id="confirm-uphold"' in asked.text  # nothing changed yet
+    assert "石家庄甲科技有限公司 将移出名单，并记录所填理由。" in asked.text
+    assert "该名额空缺。" in asked.text and "调整后的名单须经市政府重新批复后方可公布。" in asked.text
+    session.expire_all()
+    assert session.get(Objection, against_a.id).status == "open"
+    upheld = post(deciding.bob, f"/staff/objections/{against_a.id}/resolve", uphold | {"confirmed": "1"})
     assert upheld.status_code == 303 and upheld.headers["location"].endswith("/decision?done=resolved")
     events = count(session, "audit_events")
-    replay = post(
-        deciding.bob,
-        f"/staff/objections/{against_a.id}/resolve",
-        {"round_id": str(rid), "decision": "uphold", "reason": "经核实数据不实"},
-    )
+    replay = post(deciding.bob, f"/staff/objections/{against_a.id}/resolve", uphold | {"confirmed": "1"})
     assert replay.status_code == 303 and count(session, "audit_events") == events
     flip = post(
         deciding.bob,
@@ -367,10 +366,28 @@ def test_objections_are_upheld_or_dismissed_with_a_reason_then_the_list_is_publi
     statuses = deciding.statuses(session)
     assert statuses[deciding.a.id] == "not_designated" and statuses[deciding.b.id] == "shortlisted"
     page = deciding.bob.get(f"{deciding.url}/decision").text
-    assert "经核实数据不实" in page and "符合条件" in page
+    assert "经核实数据不实 · 名额空缺" in page and "符合条件" in page
     assert 'action="/staff/objections/' not in page  # both resolved: no more forms
+    assert 'data-list-status="changed"' in page and "移出：石家庄甲科技有限公司" in page
 
     clock.set(date(2026, 3, 10))
+    refused = post(deciding.bob, f"{deciding.url}/publication", {"action": "finalize"})
+    assert refused.status_code == 409
+    assert "名单因异议成立而调整，须先登记市政府对调整后名单的新批复" in refused.text
+    same = post(
+        deciding.bob,
+        f"{deciding.url}/list-revision/approval",
+        {"document_no": "石政字〔2026〕12号", "approved_on": "2026-03-10"},
+    )
+    assert same.status_code == 422 and "须为新的批复：该文号为原批复文号" in same.text
+    assert 'value="石政字〔2026〕12号"' in same.text.split('id="f-revision_document_no"')[1][:400]
+    approved = post(
+        deciding.bob,
+        f"{deciding.url}/list-revision/approval",
+        {"document_no": "石政字〔2026〕20号", "approved_on": "2026-03-10"},
+    )
+    assert approved.status_code == 303
+    assert "已批复：公示期满后可公布调整后的名单。" in deciding.bob.get(f"{deciding.url}/decision").text
     assert post(deciding.bob, f"{deciding.url}/publication", {"action": "finalize"}).status_code == 303
     session.expire_all()
     assert session.get(Round, rid).status == "published"

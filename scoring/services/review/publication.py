@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor, Role
 from scoring.core.clock import add_working_days, china_today
-from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import (
     APPLICATION_TRANSITIONS,
@@ -32,12 +32,15 @@ from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import ObjectionStatus as O
 from scoring.core.lifecycle import RoundStatus as R
 from scoring.core.permissions.review import can_manage_review
+from scoring.core.vocabulary import Seat
 from scoring.services.admin.notifications import events as notices
 from scoring.services.designation.round_end import unscored_applications
 from scoring.services.designation.rounds import get_round_for_update
+from scoring.services.review import list_revision
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.schemas import (
     ApprovalRef,
+    BackfillCandidate,
     NoticeEntry,
     NoticeRound,
     ObjectionIn,
@@ -64,7 +67,7 @@ BASE_STATUSES: tuple[BaseStatus, ...] = tuple(BaseStatus)
 # ---- publication ------------------------------------------------------------------------------
 
 
-def publication_out(rnd: Round) -> PublicationOut:
+def publication_out(session: Session, rnd: Round) -> PublicationOut:
     return PublicationOut(
         round_id=rnd.id,
         status=rnd.status,
@@ -77,6 +80,7 @@ def publication_out(rnd: Round) -> PublicationOut:
         notice_ends_on=rnd.notice_ends_on,
         published_at=rnd.published_at,
         published_by_id=rnd.published_by_id,
+        list_revision=list_revision.revision_out(session, rnd),
     )
 
 
@@ -94,7 +98,7 @@ def publication_action(
         _confirm(session, actor=actor, rnd=rnd, today=today)
     else:
         _finalize(session, actor=actor, rnd=rnd, today=today)
-    return publication_out(rnd)
+    return publication_out(session, rnd)
 
 
 def _shortlisted_ids(session: Session, round_id: int) -> list[int]:
@@ -214,6 +218,10 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
             ),
             code="notice_running",
         )
+    revision = list_revision.publish_problems(rnd, today)
+    if revision is not None:
+        code, fields = revision
+        raise Conflict(msg("The changed list cannot be published yet."), code=code, fields=fields)
     open_objections = session.scalar(
         select(func.count())
         .select_from(Objection)
@@ -236,6 +244,7 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
         )
     )
     finals = _final_scores(session, rnd, sorted({app.kind for app, _ in chosen}))
+    added = set(list_revision.added_ids(session, rnd.id))
     bases: list[DesignatedBase] = []
     for app, org in chosen:
         app.status = transition(APPLICATION_TRANSITIONS, app.status, "designate")
@@ -251,7 +260,11 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
             district=org.district,
             status=BaseStatus.ACTIVE,
             designated_on=today,
-            document_no=rnd.approval_document_no or "",
+            # an entry added by a changed list is designated under the change's own approval
+            document_no=(
+                rnd.revision_document_no if app.id in added else rnd.approval_document_no
+            )
+            or "",
             final_score=ranking_service.round2(final) if final is not None else None,
         )
         session.add(base)
@@ -289,6 +302,8 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
             "designated": [b.application_id for b in bases],
             "bases": [b.id for b in bases],
             "document_no": rnd.approval_document_no,
+            "revision_document_no": rnd.revision_document_no,
+            "list_revision": rnd.list_revision,
         },
     )
     notices.results_published(session, rnd)
@@ -324,6 +339,8 @@ def objection_out(obj: Objection) -> ObjectionOut:
         text=obj.text,
         status=obj.status,
         resolution_reason=obj.resolution_reason,
+        seat=obj.seat,
+        backfill_application_id=obj.backfill_application_id,
         resolved_by_id=obj.resolved_by_id,
         resolved_at=obj.resolved_at,
         created_at=obj.created_at,
@@ -342,13 +359,14 @@ def public_objection_out(obj: Objection) -> ObjectionReceipt:
 
 
 def file_objection(session: Session, *, data: ObjectionIn, today: date | None = None) -> Objection:
-    """Anyone may object to an application on the list while its notice runs. A replay of the same
-    objection returns the one already filed."""
+    """Anyone may object to an application on the list while its notice runs, and to an entry added
+    to it while the supplementary notice runs. A replay of the same objection returns the one filed."""
     today = today or china_today()
     rnd = session.get(Round, data.round_id)
     if rnd is None:
         raise NotFound()
-    if not _notice_open(rnd, today):
+    first, supplementary = _notice_open(rnd, today), list_revision.supplementary_open(rnd, today)
+    if not first and not supplementary:
         raise Conflict(
             msg("Objections can be filed only during the public notice period."), code="notice_closed"
         )
@@ -357,7 +375,9 @@ def file_objection(session: Session, *, data: ObjectionIn, today: date | None = 
             Application.id == data.application_id, Application.round_id == rnd.id
         )
     )
-    if app_status != A.SHORTLISTED:
+    if app_status != A.SHORTLISTED or (
+        not first and data.application_id not in list_revision.added_ids(session, rnd.id)
+    ):
         raise NotFound(msg("This application is not on the list under public notice."))
     existing = session.scalar(
         select(Objection).where(
@@ -404,7 +424,12 @@ def list_objections(session: Session, *, actor: Actor, round_id: int) -> list[Ob
 
 
 def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data: ResolutionIn) -> Objection:
-    """Uphold (the application leaves the list with the reason) or dismiss; replays change nothing."""
+    """Uphold (the application leaves the list with the reason; staff leave its seat vacant or fill it
+    from the next eligible application) or dismiss; replays change nothing.
+
+    An upheld objection that changes the list puts the round's list into "changed": publishing then
+    needs a new approval, and for an added entry its own four-eyes supplementary notice.
+    """
     if not can_manage_review(actor):
         raise NotFound()
     obj = session.scalar(
@@ -417,7 +442,7 @@ def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data
         raise NotFound()
     wanted = O.UPHELD if data.decision == "uphold" else O.DISMISSED
     if obj.status != O.OPEN:
-        if obj.status == wanted and obj.resolution_reason == data.reason:
+        if obj.status == wanted and obj.resolution_reason == data.reason and obj.seat == data.seat:
             return obj  # replay
         raise Conflict(msg("This objection has already been resolved."), code="already_resolved")
     rnd = get_round_for_update(session, round_id=obj.round_id)
@@ -430,14 +455,30 @@ def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data
         .execution_options(populate_existing=True)
     )
     assert app is not None  # objections reference applications by foreign key
-    before: dict[str, Any] = {"status": obj.status, "application_status": app.status}
-    if wanted == O.UPHELD and app.status == A.SHORTLISTED:
+    removes = wanted == O.UPHELD and app.status == A.SHORTLISTED
+    backfill = _check_seat(session, rnd, app, data, removes=removes)
+    before: dict[str, Any] = {
+        "status": obj.status,
+        "application_status": app.status,
+        "list_status": rnd.list_status,
+    }
+    if removes:
         app.status = transition(APPLICATION_TRANSITIONS, app.status, "reject")
         app.decision_reason = data.reason
         app.version += 1
         app.updated_at = utcnow()
+    if backfill is not None:
+        backfill.status = transition(APPLICATION_TRANSITIONS, backfill.status, "shortlist")
+        backfill.decision_reason = data.reason
+        backfill.version += 1
+        backfill.updated_at = utcnow()
+    if removes:
+        list_revision.change_list(rnd, added=backfill is not None)
+        rnd.version += 1
     obj.status = transition(OBJECTION_TRANSITIONS, obj.status, data.decision)
     obj.resolution_reason = data.reason
+    obj.seat = data.seat
+    obj.backfill_application_id = backfill.id if backfill is not None else None
     obj.resolved_by_id = actor.user_id
     obj.resolved_at = utcnow()
     session.flush()
@@ -448,11 +489,101 @@ def resolve_objection(session: Session, *, actor: Actor, objection_id: int, data
         entity="objection",
         entity_id=obj.id,
         before=before,
-        after={"status": obj.status, "application_id": app.id, "application_status": app.status},
+        after={
+            "status": obj.status,
+            "application_id": app.id,
+            "application_status": app.status,
+            "seat": obj.seat,
+            "backfill_application_id": obj.backfill_application_id,
+            "list_status": rnd.list_status,
+            "list_revision": rnd.list_revision,
+        },
         reason=data.reason,
     )
     notices.objection_resolved(session, obj)
     return obj
+
+
+def _check_seat(
+    session: Session, rnd: Round, app: Application, data: ResolutionIn, *, removes: bool
+) -> Application | None:
+    """The seat decision an uphold needs, checked before anything changes; the backfill, locked."""
+    if not removes:
+        if data.seat is not None:
+            reason = (
+                msg("must be left out when the objection is dismissed")
+                if data.decision == "dismiss"
+                else msg("must be left out: the application is no longer on the list")
+            )
+            raise invalid("seat", reason)
+        return None
+    if data.seat is None:
+        raise invalid(
+            "seat",
+            msg(
+                "is required when an objection is upheld: leave the seat vacant or fill it from the "
+                "next eligible application"
+            ),
+        )
+    if data.seat == Seat.VACANT:
+        return None
+    candidate = list_revision.backfill_candidate(session, rnd, app)
+    if candidate is None:
+        raise Conflict(
+            msg("The seat cannot be filled."),
+            code="no_backfill_candidate",
+            fields={
+                "seat": msg(
+                    "no eligible application of this kind is left (not on the list, gates passed, at "
+                    "or above the pass line); leave the seat vacant"
+                )
+            },
+        )
+    return session.scalar(
+        select(Application)
+        .where(Application.id == candidate.application_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def resolution_preview(
+    session: Session, *, actor: Actor, objection_id: int, data: ResolutionIn
+) -> BackfillCandidate | None:
+    """Every check of an uphold, nothing changed: who would enter the list (None: the seat stays vacant).
+    Shown to staff before they confirm."""
+    if not can_manage_review(actor):
+        raise NotFound()
+    obj = session.get(Objection, objection_id)
+    if obj is None:
+        raise NotFound()
+    if obj.status != O.OPEN:
+        raise Conflict(msg("This objection has already been resolved."), code="already_resolved")
+    rnd = session.get(Round, obj.round_id)
+    app = session.get(Application, obj.application_id)
+    assert rnd is not None and app is not None
+    if rnd.status != R.NOTICE:
+        raise InvalidTransition(msg("Objections are resolved during the public notice period."))
+    removes = data.decision == "uphold" and app.status == A.SHORTLISTED
+    backfill = _check_seat(session, rnd, app, data, removes=removes)
+    if backfill is None:
+        return None
+    return list_revision.backfill_candidate(session, rnd, app)
+
+
+def backfill_preview(session: Session, *, actor: Actor, objection_id: int) -> BackfillCandidate | None:
+    """Who would fill the seat if this objection were upheld with a backfill (shown before confirming)."""
+    if not can_manage_review(actor):
+        raise NotFound()
+    obj = session.get(Objection, objection_id)
+    if obj is None:
+        raise NotFound()
+    app = session.get(Application, obj.application_id)
+    rnd = session.get(Round, obj.round_id)
+    assert app is not None and rnd is not None
+    if obj.status != O.OPEN or app.status != A.SHORTLISTED:
+        return None
+    return list_revision.backfill_candidate(session, rnd, app)
 
 
 # ---- public lists -------------------------------------------------------------------------------
@@ -464,11 +595,14 @@ def public_notice(session: Session, *, today: date | None = None) -> list[Notice
     rounds = [
         r
         for r in session.scalars(select(Round).where(Round.status == R.NOTICE).order_by(Round.id))
-        if _notice_open(r, today)
+        if _notice_open(r, today) or list_revision.supplementary_open(r, today)
     ]
     if not rounds:
         return []
     entries: dict[int, list[NoticeEntry]] = {r.id: [] for r in rounds}
+    # An added entry shows during its supplementary notice, marked so; before it, it is not approved.
+    added = {r.id: set(list_revision.added_ids(session, r.id)) for r in rounds}
+    open_now = {r.id: (_notice_open(r, today), list_revision.supplementary_open(r, today)) for r in rounds}
     rows = session.execute(
         select(
             Application.round_id, Application.id, Application.kind, Organisation.name, Organisation.district
@@ -478,7 +612,15 @@ def public_notice(session: Session, *, today: date | None = None) -> list[Notice
         .order_by(Application.round_id, Application.kind, Organisation.name, Application.id)
     )
     for round_id, app_id, kind, name, district in rows:
-        entries[round_id].append(NoticeEntry(application_id=app_id, name=name, kind=kind, district=district))
+        first, supplementary = open_now[round_id]
+        is_added = app_id in added[round_id]
+        if (is_added and not supplementary) or (not is_added and not first):
+            continue
+        entries[round_id].append(
+            NoticeEntry(
+                application_id=app_id, name=name, kind=kind, district=district, supplementary=is_added
+            )
+        )
     return [
         NoticeRound(
             round_id=r.id,
@@ -486,6 +628,8 @@ def public_notice(session: Session, *, today: date | None = None) -> list[Notice
             title=r.title,
             notice_starts_on=r.notice_starts_on,
             notice_ends_on=r.notice_ends_on,
+            supplementary_starts_on=r.revision_notice_starts_on if open_now[r.id][1] else None,
+            supplementary_ends_on=r.revision_notice_ends_on if open_now[r.id][1] else None,
             entries=entries[r.id],
         )
         for r in rounds

@@ -154,6 +154,19 @@ class ResolutionIn(BaseModel):
 
     decision: Literal["uphold", "dismiss"]
     reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX)]
+    seat: Literal["vacant", "backfill"] | None = Field(
+        default=None,
+        description="Required when upholding against an entry on the list: leave its seat vacant or "
+        "fill it from the next eligible application of the kind; left out when dismissing.",
+    )
+
+
+class RevisionIn(BaseModel):
+    """The supplementary notice of entries a changed list added: proposed by one, confirmed by another."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["propose", "confirm"]
 
 
 # ---- panels -------------------------------------------------------------------------------------
@@ -400,6 +413,41 @@ class ApprovalRef(ReadModel):
     approved_on: Day
 
 
+class ListRevisionOut(ReadModel):
+    """The list changed by upheld objections during the notice, and what it still needs."""
+
+    round_id: int
+    status: str = Field(description="none, changed, approved, proposed or notice (ListRevisionStatus).")
+    revision: int = Field(description="How many times upheld objections have changed the list.")
+    changed_at: Stamp
+    added: list[int] = Field(description="Applications backfilled onto the list, still on it.")
+    removed: list[int] = Field(description="Applications upheld objections took off the list.")
+    unnoticed_additions: int
+    approval: ApprovalRef
+    approved_by_id: int | None
+    proposed_by_id: int | None
+    proposed_at: Stamp
+    confirmed_by_id: int | None
+    notice_starts_on: Day
+    notice_ends_on: Day
+
+
+class BackfillCandidate(ReadModel):
+    """The application that would fill a removed entry's seat: next eligible in the ranking."""
+
+    application_id: int
+    name: str
+    final_score: str | None
+    rank: int | None
+
+
+class BackfillPreview(ReadModel):
+    objection_id: int
+    candidate: BackfillCandidate | None = Field(
+        description="None when the objection is not open, its entry is off the list, or none is eligible."
+    )
+
+
 class PublicationOut(ReadModel):
     round_id: int
     status: str
@@ -412,6 +460,7 @@ class PublicationOut(ReadModel):
     notice_ends_on: Day
     published_at: Stamp
     published_by_id: int | None
+    list_revision: ListRevisionOut
 
 
 class ObjectionOut(ReadModel):
@@ -423,6 +472,8 @@ class ObjectionOut(ReadModel):
     text: str
     status: str
     resolution_reason: str | None
+    seat: str | None
+    backfill_application_id: int | None
     resolved_by_id: int | None
     resolved_at: Stamp
     created_at: Stamp
@@ -448,6 +499,7 @@ class NoticeEntry(ReadModel):
     name: str
     kind: str
     district: str | None
+    supplementary: bool = Field(description="Added to the list after an upheld objection (补充公示).")
 
 
 class NoticeRound(ReadModel):
@@ -456,6 +508,8 @@ class NoticeRound(ReadModel):
     title: str
     notice_starts_on: Day
     notice_ends_on: Day
+    supplementary_starts_on: Day
+    supplementary_ends_on: Day
     entries: list[NoticeEntry]
 
 

@@ -9,15 +9,15 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scoring.core.lifecycle import ApplicationStatus, ObjectionStatus, RoundStatus
-from scoring.core.vocabulary import BaseKind
+from scoring.core.lifecycle import ApplicationStatus, ListRevisionStatus, ObjectionStatus, RoundStatus
+from scoring.core.vocabulary import BaseKind, Seat
 from scoring.store.db import Base, enum_check, utcnow
 from scoring.store.models.accounts import Organisation
 
 
 class Round(Base):
     __tablename__ = "rounds"
-    __table_args__ = (enum_check("status", RoundStatus),)
+    __table_args__ = (enum_check("status", RoundStatus), enum_check("list_status", ListRevisionStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
@@ -54,6 +54,20 @@ class Round(Base):
     notice_ends_on: Mapped[date | None]
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The list changed by upheld objections during the notice (ListRevisionStatus): the change's own
+    # approval, and the four-eyes supplementary notice (补充公示) of the entries it added.
+    list_status: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
+    list_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    list_changed_at: Mapped[datetime | None]
+    revision_adds: Mapped[int] = mapped_column(default=0, server_default="0")  # added, not yet noticed
+    revision_document_no: Mapped[str | None] = mapped_column(String(100))
+    revision_approval_date: Mapped[date | None]
+    revision_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revision_proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revision_proposed_at: Mapped[datetime | None]
+    revision_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revision_notice_starts_on: Mapped[date | None]
+    revision_notice_ends_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -121,7 +135,7 @@ class Objection(Base):
     """An objection filed by anyone during the public notice period (公示期)."""
 
     __tablename__ = "objections"
-    __table_args__ = (enum_check("status", ObjectionStatus),)
+    __table_args__ = (enum_check("status", ObjectionStatus), enum_check("seat", Seat))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
@@ -131,6 +145,9 @@ class Objection(Base):
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | upheld | dismissed
     resolution_reason: Mapped[str | None] = mapped_column(Text)
+    # upheld against an entry on the list: its seat left vacant, or filled by the next eligible one
+    seat: Mapped[str | None] = mapped_column(String(16))
+    backfill_application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

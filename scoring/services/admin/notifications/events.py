@@ -242,6 +242,27 @@ def notice_opened(session: Session, rnd: Round) -> None:
         )
 
 
+def supplementary_notice_opened(session: Session, rnd: Round, application_ids: Iterable[int]) -> None:
+    """An applicant backfilled onto the list learns that it is on the list under supplementary notice."""
+    for app_id in application_ids:
+        app = session.get(Application, app_id)
+        if app is None:
+            continue
+        notify(
+            session,
+            kind=K.NOTICE_OPENED,
+            key=f"notice_opened:r{rnd.id}:a{app.id}:{rnd.revision_notice_starts_on}",
+            recipients=applicants_of(session, app.organisation_id),
+            params={
+                "round_title": rnd.title,
+                "application_title": app.title,
+                "outcome": app.status,
+                "notice_ends": _iso(rnd.revision_notice_ends_on),
+            },
+            link=f"/applicant/applications/{app.id}",
+        )
+
+
 def results_published(session: Session, rnd: Round) -> None:
     for app in _round_applications(session, rnd, ("designated", "not_designated")):
         notify(
