@@ -4,6 +4,7 @@ equals the ranking recomputed from every raw sheet (hypothesis, on whichever dat
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -135,3 +136,49 @@ def test_repair_finds_and_fixes_aggregates_changed_around_the_orm(
     assert (report.different, report.missing, report.extra, report.fixed) == ((a.id,), (b.id,), (c.id,), 3)
     _equal(_compute_ranking(session, world.round, "enterprise"), before)
     assert rebuild(session.connection()).fixed == 0
+
+
+def test_the_repair_command_reports_fixes_and_is_audited(tmp_path: Any, monkeypatch: Any) -> None:
+    from typer.testing import CliRunner
+
+    from scoring import settings
+    from scoring.cli.main import app
+    from scoring.store import migrate
+    from scoring.store.db import make_engine, make_sessionmaker, unit_of_work
+    from scoring.store.models import AuditEvent
+    from tests.ranking.conftest import small_world
+
+    url = f"sqlite:///{(tmp_path / 'cli.sqlite3').as_posix()}"
+    migrate.upgrade(url)
+    monkeypatch.setenv("SHUANGCHUANG_DATABASE_URL", url)
+    monkeypatch.setenv("SHUANGCHUANG_VAR_DIR", str(tmp_path))
+    if hasattr(settings.get_settings, "cache_clear"):
+        settings.get_settings.cache_clear()
+    engine = make_engine(url)
+    with unit_of_work(make_sessionmaker(engine)) as s:
+        world = small_world(s)
+        app_id = world.application(["80", "70", "60"]).id
+        world.application(["50", "55", "60"])
+    runner = CliRunner()
+    clean = runner.invoke(app, ["ranking", "repair"])
+    assert clean.exit_code == 0, clean.output
+    assert clean.output.strip() == (
+        "checked 2 application(s) with sheets: 0 missing, 0 different, 0 without sheets; fixed 0"
+    )
+    with engine.begin() as conn:
+        conn.execute(delete(PanelAggregate).where(PanelAggregate.application_id == app_id))
+    fixed = runner.invoke(app, ["ranking", "repair"])
+    assert fixed.exit_code == 1
+    assert (
+        "checked 2 application(s) with sheets: 1 missing, 0 different, 0 without sheets; fixed 1"
+        in fixed.output
+    )
+    assert f"fixed application ids: {app_id}" in fixed.output
+    again = runner.invoke(app, ["ranking", "repair"])
+    assert again.exit_code == 0, again.output
+    with make_sessionmaker(engine)() as s:
+        events = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "panel_aggregates.repair").order_by(AuditEvent.id)
+        ).all()
+        assert [e.after["missing"] for e in events] == [[], [app_id], []]
+    engine.dispose()
