@@ -66,6 +66,7 @@ VERBS: dict[str, Msg] = {
     "fail": pmsg("audit", "fail"),
     "propose": pmsg("audit", "propose"),
     "order_rectification": pmsg("audit", "order rectification"),
+    "repair": pmsg("audit", "repair"),
 }
 ENTITIES: dict[str, Msg] = {
     "application": pmsg("audit", "application"),
@@ -84,6 +85,7 @@ ENTITIES: dict[str, Msg] = {
     "session": pmsg("audit", "session"),
     "registration": pmsg("audit", "registration"),
     "document": pmsg("audit", "document"),
+    "panel_aggregates": pmsg("audit", "panel score aggregates"),
 }
 
 

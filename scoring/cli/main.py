@@ -1,4 +1,4 @@
-"""The `shuangchuang` command: serve, demo, db, user, audit, rubric, bases."""
+"""The `shuangchuang` command: serve, demo, db, user, audit, rubric, bases, draw, ranking."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from scoring.cli.bases import bases_app
 from scoring.cli.draw import draw_app
 from scoring.cli.notify import notify_app
 from scoring.cli.onboarding import org_app, register_user_commands
+from scoring.cli.ranking import ranking_app
 from scoring.cli.rubric import rubric_app
 from scoring.core.actors import SYSTEM
 from scoring.core.errors import DomainError
@@ -35,6 +36,7 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(org_app, name="org")
 register_user_commands(user_app)
 app.add_typer(draw_app, name="draw")
+app.add_typer(ranking_app, name="ranking")
 
 
 def _fail(exc: DomainError) -> None:

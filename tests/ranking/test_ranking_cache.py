@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import SYSTEM
@@ -67,7 +67,8 @@ def test_served_while_unchanged_rebuilt_after_a_relevant_event_not_after_a_draft
     assert compute_ranking(reading, world.round, "enterprise") is first
 
     # The change and its audit event, as a service writes them: app now leads.
-    reading.execute(update(Sheet).where(Sheet.application_id == app.id).values(total=Decimal("100")))
+    for sheet in reading.scalars(select(Sheet).where(Sheet.application_id == app.id)):
+        sheet.total = Decimal("100")
     audit.record(reading, actor=SYSTEM, action="sheet.reopen", entity="sheet", entity_id=sheet_id)
     reading.flush()
     second = compute_ranking(reading, world.round, "enterprise")
@@ -116,7 +117,9 @@ def test_cached_rankings_equal_a_build_from_the_raw_sheets(
                 break
             sheet_id = sheet_ids[pick % len(sheet_ids)]
             new_total = Decimal(half_points) / 2
-            reading.execute(update(Sheet).where(Sheet.id == sheet_id).values(total=new_total))
+            changed = reading.get(Sheet, sheet_id)
+            assert changed is not None
+            changed.total = new_total  # through the ORM, as the services write
             audit.record(reading, actor=SYSTEM, action="sheet.submit", entity="sheet", entity_id=sheet_id)
             reading.flush()
             reading.expire_all()

@@ -22,20 +22,28 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Text, cast, select, type_coerce
+from sqlalchemy import Connection, Text, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
 from scoring.core import ranking as core
 from scoring.core.actors import Actor
-from scoring.core.aggregate import METHODS, PanelScore, final_score, fmt2, panel_score, round2
-from scoring.core.consistency import ExpertCalibration, KendallResult, calibration, kendalls_w, outliers
+from scoring.core.aggregate import Method, PanelScore, final_score, fmt2, round2
+from scoring.core.consistency import ExpertCalibration, KendallResult, calibration, kendalls_w
 from scoring.core.errors import NotFound, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import SheetStatus
+from scoring.core.panel_aggregate import (
+    PanelAggregate,
+    aggregate,
+    decode,
+    effective_method,
+    effective_threshold,
+    empty,
+)
 from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import data_points
 from scoring.core.vocabulary import BASE_KINDS
@@ -43,6 +51,8 @@ from scoring.services.designation.rounds import round_references, round_rubric
 from scoring.services.review import ranking_cache
 from scoring.store.db import Money
 from scoring.store.models import Application, Organisation, Panel, Round, Sheet
+from scoring.store.models import PanelAggregate as StoredAggregate
+from scoring.store.models.aggregates import compute as compute_aggregates
 
 __all__ = ["KINDS", "KindRanking", "Row", "compute_ranking", "fmt2", "get_ranking", "round2"]
 
@@ -264,67 +274,51 @@ def _build(session: Session, rnd: Round, kind: str) -> KindRanking:
         return _compute_ranking(session, rnd, kind)
 
 
-def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
+def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = True) -> KindRanking:
+    """The ranking from the stored panel aggregates (`stored`), or recomputed from every sheet."""
     rubric = round_rubric(session, rnd, kind)
     references = round_references(rnd)
-    method = rnd.method if rnd.method in METHODS else "trimmed_mean"
-    threshold = rnd.outlier_threshold if rnd.outlier_threshold is not None else Decimal(20)
+    method = effective_method(rnd.method)
+    threshold = effective_threshold(rnd.outlier_threshold)
 
     # Core selects on the session's connection: plain tuples, no ORM identity work per row.
     conn = session.connection()
+    columns = [
+        Application.id,
+        Application.status,
+        # As text: the judge parses only the distinct ones (see _Judge.from_text).
+        cast(Application.figures, Text).label("figures"),
+        cast(Application.verified_figures, Text).label("verified_figures"),
+        Application.organisation_id,
+        Organisation.name,
+        Organisation.district,
+    ]
+    query = select(*columns)
+    if stored:
+        query = select(
+            *columns,
+            StoredAggregate.sheets_expected,
+            StoredAggregate.method,
+            StoredAggregate.outlier_threshold,
+            StoredAggregate.detail,
+            StoredAggregate.round_id.label("agg_round_id"),
+            StoredAggregate.kind.label("agg_kind"),
+        ).outerjoin(StoredAggregate, StoredAggregate.application_id == Application.id)
     apps = conn.execute(
-        select(
-            Application.id,
-            Application.status,
-            # As text: the judge parses only the distinct ones (see _Judge.from_text).
-            cast(Application.figures, Text).label("figures"),
-            cast(Application.verified_figures, Text).label("verified_figures"),
-            Application.organisation_id,
-            Organisation.name,
-            Organisation.district,
-        )
-        .join(Organisation, Organisation.id == Application.organisation_id)
-        .where(
+        query.join(Organisation, Organisation.id == Application.organisation_id).where(
             Application.round_id == rnd.id,
             Application.kind == kind,
             Application.status.in_(LISTED_STATUSES),
         )
     ).all()
-    # Totals are read in their stored form and converted by the column type itself, once per
-    # distinct stored value: sheet totals repeat a lot (half-point steps), sheets number in millions.
-    money = typing.cast(Money, Sheet.total.type)
-    dialect = conn.dialect
-    stored_total = type_coerce(Sheet.total, money.load_dialect_impl(dialect))
-    sheets = conn.execute(
-        select(Sheet.id, Sheet.application_id, Sheet.expert_id, Sheet.status, stored_total)
-        .join(Panel, Panel.id == Sheet.panel_id)
-        .where(Panel.round_id == rnd.id, Panel.kind == kind)
-    )
-
-    # One pass over the sheets, a batch at a time (a round never holds all its row objects at once
-    # for the garbage collector to walk): each listed application's submitted (sheet id, total)
-    # pairs and how many sheets it expects (every sheet not declined).
-    submitted: dict[int, list[tuple[int, Decimal]]] = {a.id: [] for a in apps}
-    expected: dict[int, int] = dict.fromkeys(submitted, 0)
+    if stored:
+        aggregates = _stored_aggregates(conn, apps, rnd.id, kind, method, threshold)
+    else:
+        aggregates = _recomputed_aggregates(conn, apps, rnd.id, kind, method, threshold)
     matrix: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    decimals: dict[Any, Decimal] = {}
-    for batch in sheets.partitions(500):
-        for sheet_id, app_id, expert_id, status, raw in batch:
-            got = submitted.get(app_id)
-            if got is None or status == SheetStatus.DECLINED:
-                continue
-            expected[app_id] += 1
-            if status == SheetStatus.SUBMITTED and raw is not None:
-                # Memoised for integers only (SQLite's scaled totals): equal Decimals used as keys
-                # could differ in exponent, and PostgreSQL's conversion is a mere copy anyway.
-                if type(raw) is int:
-                    total = decimals.get(raw)
-                    if total is None:
-                        total = decimals[raw] = typing.cast(Decimal, money.process_result_value(raw, dialect))
-                else:
-                    total = typing.cast(Decimal, money.process_result_value(raw, dialect))
-                got.append((sheet_id, total))
-                matrix[expert_id][app_id] = total
+    for app_id, agg in aggregates.items():
+        for _sheet_id, expert_id, total in agg.sheets:
+            matrix[expert_id][app_id] = total
 
     judge = _Judge(rubric, references)
     formal_passed = FORMAL_CHECK_PASSED
@@ -332,12 +326,9 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     candidates: list[core.Candidate] = []
     for a in apps:
         gates, indicators, data_total, gates_passed = judge.from_text(a.figures, a.verified_figures)
-        pairs = submitted[a.id]
-        pairs.sort()
-        sheet_totals = tuple(pairs)
-        panel = panel_score(sheet_totals, method)
-        final = final_score(panel.value, data_total)
-        prepared[a.id] = (a, gates, indicators, data_total, panel, final, sheet_totals)
+        agg = aggregates[a.id]
+        final = final_score(agg.panel.value, data_total)
+        prepared[a.id] = (a, gates, indicators, data_total, agg, final)
         candidates.append(
             core.Candidate(
                 application_id=a.id,
@@ -350,17 +341,8 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
     result = core.propose(candidates, rnd.pass_line, _quota(rnd, kind))
     rows: list[Row] = []
     for ranked in result.rows:
-        a, gates, indicators, data_total, panel, final, sheet_totals = prepared[ranked.application_id]
-        if sheet_totals:
-            values = [t for _, t in sheet_totals]
-            # The same as consistency.spread: totals are checked Decimals already (panel_score did
-            # it), and a difference of two 4-place totals is exact in any context.
-            gap: Decimal | None = max(values) - min(values)
-        else:
-            gap = None
-        # Every total lies within [min, max] and so does the median: no sheet can be further than
-        # the spread from it, so outliers need looking for only when the spread exceeds the threshold.
-        flagged = outliers(sheet_totals, threshold) if gap is not None and gap > threshold else ()
+        a, gates, indicators, data_total, agg, final = prepared[ranked.application_id]
+        panel, flagged, sheet_totals = agg.panel, agg.outliers, agg.totals
         flags = list(ranked.flags)
         if flagged:
             flags.append(OUTLIER_SHEETS)
@@ -371,7 +353,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
             flags.append(GATE_FAILED)
         if "missing" in results:
             flags.append(GATE_MISSING)
-        n_expected = expected[a.id]
+        n_expected = agg.expected
         if len(sheet_totals) < n_expected:
             flags.append(SHEETS_MISSING)
         rows.append(
@@ -396,7 +378,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
                 eligibility_reasons=ranked.reasons,
                 flags=tuple(flags),
                 outliers=flagged,
-                spread=gap,
+                spread=agg.spread,
                 totals=sheet_totals,
             )
         )
@@ -413,6 +395,59 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
         matrix=matrix,
         rubric=rubric,
     )
+
+
+def _stored_aggregates(
+    conn: Connection, apps: typing.Sequence[Any], round_id: int, kind: str, method: Method, threshold: Decimal
+) -> dict[int, PanelAggregate]:
+    """Each listed application's stored aggregate. One stored for another round or kind, or none at all
+    for an application that has sheets (rows written around the ORM), is recomputed from its sheets."""
+    out: dict[int, PanelAggregate] = {}
+    missing: list[int] = []
+    for a in apps:
+        if a.detail is None or a.agg_round_id != round_id or a.agg_kind != kind:
+            missing.append(a.id)
+            continue
+        out[a.id] = decode(
+            a.detail, a.sheets_expected, method, threshold, stored_method=a.method,
+            stored_threshold=a.outlier_threshold,
+        )  # fmt: skip
+    if missing:
+        out.update(dict.fromkeys(missing, empty(method, threshold)))
+        for app_id, col in compute_aggregates(conn, missing).items():
+            out[app_id] = decode(
+                col["detail"], col["sheets_expected"], method, threshold, stored_method=col["method"],
+                stored_threshold=col["outlier_threshold"],
+            )  # fmt: skip
+    return out
+
+
+def _recomputed_aggregates(
+    conn: Connection, apps: typing.Sequence[Any], round_id: int, kind: str, method: Method, threshold: Decimal
+) -> dict[int, PanelAggregate]:
+    """Each listed application's aggregate from every sheet of the kind's panel (the reference path)."""
+    # Totals are read in their stored form and converted by the column type itself, once per
+    # distinct stored value: sheet totals repeat a lot (half-point steps), sheets number in millions.
+    money = typing.cast(Money, Sheet.total.type)
+    dialect = conn.dialect
+    stored_total = type_coerce(Sheet.total, money.load_dialect_impl(dialect))
+    sheets = conn.execute(
+        select(Sheet.id, Sheet.application_id, Sheet.expert_id, Sheet.status, stored_total)
+        .join(Panel, Panel.id == Sheet.panel_id)
+        .where(Panel.round_id == round_id, Panel.kind == kind)
+    )
+    submitted: dict[int, list[tuple[int, int, Decimal]]] = {a.id: [] for a in apps}
+    expected: dict[int, int] = dict.fromkeys(submitted, 0)
+    for batch in sheets.partitions(500):
+        for sheet_id, app_id, expert_id, status, raw in batch:
+            got = submitted.get(app_id)
+            if got is None or status == SheetStatus.DECLINED:
+                continue
+            expected[app_id] += 1
+            if status == SheetStatus.SUBMITTED and raw is not None:
+                total = typing.cast(Decimal, money.process_result_value(raw, dialect))
+                got.append((sheet_id, expert_id, total))
+    return {app_id: aggregate(got, expected[app_id], method, threshold) for app_id, got in submitted.items()}
 
 
 def load_round(session: Session, round_id: int) -> Round:
@@ -502,4 +537,3 @@ def reasons_of(row: Row, ranking: KindRanking) -> list[tuple[str, Msg]]:
             )
         )
     return out
-

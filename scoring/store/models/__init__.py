@@ -2,6 +2,7 @@
 
 from scoring.store.models import notifications as notifications  # registers the notification tables
 from scoring.store.models.accounts import AuthSession, Organisation, User
+from scoring.store.models.aggregates import PanelAggregate
 from scoring.store.models.audit import AuditEvent
 from scoring.store.models.bases import (
     BaseEvent,
@@ -38,6 +39,7 @@ __all__ = [
     "Objection",
     "Organisation",
     "Panel",
+    "PanelAggregate",
     "PanelDiscussion",
     "PanelExclusion",
     "PanelMember",
