@@ -1,7 +1,7 @@
 """panel aggregates: one row per application with sheets, what the ranking reads instead of every sheet
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 
 The backfill computes every existing application's aggregate from its sheets with the same code the
 application uses (scoring.store.models.aggregates.compute, which selects named columns only) and
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
