@@ -143,6 +143,15 @@ def test_other_roles_neither_see_nor_act_through_the_decision_and_audit_pages(
             "/staff/objections/1/resolve",
             {"round_id": str(deciding.world.round.id), "decision": "dismiss", "reason": "x"},
         ),
+        (
+            "/staff/objections/1/resolve",
+            {"round_id": str(deciding.world.round.id), "decision": "uphold", "reason": "x", "seat": "vacant"},
+        ),
+        (
+            f"{deciding.url}/list-revision/approval",
+            {"document_no": "伪造〔2026〕2号", "approved_on": "2026-03-02"},
+        ),
+        (f"{deciding.url}/list-revision", {"action": "propose"}),
     ):
         assert post(other, path, data).status_code in (403, 404), path
     assert count(session, "audit_events") == events
