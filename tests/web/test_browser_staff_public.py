@@ -122,3 +122,53 @@ def test_staff_publish_with_a_second_account_and_the_public_list_shows_it(
     finally:
         for c in contexts:
             c.close()
+
+
+def test_staff_uphold_an_objection_backfilling_the_seat_after_seeing_who_leaves_and_who_enters(
+    live_server: LiveServer, browser: Any
+) -> None:
+    from scoring.services.review import decisions, publication
+    from scoring.services.review.schemas import ApprovalIn, DecisionIn, ObjectionIn, PublicationIn
+
+    server = live_server
+    with server.session() as s:
+        rnd, apps = deciding_round(s)
+        _, make_person = server.makers(s)
+        alice, bob = make_person("staff"), make_person("staff")
+        decide = DecisionIn(kind="enterprise", designate=[apps[0].id, apps[1].id])
+        decisions.decide(s, actor=alice.actor, round_id=rnd.id, data=decide)
+        approval = ApprovalIn(document_no="石政字〔2026〕12号", approved_on=china_today())
+        decisions.record_approval(s, actor=alice.actor, round_id=rnd.id, data=approval)
+        for who, action in ((alice, "propose"), (bob, "confirm")):
+            publication.publication_action(
+                s, actor=who.actor, round_id=rnd.id, data=PublicationIn(action=action)
+            )
+        filed = ObjectionIn(
+            round_id=rnd.id, application_id=apps[1].id, name="王先生", contact="1", text="数据不实"
+        )
+        publication.file_objection(s, data=filed)
+    # the phone only looks at the confirmation; the desktop then takes the step
+    for name, viewport in (
+        ("phone", {"width": 390, "height": 844}),
+        ("desktop", {"width": 1280, "height": 900}),
+    ):
+        context = browser.new_context(locale="zh-CN", viewport=viewport)
+        try:
+            page = context.new_page()
+            browser_login(page, server.url, bob.username)
+            page.goto(f"{server.url}/staff/rounds/{rnd.id}/decision")
+            objection = page.locator(".objection")
+            expect(objection).to_contain_text("由下一个符合条件的申报递补：石家庄晨光新材料有限公司")
+            objection.locator("input[name=reason]").fill("经核实,数据不实")
+            objection.locator("input[value=backfill]").check()
+            objection.locator("text=异议成立(移出名单)").click()
+            expect(page.locator("#confirm-uphold")).to_contain_text("石家庄远航智能装备有限公司 将移出名单")
+            expect(page.locator("#confirm-uphold")).to_contain_text("石家庄晨光新材料有限公司（最终得分")
+            screenshot(page, f"staff-04-uphold-confirm-{name}")
+            if name == "phone":
+                continue
+            page.locator("#confirm-uphold button[type=submit]").click()
+            expect(page.locator("#list-revision")).to_contain_text("递补：石家庄晨光新材料有限公司")
+            screenshot(page, f"staff-05-list-changed-{name}")
+        finally:
+            context.close()

@@ -143,6 +143,15 @@ def test_other_roles_neither_see_nor_act_through_the_decision_and_audit_pages(
             "/staff/objections/1/resolve",
             {"round_id": str(deciding.world.round.id), "decision": "dismiss", "reason": "x"},
         ),
+        (
+            "/staff/objections/1/resolve",
+            {"round_id": str(deciding.world.round.id), "decision": "uphold", "reason": "x", "seat": "vacant"},
+        ),
+        (
+            f"{deciding.url}/list-revision/approval",
+            {"document_no": "伪造〔2026〕2号", "approved_on": "2026-03-02"},
+        ),
+        (f"{deciding.url}/list-revision", {"action": "propose"}),
     ):
         assert post(other, path, data).status_code in (403, 404), path
     assert count(session, "audit_events") == events
@@ -463,3 +472,68 @@ def test_the_audit_page_verifies_the_chain_and_names_a_break(
     )
     broken = staff.get("/staff/audit?verify=true").text
     assert "日志链在第 4 号事件处断开。有事件的内容与其哈希值不符：有记录被修改。" in broken
+
+
+def test_a_backfill_is_confirmed_on_its_own_page_then_approved_noticed_by_four_eyes_and_designated(
+    session: Session, deciding: Deciding, clock: Clock, client: Any
+) -> None:
+    deciding.to_notice()
+    session.expire_all()
+    rid = deciding.world.round.id
+    data = publication.ObjectionIn(
+        round_id=rid, application_id=deciding.b.id, name="王", contact="1", text="乙不实"
+    )
+    against_b = publication.file_objection(session, data=data)
+    url = f"/staff/objections/{against_b.id}/resolve"
+
+    page = deciding.bob.get(f"{deciding.url}/decision").text
+    assert "由下一个符合条件的申报递补：石家庄丙科技有限公司，最终得分 80.00，排名第 3 位" in page
+    no_seat = post(deciding.bob, url, {"round_id": str(rid), "decision": "uphold", "reason": "经核实不实"})
+    assert no_seat.status_code == 422
+    assert "异议成立时必须选择：该名额空缺，或由下一个符合条件的申报递补" in no_seat.text
+    assert 'value="经核实不实"' in no_seat.text  # what was typed is kept
+
+    form = {"round_id": str(rid), "decision": "uphold", "reason": "经核实不实", "seat": "backfill"}
+    asked = post(deciding.bob, url, form)
+    assert asked.status_code == 200
+    assert f'data-leaves="{deciding.b.id}"' in asked.text and f'data-enters="{deciding.c.id}"' in asked.text
+    assert (
+        "石家庄丙科技有限公司（最终得分 80.00，排名第 3 位）作为该类别下一个符合条件的申报递补列入名单。"
+        in asked.text
+    )
+    assert "递补单位须另行公示 5 个工作日，由一名工作人员提请、另一名工作人员确认。" in asked.text
+    assert deciding.statuses(session)[deciding.c.id] == "not_designated"  # nothing changed yet
+    assert post(deciding.bob, url, form | {"confirmed": "1"}).status_code == 303
+    statuses = deciding.statuses(session)
+    assert (statuses[deciding.b.id], statuses[deciding.c.id]) == ("not_designated", "shortlisted")
+
+    page = deciding.bob.get(f"{deciding.url}/decision").text
+    assert "经核实不实 · 由 石家庄丙科技有限公司 递补" in page
+    assert "递补：石家庄丙科技有限公司" in page and "移出：石家庄乙科技有限公司" in page
+    steps = [
+        (
+            deciding.alice,
+            "list-revision/approval",
+            {"document_no": "石政字〔2026〕20号", "approved_on": "2026-03-02"},
+        ),
+        (deciding.alice, "list-revision", {"action": "propose"}),
+    ]
+    for who, path, body in steps:
+        assert post(who, f"{deciding.url}/{path}", body).status_code == 303, path
+    same = post(deciding.alice, f"{deciding.url}/list-revision", {"action": "confirm"})
+    assert same.status_code == 409 and FOUR_EYES_ZH in same.text
+    assert post(deciding.bob, f"{deciding.url}/list-revision", {"action": "confirm"}).status_code == 303
+    page = deciding.bob.get(f"{deciding.url}/decision?done=revision_confirm").text
+    assert "已确认：递补单位的补充公示已开始。" in page
+    assert "补充公示期 2026-03-02 至 2026-03-09，由 " in page
+
+    public = client.get("/public/notice").text
+    assert "补充公示期为 2026-03-02 至 2026-03-09" in public
+    row = public.split('data-supplementary="1"')[1].split("</tr>")[0]
+    assert "石家庄丙科技有限公司" in row and "补充公示" in row
+
+    clock.set(date(2026, 3, 10))
+    assert post(deciding.bob, f"{deciding.url}/publication", {"action": "finalize"}).status_code == 303
+    session.expire_all()
+    bases = dict(session.execute(select(DesignatedBase.application_id, DesignatedBase.document_no)).all())
+    assert bases == {deciding.a.id: "石政字〔2026〕12号", deciding.c.id: "石政字〔2026〕20号"}
