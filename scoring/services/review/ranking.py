@@ -33,11 +33,20 @@ from scoring.core.consistency import ExpertCalibration, KendallResult, calibrati
 from scoring.core.errors import NotFound, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
-from scoring.core.i18n import Msg, msg
+from scoring.core.i18n import Msg, current_locale, msg
 from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import SheetStatus
 from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import data_points
+from scoring.core.sections import (
+    SectionCheck,
+    all_met,
+    check_sections,
+    is_section,
+    parse_minimums,
+    section_points,
+    sheets_behind,
+)
 from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.designation.rounds import round_references, round_rubric
 from scoring.services.review import ranking_cache
@@ -59,6 +68,7 @@ NOT_SCOREABLE = "not_scoreable"
 GATE_FAILED = "gate_failed"
 GATE_MISSING = "gate_missing"
 SHEETS_MISSING = "sheets_missing"
+SECTION_BELOW_MINIMUM = core.SECTION_BELOW_MINIMUM
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +106,8 @@ class Row:
     outliers: tuple[int, ...]
     spread: Decimal | None
     totals: tuple[tuple[int, Decimal], ...]  # (sheet id, total) of the submitted sheets
+    # The round's section thresholds checked (empty when it sets none); also listed in `gates`.
+    sections: tuple[SectionCheck, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -327,6 +339,10 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
                 matrix[expert_id][app_id] = total
 
     judge = _Judge(rubric, references)
+    # Section thresholds (a round setting, off by default): the only part of the ranking that reads
+    # the sheets' scores, so only a round that sets them pays for the select.
+    minimums = parse_minimums((rnd.section_minimums or {}).get(kind))
+    sheet_scores = _sheet_scores(session, rnd.id, kind) if minimums else {}
     formal_passed = FORMAL_CHECK_PASSED
     prepared: dict[int, tuple[Any, ...]] = {}
     candidates: list[core.Candidate] = []
@@ -337,20 +353,26 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
         sheet_totals = tuple(pairs)
         panel = panel_score(sheet_totals, method)
         final = final_score(panel.value, data_total)
-        prepared[a.id] = (a, gates, indicators, data_total, panel, final, sheet_totals)
+        checks: tuple[SectionCheck, ...] = ()
+        if minimums and panel.value is not None:
+            behind = [sheet_scores.get(i, {}) for i in sheets_behind(panel, sheet_totals)]
+            data = {d.code: d.points for d in indicators}
+            checks = check_sections(rubric, section_points(rubric, behind, data), minimums)
+        prepared[a.id] = (a, gates, indicators, data_total, panel, final, sheet_totals, checks)
         candidates.append(
             core.Candidate(
                 application_id=a.id,
                 final_score=final,
                 formal_check_passed=a.status in formal_passed,
                 gates_passed=gates_passed,
+                sections_passed=all_met(checks),
             )
         )
 
     result = core.propose(candidates, rnd.pass_line, _quota(rnd, kind))
     rows: list[Row] = []
     for ranked in result.rows:
-        a, gates, indicators, data_total, panel, final, sheet_totals = prepared[ranked.application_id]
+        a, gates, indicators, data_total, panel, final, sheet_totals, checks = prepared[ranked.application_id]
         if sheet_totals:
             values = [t for _, t in sheet_totals]
             # The same as consistency.spread: totals are checked Decimals already (panel_score did
@@ -374,6 +396,8 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
         n_expected = expected[a.id]
         if len(sheet_totals) < n_expected:
             flags.append(SHEETS_MISSING)
+        if not all_met(checks):
+            flags.append(SECTION_BELOW_MINIMUM)
         rows.append(
             Row(
                 application_id=a.id,
@@ -387,7 +411,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
                 final=final,
                 sheets_submitted=len(sheet_totals),
                 sheets_expected=n_expected,
-                gates=gates,
+                gates=gates + tuple(c.as_gate() for c in checks) if checks else gates,
                 data_indicators=indicators,
                 eligible=ranked.eligible,
                 rank=ranked.rank,
@@ -398,6 +422,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
                 outliers=flagged,
                 spread=gap,
                 totals=sheet_totals,
+                sections=checks,
             )
         )
     return KindRanking(
@@ -413,6 +438,16 @@ def _compute_ranking(session: Session, rnd: Round, kind: str) -> KindRanking:
         matrix=matrix,
         rubric=rubric,
     )
+
+
+def _sheet_scores(session: Session, round_id: int, kind: str) -> dict[int, dict[str, Decimal]]:
+    """Every submitted sheet's scores of the kind's panel, by sheet id (exact, from their stored text)."""
+    found = session.execute(
+        select(Sheet.id, Sheet.scores)
+        .join(Panel, Panel.id == Sheet.panel_id)
+        .where(Panel.round_id == round_id, Panel.kind == kind, Sheet.status == SheetStatus.SUBMITTED)
+    )
+    return {i: {code: Decimal(str(v)) for code, v in (raw or {}).items()} for i, raw in found}
 
 
 def load_round(session: Session, round_id: int) -> Round:
@@ -446,13 +481,16 @@ def reasons_of(row: Row, ranking: KindRanking) -> list[tuple[str, Msg]]:
         if reason == core.FORMAL_CHECK_NOT_PASSED:
             out.append((reason, msg("The formal check has not been passed.")))
         elif reason == core.GATE_FAILED:
-            failed = ", ".join(g.code for g in row.gates if g.result == "fail")
+            failed = ", ".join(g.code for g in row.gates if g.result == "fail" and not is_section(g.code))
             out.append((reason, msg("A gate is failed: %(gates)s.", gates=failed)))
         elif reason == core.GATE_MISSING:
             missing = ", ".join(g.code for g in row.gates if g.result == "missing")
             out.append(
                 (reason, msg("A gate cannot be evaluated (figures missing): %(gates)s.", gates=missing))
             )
+        elif reason == core.SECTION_BELOW_MINIMUM:
+            zh = current_locale.get() != "en"
+            out.extend((reason, c.reason(zh)) for c in row.sections if not c.passed)
         elif reason == core.NOT_SCOREABLE:
             out.append(
                 (
