@@ -74,9 +74,20 @@ def test_without_a_renderer_there_is_no_pdf_link_and_the_pdf_is_not_found(
     clock: Any,
     page_as: Callable[[Any], TestClient],
     monkeypatch: pytest.MonkeyPatch,
+    make_person: Callable[..., Any],
+    make_org: Callable[..., Any],
+    login: Callable[..., dict[str, str]],
 ) -> None:
     monkeypatch.setattr(pdf, "RENDERERS", ("no-such-renderer-installed",))
     issued = _issue(make_world, session, client, staff)
+    others = [
+        make_person("applicant", org=make_org()),
+        make_person("expert"),
+        make_person("county", district="长安区"),
+    ]
+    for other_person in others:  # other roles: the document does not exist for them
+        other = login(other_person)
+        assert client.get(f"/api/v1/documents/{issued['id']}.pdf", headers=other).status_code == 404
     assert issued["download_pdf"] is None
     resp = client.get(
         f"/api/v1/documents/{issued['id']}.pdf", headers={**staff["headers"], "Accept-Language": "zh-CN"}
