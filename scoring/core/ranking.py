@@ -12,6 +12,7 @@ from scoring.core.aggregate import round2
 FORMAL_CHECK_NOT_PASSED = "formal_check_not_passed"
 GATE_FAILED = "gate_failed"
 GATE_MISSING = "gate_missing"
+SECTION_BELOW_MINIMUM = "section_below_minimum"  # a section scored below the round's minimum for it
 NOT_SCOREABLE = "not_scoreable"
 BELOW_PASS_LINE = "below_pass_line"
 
@@ -37,6 +38,7 @@ class Candidate:
     final_score: Decimal | None
     formal_check_passed: bool
     gates_passed: bool | None  # None = a gate cannot be evaluated (figure missing)
+    sections_passed: bool = True  # every section with a minimum (a round setting) reaches it
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,8 @@ def competition_ranks(scores: Mapping[int, Decimal | None]) -> dict[int, int | N
 
 
 def eligibility(candidate: Candidate, pass_line: Decimal) -> tuple[bool, tuple[str, ...]]:
-    """Eligible for the proposed list: formal check passed, all gates passed, final score ≥ pass line."""
+    """Eligible for the proposed list: formal check passed, all gates passed, every section with a
+    minimum at or above it, final score ≥ pass line."""
     reasons: list[str] = []
     if not candidate.formal_check_passed:
         reasons.append(FORMAL_CHECK_NOT_PASSED)
@@ -92,6 +95,8 @@ def eligibility(candidate: Candidate, pass_line: Decimal) -> tuple[bool, tuple[s
         reasons.append(GATE_MISSING)
     elif not candidate.gates_passed:
         reasons.append(GATE_FAILED)
+    if not candidate.sections_passed:
+        reasons.append(SECTION_BELOW_MINIMUM)
     if candidate.final_score is None:
         reasons.append(NOT_SCOREABLE)
     elif candidate.final_score < pass_line:  # exact: 59.996 is below a pass line of 60 though shown "60.00"

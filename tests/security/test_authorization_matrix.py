@@ -57,6 +57,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/v1/applications/{application_id}"): NOBODY,  # only the applicant's own draft
     ("GET", "/api/v1/documents"): STAFF,
     ("GET", "/api/v1/documents/{document_id}.docx"): NOBODY,  # the demo issued none (tests/documents)
+    ("GET", "/api/v1/documents/{document_id}.pdf"): NOBODY,  # the demo issued none (tests/documents)
     ("POST", "/api/v1/documents"): NOBODY,
     ("POST", "/api/v1/documents/preview"): NOBODY,
     ("POST", "/api/v1/documents/preview.docx"): NOBODY,
@@ -68,6 +69,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/rounds/{round_id}/scoring-deadline"): NOBODY,
     ("POST", "/api/v1/sheets/{sheet_id}/replacement"): NOBODY,
     ("GET", "/staff/documents/{document_id}.docx"): NOBODY,  # the demo issued none (tests/documents)
+    ("GET", "/staff/documents/{document_id}.pdf"): NOBODY,  # the demo issued none (tests/documents)
     ("GET", "/staff/rounds/{round_id}/confirm/{action}"): NOBODY,  # not a step of that round now
     ("GET", "/staff/rounds/{round_id}/documents"): STAFF,
     ("GET", "/staff/rounds/{round_id}/round-end"): STAFF,

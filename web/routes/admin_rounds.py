@@ -45,7 +45,7 @@ def _values(form: FormData) -> dict[str, Any]:
         "data_year": _opt(text(form, "references.data_year")),
         "source": text(form, "references.source").strip(),
     }
-    return {
+    values: dict[str, Any] = {
         "title": text(form, "title"),
         "year": text(form, "year").strip(),
         "kinds": kinds,
@@ -59,6 +59,14 @@ def _values(form: FormData) -> dict[str, Any]:
         "pass_line": text(form, "pass_line").strip() or "60",
         "quotas": quotas,
     }
+    if text(form, "section_minimums_shown"):  # the set-up page's thresholds (an empty box: no minimum)
+        minimums: dict[str, dict[str, str]] = {}
+        for key in form:
+            parts = key.split(".")
+            if len(parts) == 3 and parts[0] == "section_minimums" and (value := text(form, key).strip()):
+                minimums.setdefault(parts[1], {})[parts[2]] = value
+        values["section_minimums"] = minimums
+    return values
 
 
 def _form_page(
@@ -101,6 +109,10 @@ def _as_values(setup: round_setup.RoundSetupOut) -> dict[str, Any]:
             for k, v in setup.deadlines.items()
         },
         "pass_line": str(setup.pass_line),
+        "section_minimums": {
+            kind: {code: str(m) for code, m in minimums.items()}
+            for kind, minimums in setup.section_minimums.items()
+        },
     }
 
 

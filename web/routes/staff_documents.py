@@ -117,3 +117,10 @@ def download(document_id: DbId, page: StaffPage, session: SessionDep) -> Respons
         media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         headers={"Content-Disposition": disposition},
     )
+
+
+@router.get("/staff/documents/{document_id}.pdf")
+def download_pdf(document_id: DbId, page: StaffPage, session: SessionDep) -> Response:
+    doc, content = service.download_pdf(session, actor=page.actor, document_id=document_id)
+    disposition = f"attachment; filename=\"document.pdf\"; filename*=UTF-8''{quote(doc.document_no)}.pdf"
+    return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})

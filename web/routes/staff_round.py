@@ -23,6 +23,7 @@ from scoring.core.lifecycle import ROUND_TRANSITIONS, allowed_actions
 from scoring.services.admin import experts
 from scoring.services.designation import applications, rounds
 from scoring.services.review import boards, draw_record, panels, ranking, ranking_view, results, sheet_views
+from scoring.services.review.ranking_notes import ranking_notes
 from scoring.services.review.schemas import ConsistentRankingOut
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
@@ -423,6 +424,7 @@ def ranking_page(
         round=rounds.round_out(rnd),
         kind=kind,
         ranking=shape,
+        notes=ranking_notes(session, result, page.locale),
         expert_names=names,
         charts=charts,
     )

@@ -35,6 +35,16 @@ DOCX: dict[int | str, dict[str, Any]] = {
 }
 
 
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The document as PDF"}
+}
+
+
+def pdf_response(content: bytes, name: str) -> Response:
+    disposition = f"attachment; filename=\"document.pdf\"; filename*=UTF-8''{quote(name)}.pdf"
+    return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})
+
+
 def _docx(content: bytes, name: str) -> Response:
     disposition = f"attachment; filename=\"document.docx\"; filename*=UTF-8''{quote(name)}.docx"
     return Response(content, media_type=DOCX_TYPE, headers={"Content-Disposition": disposition})
@@ -75,6 +85,15 @@ def download(document_id: DbId, session: SessionDep, actor: HiddenStaff) -> Resp
     """The issued document, byte for byte as issued."""
     doc, content = service.download(session, actor=actor, document_id=document_id)
     return _docx(content, doc.document_no)
+
+
+@router.get(
+    "/documents/{document_id}.pdf", response_class=Response, responses={**PDF, **errors(*AUTH, 404, 409)}
+)
+def download_pdf(document_id: DbId, session: SessionDep, actor: HiddenStaff) -> Response:
+    """The issued document as PDF, converted from its recorded DOCX; 404 where no renderer is installed."""
+    doc, content = service.download_pdf(session, actor=actor, document_id=document_id)
+    return pdf_response(content, doc.document_no)
 
 
 @router.get(

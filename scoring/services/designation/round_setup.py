@@ -38,6 +38,8 @@ from scoring.store import audit
 from scoring.store.models import Round, RoundDocument
 
 CallText = Annotated[str, Field(max_length=MAX_CHARS)]
+# kind -> {rubric section code: minimum points}; a section left out has no minimum.
+SectionMinimums = dict[str, dict[str, Annotated[Decimal, Field(ge=0, decimal_places=2)]]]
 DeadlineName = Literal["application", "recommendation", "formal_check", "scoring"]
 DEADLINE_ORDER: tuple[DeadlineName, ...] = ("application", "recommendation", "formal_check", "scoring")
 DEADLINE_COLUMNS = {
@@ -67,6 +69,7 @@ EDITABLE_IN: dict[str, frozenset[str]] = {
     "method": _BEFORE_DECIDING,
     "pass_line": _BEFORE_DECIDING,
     "quotas": _BEFORE_DECIDING,
+    "section_minimums": _BEFORE_DECIDING,
 }
 _FROZEN_WHY: dict[str, Msg] = {
     "kinds": msg("is frozen once the round is open (the rubric versions are fixed then)"),
@@ -78,6 +81,7 @@ _FROZEN_WHY: dict[str, Msg] = {
     "method": msg("is frozen once ranking starts"),
     "pass_line": msg("is frozen once ranking starts"),
     "quotas": msg("is frozen once ranking starts"),
+    "section_minimums": msg("is frozen once ranking starts"),
 }
 _PUBLISHED = msg("is frozen: the round's list is published")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -142,6 +146,8 @@ class RoundEditIn(BaseModel):
     method: Literal["trimmed_mean", "mean", "median"] | None = None
     pass_line: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
     quotas: dict[str, int] | None = None
+    # Replaces the round's section thresholds as a whole: a kind or section left out has none ({}: off).
+    section_minimums: SectionMinimums | None = None
 
 
 class DeadlineExtensionIn(BaseModel):
@@ -239,11 +245,41 @@ def snapshot(row: Round) -> dict[str, Any]:
         "method": row.method,
         "pass_line": rounds.decimal_text(row.pass_line.quantize(Decimal("0.01"))),
         "quotas": dict(row.quotas),
+        "section_minimums": {kind: dict(m) for kind, m in (row.section_minimums or {}).items()},
     }
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _minimums_problems(session: Session, row: Round, given: SectionMinimums) -> dict[str, Msg]:
+    """Each minimum must name a section of its kind's rubric and lie within 0 and its maximum points."""
+    problems: dict[str, Msg] = {}
+    for kind, minimums in given.items():
+        if kind not in row.kinds:
+            problems[f"section_minimums.{kind}"] = msg("is not a kind this round opens")
+            continue
+        sections = {s.code: s for s in rounds.round_rubric(session, row, kind).sections}
+        for code, minimum in minimums.items():
+            field = f"section_minimums.{kind}.{code}"
+            section = sections.get(code)
+            if section is None:
+                problems[field] = msg("is not a section of this kind's rubric")
+            elif minimum > section.weight:
+                problems[field] = msg(
+                    "must be at most the section's maximum of %(max)s points",
+                    max=rounds.decimal_text(section.weight.quantize(Decimal("0.01"))),
+                )
+    return problems
+
+
+def _minimums_stored(given: SectionMinimums) -> dict[str, dict[str, str]]:
+    return {
+        kind: {code: rounds.decimal_text(m.quantize(Decimal("0.01"))) for code, m in minimums.items()}
+        for kind, minimums in given.items()
+        if minimums
+    }
 
 
 def create_round(session: Session, *, actor: Actor, data: RoundSetupIn) -> Round:
@@ -319,6 +355,8 @@ def edit_round(session: Session, *, actor: Actor, round_id: int, data: RoundEdit
     problems = _settings_problems(kinds=kinds, quotas=quotas, panel_size=panel_size, refs=refs)
     if data.deadlines is not None:
         problems.update(_deadline_problems({name: getattr(data.deadlines, name) for name in DEADLINE_ORDER}))
+    if data.section_minimums is not None:
+        problems.update(_minimums_problems(session, row, data.section_minimums))
     if problems:
         raise ValidationFailed(fields=problems)
     before = snapshot(row)
@@ -334,6 +372,10 @@ def edit_round(session: Session, *, actor: Actor, round_id: int, data: RoundEdit
     row.references = refs
     row.quotas = {kind: quotas[kind] for kind in kinds}
     row.panel_size = panel_size
+    if data.section_minimums is not None:
+        row.section_minimums = _minimums_stored(data.section_minimums)
+    elif data.kinds is not None:  # a kind no longer opened keeps no thresholds
+        row.section_minimums = {k: m for k, m in (row.section_minimums or {}).items() if k in kinds}
     if data.deadlines is not None:
         for name in DEADLINE_ORDER:
             setattr(row, DEADLINE_COLUMNS[name], getattr(data.deadlines, name))
@@ -472,6 +514,13 @@ def round_documents(session: Session, *, round_id: int) -> list[RoundDocumentOut
     return [document_out(d) for d in rows]
 
 
+class SectionOut(BaseModel):
+    code: str
+    title_zh: str
+    title_en: str
+    max_points: Decimal
+
+
 class RoundSetupOut(BaseModel):
     """A round's settings as the set-up page shows them, with the fields frozen in its status and why."""
 
@@ -491,6 +540,8 @@ class RoundSetupOut(BaseModel):
     method: str
     pass_line: Decimal
     quotas: dict[str, int]
+    section_minimums: dict[str, dict[str, Decimal]]
+    sections: dict[str, list[SectionOut]]  # per kind, the rubric's sections a minimum can be set for
     frozen: dict[str, Text]
     documents: list[RoundDocumentOut]
 
@@ -513,6 +564,18 @@ def setup_out(session: Session, row: Round) -> RoundSetupOut:
         method=row.method,
         pass_line=row.pass_line,
         quotas=dict(row.quotas),
+        section_minimums={
+            kind: {code: Decimal(text) for code, text in m.items()}
+            for kind, m in (row.section_minimums or {}).items()
+        },
+        sections={
+            kind: [
+                SectionOut(code=s.code, title_zh=s.title_zh, title_en=s.title_en, max_points=s.weight)
+                for s in rounds.round_rubric(session, row, kind).sections
+            ]
+            for kind in row.kinds
+            if kind in row.rubric_versions
+        },
         frozen=dict(frozen_fields(row.status)),
         documents=round_documents(session, round_id=row.id),
     )

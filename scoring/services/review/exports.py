@@ -63,6 +63,7 @@ FLAG_WORDS: dict[str, Msg] = {
     ranking_service.GATE_FAILED: msg("gate failed"),
     ranking_service.GATE_MISSING: msg("gate not evaluable"),
     ranking_service.SHEETS_MISSING: msg("sheets missing"),
+    ranking_service.SECTION_BELOW_MINIMUM: msg("section below its minimum"),
 }
 GATE_WORDS: dict[str, Msg] = {"pass": msg("met"), "fail": msg("not met"), "missing": msg("cannot be checked")}
 YES, NO = msg("yes"), msg("no")

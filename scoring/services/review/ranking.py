@@ -33,7 +33,7 @@ from scoring.core.consistency import ExpertCalibration, KendallResult, calibrati
 from scoring.core.errors import NotFound, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.gates import GateResult, RuleOutcome, evaluate_gates, evaluate_rule
-from scoring.core.i18n import Msg, msg
+from scoring.core.i18n import Msg, current_locale, msg
 from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import SheetStatus
 from scoring.core.panel_aggregate import (
@@ -46,6 +46,15 @@ from scoring.core.panel_aggregate import (
 )
 from scoring.core.permissions.review import can_manage_review
 from scoring.core.scores import data_points
+from scoring.core.sections import (
+    SectionCheck,
+    all_met,
+    check_sections,
+    is_section,
+    parse_minimums,
+    section_points,
+    sheets_behind,
+)
 from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.designation.rounds import round_references, round_rubric
 from scoring.services.review import ranking_cache
@@ -69,6 +78,7 @@ NOT_SCOREABLE = "not_scoreable"
 GATE_FAILED = "gate_failed"
 GATE_MISSING = "gate_missing"
 SHEETS_MISSING = "sheets_missing"
+SECTION_BELOW_MINIMUM = core.SECTION_BELOW_MINIMUM
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,8 @@ class Row:
     outliers: tuple[int, ...]
     spread: Decimal | None
     totals: tuple[tuple[int, Decimal], ...]  # (sheet id, total) of the submitted sheets
+    # The round's section thresholds checked (empty when it sets none); also listed in `gates`.
+    sections: tuple[SectionCheck, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -321,6 +333,10 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
             matrix[expert_id][app_id] = total
 
     judge = _Judge(rubric, references)
+    # Section thresholds (a round setting, off by default): the only part of the ranking that reads
+    # the sheets' scores, so only a round that sets them pays for the select.
+    minimums = parse_minimums((rnd.section_minimums or {}).get(kind))
+    sheet_scores = _sheet_scores(session, rnd.id, kind) if minimums else {}
     formal_passed = FORMAL_CHECK_PASSED
     prepared: dict[int, tuple[Any, ...]] = {}
     candidates: list[core.Candidate] = []
@@ -328,20 +344,26 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
         gates, indicators, data_total, gates_passed = judge.from_text(a.figures, a.verified_figures)
         agg = aggregates[a.id]
         final = final_score(agg.panel.value, data_total)
-        prepared[a.id] = (a, gates, indicators, data_total, agg, final)
+        checks: tuple[SectionCheck, ...] = ()
+        if minimums and agg.panel.value is not None:
+            behind = [sheet_scores.get(i, {}) for i in sheets_behind(agg.panel, agg.totals)]
+            data = {d.code: d.points for d in indicators}
+            checks = check_sections(rubric, section_points(rubric, behind, data), minimums)
+        prepared[a.id] = (a, gates, indicators, data_total, agg, final, checks)
         candidates.append(
             core.Candidate(
                 application_id=a.id,
                 final_score=final,
                 formal_check_passed=a.status in formal_passed,
                 gates_passed=gates_passed,
+                sections_passed=all_met(checks),
             )
         )
 
     result = core.propose(candidates, rnd.pass_line, _quota(rnd, kind))
     rows: list[Row] = []
     for ranked in result.rows:
-        a, gates, indicators, data_total, agg, final = prepared[ranked.application_id]
+        a, gates, indicators, data_total, agg, final, checks = prepared[ranked.application_id]
         panel, flagged, sheet_totals = agg.panel, agg.outliers, agg.totals
         flags = list(ranked.flags)
         if flagged:
@@ -356,6 +378,8 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
         n_expected = agg.expected
         if len(sheet_totals) < n_expected:
             flags.append(SHEETS_MISSING)
+        if not all_met(checks):
+            flags.append(SECTION_BELOW_MINIMUM)
         rows.append(
             Row(
                 application_id=a.id,
@@ -369,7 +393,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
                 final=final,
                 sheets_submitted=len(sheet_totals),
                 sheets_expected=n_expected,
-                gates=gates,
+                gates=gates + tuple(c.as_gate() for c in checks) if checks else gates,
                 data_indicators=indicators,
                 eligible=ranked.eligible,
                 rank=ranked.rank,
@@ -380,6 +404,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
                 outliers=flagged,
                 spread=agg.spread,
                 totals=sheet_totals,
+                sections=checks,
             )
         )
     return KindRanking(
@@ -450,6 +475,16 @@ def _recomputed_aggregates(
     return {app_id: aggregate(got, expected[app_id], method, threshold) for app_id, got in submitted.items()}
 
 
+def _sheet_scores(session: Session, round_id: int, kind: str) -> dict[int, dict[str, Decimal]]:
+    """Every submitted sheet's scores of the kind's panel, by sheet id (exact, from their stored text)."""
+    found = session.execute(
+        select(Sheet.id, Sheet.scores)
+        .join(Panel, Panel.id == Sheet.panel_id)
+        .where(Panel.round_id == round_id, Panel.kind == kind, Sheet.status == SheetStatus.SUBMITTED)
+    )
+    return {i: {code: Decimal(str(v)) for code, v in (raw or {}).items()} for i, raw in found}
+
+
 def load_round(session: Session, round_id: int) -> Round:
     rnd = session.get(Round, round_id)
     if rnd is None:
@@ -481,13 +516,16 @@ def reasons_of(row: Row, ranking: KindRanking) -> list[tuple[str, Msg]]:
         if reason == core.FORMAL_CHECK_NOT_PASSED:
             out.append((reason, msg("The formal check has not been passed.")))
         elif reason == core.GATE_FAILED:
-            failed = ", ".join(g.code for g in row.gates if g.result == "fail")
+            failed = ", ".join(g.code for g in row.gates if g.result == "fail" and not is_section(g.code))
             out.append((reason, msg("A gate is failed: %(gates)s.", gates=failed)))
         elif reason == core.GATE_MISSING:
             missing = ", ".join(g.code for g in row.gates if g.result == "missing")
             out.append(
                 (reason, msg("A gate cannot be evaluated (figures missing): %(gates)s.", gates=missing))
             )
+        elif reason == core.SECTION_BELOW_MINIMUM:
+            zh = current_locale.get() != "en"
+            out.extend((reason, c.reason(zh)) for c in row.sections if not c.passed)
         elif reason == core.NOT_SCOREABLE:
             out.append(
                 (

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
 from scoring.core.actors import Actor
-from scoring.core.aggregate import fmt2, mean
+from scoring.core.aggregate import fmt2
 from scoring.core.errors import NotFound
 from scoring.core.i18n import msg
 from scoring.core.lifecycle import ApplicationStatus
 from scoring.core.permissions.review import can_see_result
-from scoring.core.scores import section_breakdown
+from scoring.core.sections import section_points, sheets_behind
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.results_own import own_result
 from scoring.services.review.results_schemas import OwnResultOut
@@ -36,15 +36,7 @@ from scoring.store.models import Application, Round, Sheet
 
 def sheets_behind_panel_score(row: ranking_service.Row) -> tuple[int, ...]:
     """The sheet ids whose points make the panel score (see the module docstring)."""
-    panel = row.panel
-    if panel.value is None:
-        return ()
-    if panel.method != "median":
-        return panel.used
-    ordered = sorted(row.totals, key=lambda pair: (pair[1], pair[0]))
-    mid = len(ordered) // 2
-    chosen = ordered[mid : mid + 1] if len(ordered) % 2 else ordered[mid - 1 : mid + 1]
-    return tuple(sorted(sheet_id for sheet_id, _ in chosen))
+    return sheets_behind(row.panel, row.totals)
 
 
 def breakdown(
@@ -53,15 +45,11 @@ def breakdown(
     data: Mapping[str, Decimal],
 ) -> list[tuple[str, str, str, Decimal | None, Decimal]]:
     """(section code, title zh, title en, points, max) per section; points None when not scoreable."""
-    per_sheet = [section_breakdown(rubric, scores) for scores in sheet_scores]
-    out: list[tuple[str, str, str, Decimal | None, Decimal]] = []
-    for section in rubric.sections:
-        data_part = sum(
-            (data.get(ind.code, Decimal(0)) for ind in section.indicators if ind.kind == "data"), Decimal(0)
-        )
-        points = mean(s[section.code] for s in per_sheet) + data_part if per_sheet else None
-        out.append((section.code, section.title_zh, section.title_en, points, section.weight))
-    return out
+    points = section_points(rubric, sheet_scores, data)
+    return [
+        (section.code, section.title_zh, section.title_en, points[section.code], section.weight)
+        for section in rubric.sections
+    ]
 
 
 def application_result(

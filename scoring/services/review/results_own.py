@@ -12,6 +12,7 @@ from scoring.core.aggregate import fmt2
 from scoring.core.i18n import Msg, current_locale, msg
 from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import RoundStatus
+from scoring.core.sections import is_section
 from scoring.services.review import publication
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review.documents import ISSUER
@@ -41,6 +42,8 @@ def why(row: ranking_service.Row, ranking: ranking_service.KindRanking, ranked: 
             out.append(msg("The formal check has not been passed."))
         elif reason in (core.GATE_FAILED, core.GATE_MISSING):
             for g in row.gates:
+                if is_section(g.code):
+                    continue  # said below, with the section's arithmetic
                 text = g.text_zh if zh else g.text_en
                 if g.result == "fail":
                     out.append(
@@ -50,6 +53,8 @@ def why(row: ranking_service.Row, ranking: ranking_service.KindRanking, ranked: 
                     out.append(
                         msg("The condition “%(gate)s” cannot be checked: a figure is missing.", gate=text)
                     )
+        elif reason == core.SECTION_BELOW_MINIMUM:
+            out.extend(c.reason(zh) for c in row.sections if not c.passed)
         elif reason == core.NOT_SCOREABLE:
             out.append(
                 msg(

@@ -44,6 +44,11 @@ class Round(Base):
     cooling_off_years: Mapped[int] = mapped_column(default=2, server_default="2")
     # kind -> {expert field: members a panel of that kind needs}; the committed draw stratifies by it
     strata: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON, default=dict, server_default="{}")
+    # kind -> {rubric section code: minimum points as a decimal string}; a section scoring below its
+    # minimum makes the application ineligible like a failed gate. Empty: no section thresholds.
+    section_minimums: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     approval_document_no: Mapped[str | None] = mapped_column(String(100))
     approval_date: Mapped[date | None]
     approval_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

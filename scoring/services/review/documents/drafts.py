@@ -239,6 +239,7 @@ def review_report(session: Session, round_id: int | None, subject_id: int | None
     scores_rows: list[list[str]] = []
     decisions_rows: list[list[str]] = []
     robust_rows: list[list[str]] = []
+    section_rows: list[list[str]] = []
     applicants: dict[int, str] = {}
     for kind in rnd.kinds:
         kind_zh = KIND_ZH.get(kind, kind)
@@ -269,7 +270,21 @@ def review_report(session: Session, round_id: int | None, subject_id: int | None
         )
         verdicts = assess_ranking(session, ranking)
         names = expert_names(session, verdicts)
+        minimums = (rnd.section_minimums or {}).get(kind) or {}
+        if minimums:
+            process.append(
+                f"{kind_zh}类各部分最低分："
+                + "、".join(
+                    f"“{sec.title_zh}”{minimums[sec.code]}分"
+                    for sec in ranking.rubric.sections
+                    if sec.code in minimums
+                )
+                + "；任一部分得分低于最低分的，不列入推荐名单。"
+            )
         for r in ranking.rows:
+            for check in r.sections:
+                if not check.passed:
+                    section_rows.append([kind_zh, r.applicant, check.reason(True).render("zh_CN")])
             scores_rows.append(
                 [
                     kind_zh,
@@ -329,6 +344,8 @@ def review_report(session: Session, round_id: int | None, subject_id: int | None
         )
     )
     draft.tables.append(("名额线和合格线附近排名的稳健性", ["单位名称", "综合得分", "结论"], robust_rows))
+    if any((rnd.section_minimums or {}).get(kind) for kind in rnd.kinds):
+        draft.tables.append(("未达到部分最低分的申报", ["类型", "单位名称", "说明"], section_rows))
     return draft
 
 

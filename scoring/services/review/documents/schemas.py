@@ -67,3 +67,4 @@ class IssuedDocumentOut(ReadModel):
     issued_at: datetime
     issued_at_beijing: str  # "YYYY-MM-DD HH:MM"
     download: str
+    download_pdf: str | None = None  # only where a PDF renderer (LibreOffice) is installed

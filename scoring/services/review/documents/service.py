@@ -16,7 +16,7 @@ from scoring.core.i18n import Msg, msg
 from scoring.core.permissions.review import can_manage_review
 from scoring.core.vocabulary import DocumentKind as K
 from scoring.services.review import publication
-from scoring.services.review.documents import ISSUER
+from scoring.services.review.documents import ISSUER, pdf
 from scoring.services.review.documents.drafts import BLOCK_MAX, BUILDERS, Draft
 from scoring.services.review.documents.schemas import (
     BlockOut,
@@ -141,6 +141,7 @@ def document_out(session: Session, doc: IssuedDocument) -> IssuedDocumentOut:
         issued_at=doc.issued_at,
         issued_at_beijing=beijing(doc.issued_at) or "",
         download=f"/api/v1/documents/{doc.id}.docx",
+        download_pdf=f"/api/v1/documents/{doc.id}.pdf" if pdf.available() else None,
     )
 
 
@@ -163,6 +164,12 @@ def download(session: Session, *, actor: Actor, document_id: int) -> tuple[Issue
     if hashlib.sha256(doc.content).hexdigest() != doc.sha256:
         raise Conflict(msg("The stored document does not match its recorded hash."), code="document_altered")
     return doc, doc.content
+
+
+def download_pdf(session: Session, *, actor: Actor, document_id: int) -> tuple[IssuedDocument, bytes]:
+    """The issued document as a PDF converted from its recorded DOCX (checked against its hash first)."""
+    doc, content = download(session, actor=actor, document_id=document_id)
+    return doc, pdf.to_pdf(content, doc.sha256)
 
 
 def print_headers(session: Session, round_ids: list[int]) -> dict[int, PrintHeader]:
