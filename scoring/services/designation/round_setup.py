@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
+from scoring.core.apply_rules import DEFAULT_COOLING_OFF_YEARS
 from scoring.core.errors import (
     Conflict,
     Forbidden,
@@ -62,6 +63,7 @@ EDITABLE_IN: dict[str, frozenset[str]] = {
     "kinds": frozenset({S.DRAFT}),
     "deadlines": frozenset({S.DRAFT}),
     "references": frozenset({S.DRAFT, S.OPEN}),
+    "cooling_off_years": frozenset({S.DRAFT, S.OPEN}),  # read when a draft is created
     "panel_size": _BEFORE_REVIEW,
     "reserves": _BEFORE_REVIEW,
     "method": _BEFORE_DECIDING,
@@ -73,6 +75,7 @@ _FROZEN_WHY: dict[str, Msg] = {
     "year": msg("is frozen once the round is open"),
     "deadlines": msg("can only be extended once the round is open (with a reason)"),
     "references": msg("is frozen once applications close and the formal check starts"),
+    "cooling_off_years": msg("is frozen once applications close"),
     "panel_size": msg("is frozen once the review starts (panels are drawn)"),
     "reserves": msg("is frozen once the review starts (panels are drawn)"),
     "method": msg("is frozen once ranking starts"),
@@ -81,6 +84,10 @@ _FROZEN_WHY: dict[str, Msg] = {
 }
 _PUBLISHED = msg("is frozen: the round's list is published")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+# Years a revoked base's organisation waits before applying again for that kind (DOMAIN §8), whole years.
+CoolingOffYears = Annotated[int, Field(ge=0, le=10)]
 
 
 class ReferenceSetupIn(BaseModel):
@@ -119,6 +126,7 @@ class RoundSetupIn(BaseModel):
     method: Literal["trimmed_mean", "mean", "median"] = "trimmed_mean"
     pass_line: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal("60")
     quotas: dict[str, int]
+    cooling_off_years: CoolingOffYears = DEFAULT_COOLING_OFF_YEARS
 
 
 class RoundEditIn(BaseModel):
@@ -142,6 +150,7 @@ class RoundEditIn(BaseModel):
     method: Literal["trimmed_mean", "mean", "median"] | None = None
     pass_line: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
     quotas: dict[str, int] | None = None
+    cooling_off_years: CoolingOffYears | None = None
 
 
 class DeadlineExtensionIn(BaseModel):
@@ -239,6 +248,7 @@ def snapshot(row: Round) -> dict[str, Any]:
         "method": row.method,
         "pass_line": rounds.decimal_text(row.pass_line.quantize(Decimal("0.01"))),
         "quotas": dict(row.quotas),
+        "cooling_off_years": row.cooling_off_years,
     }
 
 
@@ -270,6 +280,7 @@ def create_round(session: Session, *, actor: Actor, data: RoundSetupIn) -> Round
         reserves=data.reserves,
         pass_line=data.pass_line,
         quotas={kind: data.quotas[kind] for kind in data.kinds},
+        cooling_off_years=data.cooling_off_years,
         application_deadline=data.deadlines.application,
         recommendation_deadline=data.deadlines.recommendation,
         formal_check_deadline=data.deadlines.formal_check,
@@ -322,7 +333,16 @@ def edit_round(session: Session, *, actor: Actor, round_id: int, data: RoundEdit
     if problems:
         raise ValidationFailed(fields=problems)
     before = snapshot(row)
-    for name in ("title", "year", "focus", "requirements", "reserves", "method", "pass_line"):
+    for name in (
+        "title",
+        "year",
+        "focus",
+        "requirements",
+        "reserves",
+        "method",
+        "pass_line",
+        "cooling_off_years",
+    ):
         value = getattr(data, name)
         if value is not None:
             setattr(row, name, value)
@@ -491,6 +511,7 @@ class RoundSetupOut(BaseModel):
     method: str
     pass_line: Decimal
     quotas: dict[str, int]
+    cooling_off_years: int
     frozen: dict[str, Text]
     documents: list[RoundDocumentOut]
 
@@ -513,6 +534,7 @@ def setup_out(session: Session, row: Round) -> RoundSetupOut:
         method=row.method,
         pass_line=row.pass_line,
         quotas=dict(row.quotas),
+        cooling_off_years=row.cooling_off_years,
         frozen=dict(frozen_fields(row.status)),
         documents=round_documents(session, round_id=row.id),
     )
