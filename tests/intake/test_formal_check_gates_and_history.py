@@ -185,7 +185,7 @@ def test_the_organisations_record_is_on_the_application_page(
     alice = page_as(make_person("staff"))
     page = alice.get(f"/staff/applications/{failing.id}")
     assert page.status_code == 200
-    assert f"{ORG} 的历史记录" in page.text
+    assert f"{ORG}的历史记录" in page.text
     assert f'data-past-application="{rec["past"].id}"' in page.text
     assert f'data-past-application="{failing.id}"' not in page.text  # not itself
     assert "2024年度双创示范基地评选" in page.text
