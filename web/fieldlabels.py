@@ -34,6 +34,7 @@ LABELS: dict[str, Msg] = {
     "fields": pmsg("field", "fields of expertise"),
     "size": pmsg("field", "panel size"),
     "reserves": pmsg("field", "reserve experts"),
+    "cooling_off_years": pmsg("field", "cooling-off period after a revocation"),
     "seed": pmsg("field", "draw seed"),
     "decision": pmsg("field", "decision"),
     "designate": pmsg("field", "designated applications"),

@@ -172,7 +172,7 @@ class _Story:
                 BaseYearFigures.base_id == base.id, BaseYearFigures.year == ev.year
             )
         )
-        refs = ev_service.references(self.session, base)
+        refs = ev_service.references(self.session, ev)
         data = sum(data_points(rubric, effective_figures(figures or {}), refs).values(), Decimal(0))
         experts = [i for i in rubric.indicators() if i.kind == "expert"]
         room = sum((i.max_points for i in experts), Decimal(0))
@@ -182,6 +182,17 @@ class _Story:
             steps = (ind.max_points * share / ind.step).to_integral_value(ROUND_FLOOR)
             out[ind.code] = str(steps * ind.step)
         return out
+
+
+# The latest published figures (data year 2022, published 2024-08-02; ../shared/sources/reference-figures.md):
+# no later year's are in the sources, so both demo campaigns compare with these, and say so.
+_RD_SOURCE = "石家庄市科学技术局对市政协提案0520号的答复（2024年8月2日公开），2022年数据"
+DEMO_CAMPAIGN_REFERENCES = schemas.CampaignReferencesIn(
+    provincial_rd_intensity=Decimal("2.00"),
+    provincial_rd_intensity_source=f"河北省全社会研发投入强度，{_RD_SOURCE}",
+    city_rd_intensity=Decimal("2.52"),
+    city_rd_intensity_source=f"石家庄市全社会研发投入强度，{_RD_SOURCE}",
+)
 
 
 _DATED: dict[type[Any], tuple[str, ...]] = {
@@ -240,7 +251,9 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
         lambda: ev_service.create_campaign(
             session,
             actor=story.staff,
-            data=schemas.CampaignIn(year=2024, title="2024年度“双创”示范基地绩效评估"),
+            data=schemas.CampaignIn(
+                year=2024, title="2024年度“双创”示范基地绩效评估", references=DEMO_CAMPAIGN_REFERENCES
+            ),
         ),
     )
     for base in all_bases:
@@ -290,7 +303,9 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
         lambda: ev_service.create_campaign(
             session,
             actor=story.staff,
-            data=schemas.CampaignIn(year=2025, title="2025年度“双创”示范基地绩效评估"),
+            data=schemas.CampaignIn(
+                year=2025, title="2025年度“双创”示范基地绩效评估", references=DEMO_CAMPAIGN_REFERENCES
+            ),
         ),
     )
     remaining = [b for b in all_bases if b is not revoked]

@@ -55,6 +55,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     # issues 14 and 18: documents, reasons, robustness, round end
     ("GET", "/favicon.ico"): EVERYONE,
     ("DELETE", "/api/v1/applications/{application_id}"): NOBODY,  # only the applicant's own draft
+    ("GET", "/applicant/applications/{application_id}/delete"): NOBODY,  # the confirmation, own draft only
+    ("POST", "/applicant/applications/{application_id}/delete"): NOBODY,
+    ("GET", "/staff/applications/{application_id}"): STAFF,  # gates, the organisation's record, the check
     ("GET", "/api/v1/documents"): STAFF,
     ("GET", "/api/v1/documents/{document_id}.docx"): NOBODY,  # the demo issued none (tests/documents)
     ("GET", "/api/v1/documents/{document_id}.pdf"): NOBODY,  # the demo issued none (tests/documents)

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.edge.deps import SessionDep, SettingsDep
 from api.edge.params import DbId
+from scoring.core.apply_rules import DEFAULT_COOLING_OFF_YEARS
 from scoring.core.errors import DomainError
 from scoring.services.designation import round_setup
 from web.deps import Page, StaffPage
@@ -58,6 +59,7 @@ def _values(form: FormData) -> dict[str, Any]:
         "method": text(form, "method") or "trimmed_mean",
         "pass_line": text(form, "pass_line").strip() or "60",
         "quotas": quotas,
+        "cooling_off_years": text(form, "cooling_off_years").strip() or str(DEFAULT_COOLING_OFF_YEARS),
     }
     if text(form, "section_minimums_shown"):  # the set-up page's thresholds (an empty box: no minimum)
         minimums: dict[str, dict[str, str]] = {}
@@ -124,6 +126,7 @@ def new_round(page: StaffPage, session: SessionDep) -> Response:
         "reserves": 2,
         "method": "trimmed_mean",
         "pass_line": "60",
+        "cooling_off_years": DEFAULT_COOLING_OFF_YEARS,
         "references": {"rd_reference": "provincial"},
         "deadlines": {},
         "quotas": {},

@@ -21,6 +21,7 @@ from scoring.core.i18n import msg
 from scoring.core.lifecycle import APPLICATION_EDITABLE, ApplicationStatus, RoundStatus
 from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.designation import applications as apps
+from scoring.services.designation import drafts
 from scoring.services.designation.rounds import rounds_page
 from scoring.services.designation.schemas import (
     ApplicationCreate,
@@ -146,6 +147,7 @@ def _application_page(
         gates=app.gates,
         evidence=evidence,
         editable=app.status in APPLICATION_EDITABLE,
+        deletable=app.status == ApplicationStatus.DRAFT,
         values=values,
         errors=field_errors(error, page.locale) if error else {},
         message=error.message.render(page.locale) if error else None,
@@ -269,6 +271,47 @@ def delete_evidence(
     except DomainError as exc:
         return _application_page(page, session, application_id, error=exc)
     return redirect(f"/applicant/applications/{application_id}?done=deleted")
+
+
+# ---- deleting a draft made by mistake (never once submitted: the service refuses, the page hides it) ------
+
+
+@router.get("/applicant/applications/{application_id}/delete", response_class=HTMLResponse)
+def confirm_delete_draft(application_id: DbId, page: ApplicantPage, session: SessionDep) -> Response:
+    """The confirmation, stating what is lost; a submitted application gets its own page back."""
+    return _delete_page(page, session, application_id)
+
+
+def _delete_page(
+    page: UserPage, session: Session, application_id: int, error: DomainError | None = None
+) -> Response:
+    ctx = apps.application_context(session, actor=page.actor, application_id=application_id)
+    app = ctx.application
+    if app.status != ApplicationStatus.DRAFT and error is None:
+        return redirect(f"/applicant/applications/{application_id}")
+    return render(
+        page,
+        "applicant/delete_draft.html",
+        status=error.status if error else 200,
+        app=app,
+        round=ctx.round,
+        files=len(app.attachments),
+        deletable=app.status == ApplicationStatus.DRAFT,
+        message=error.message.render(page.locale) if error else None,
+    )
+
+
+@router.post("/applicant/applications/{application_id}/delete")
+def delete_draft(
+    application_id: DbId, page: ApplicantPage, session: SessionDep, form: CheckedForm
+) -> Response:
+    try:
+        attempt(
+            session, lambda: drafts.delete_draft(session, actor=page.actor, application_id=application_id)
+        )
+    except DomainError as exc:
+        return _delete_page(page, session, application_id, error=exc)
+    return redirect("/applicant?done=draft_deleted")
 
 
 # ---- evidence downloads (any role that may see the application) ----------------------------------

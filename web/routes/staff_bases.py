@@ -172,6 +172,14 @@ def create_campaign(page: StaffPage, session: SessionDep, form: CheckedForm) -> 
         "title": text(form, "title"),
         # Both bands or neither: without them the campaign takes the performance rubrics' bands.
         "bands": {"excellent": excellent, "pass": pass_} if excellent or pass_ else None,
+        "references": {
+            key: text(form, f"references.{key}").strip() or None
+            for key in ("provincial_rd_intensity", "city_rd_intensity")
+        }
+        | {
+            f"{key}_source": text(form, f"references.{key}_source")
+            for key in ("provincial_rd_intensity", "city_rd_intensity")
+        },
     }
     return form_action(
         session,

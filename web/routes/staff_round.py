@@ -22,7 +22,16 @@ from scoring.core.errors import DomainError
 from scoring.core.lifecycle import ROUND_TRANSITIONS, allowed_actions
 from scoring.services.admin import experts
 from scoring.services.designation import applications, rounds
-from scoring.services.review import boards, draw_record, panels, ranking, ranking_view, results, sheet_views
+from scoring.services.review import (
+    boards,
+    draw_record,
+    org_history,
+    panels,
+    ranking,
+    ranking_view,
+    results,
+    sheet_views,
+)
 from scoring.services.review.ranking_notes import ranking_notes
 from scoring.services.review.schemas import ConsistentRankingOut
 from web.deps import StaffPage, UserPage
@@ -119,14 +128,70 @@ def _queue(
     items, _ = applications.list_applications(
         session, actor=page.actor, round_id=rnd.id, status="recommended", limit=500
     )
+    gates = {
+        app.id: applications.get_application(session, actor=page.actor, application_id=app.id).gates
+        for app in items
+    }
+    histories = {
+        org_id: org_history.organisation_history(session, actor=page.actor, organisation_id=org_id)
+        for org_id in {app.organisation_id for app in items}
+    }
     return render(
         page,
         "staff/check.html",
         status=error.status if error else 200,
         round=rounds.round_out(rnd),
         items=items,
+        gates=gates,
+        histories=histories,
         done=done,
         failed_id=failed_id,
+        **_problem(page, error),
+    )
+
+
+def _evidence(attachments: list[Any]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for att in attachments:
+        out.setdefault(att.indicator_code, []).append(att)
+    return out
+
+
+@router.get("/staff/applications/{application_id}", response_class=HTMLResponse)
+def application_page(
+    application_id: DbId, page: StaffPage, session: SessionDep, done: str | None = None
+) -> Response:
+    return _application(page, session, application_id, done=done)
+
+
+def _application(
+    page: UserPage,
+    session: Session,
+    application_id: int,
+    *,
+    done: str | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    """One application for city staff: figures, gates with their arithmetic, the organisation's record and,
+    while it waits for the formal check, the decision."""
+    app = applications.get_application(session, actor=page.actor, application_id=application_id)
+    rnd = rounds.get_round(session, actor=page.actor, round_id=app.round_id)
+    history = org_history.organisation_history(
+        session, actor=page.actor, organisation_id=app.organisation.id, except_application_id=app.id
+    )
+    return render(
+        page,
+        "staff/application.html",
+        status=error.status if error else 200,
+        app=app,
+        round=rounds.round_out(rnd),
+        rubric=rounds.round_rubric(session, rnd, app.kind),
+        gates=app.gates,
+        evidence=_evidence(app.attachments),
+        history=history,
+        checking=app.status == "recommended",
+        done=done,
+        failed_id=application_id if error else None,
         **_problem(page, error),
     )
 
@@ -143,7 +208,11 @@ def formal_check(application_id: DbId, page: StaffPage, session: SessionDep, for
             lambda: applications.formal_check(session, actor=actor, application_id=application_id, data=data),
         )
     except DomainError as exc:
+        if text(form, "origin") == "application":
+            return _application(page, session, application_id, error=exc)
         return _queue(page, session, round_id, error=exc, failed_id=application_id)
+    if text(form, "origin") == "application":
+        return redirect(f"/staff/applications/{application_id}?done={values['decision']}")
     return redirect(f"/staff/rounds/{round_id}/check?done={values['decision']}")
 
 

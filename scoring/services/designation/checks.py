@@ -4,6 +4,7 @@ DRC's formal check (with corrections of declared figures)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from scoring.core.actors import Actor
 from scoring.core.errors import NotFound, ValidationFailed, invalid
 from scoring.core.figure_needs import scored_figure_codes
 from scoring.core.figures import effective_figures
+from scoring.core.gates import GateResult, evaluate_gates
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, transition
 from scoring.core.permissions import can_recommend
@@ -27,7 +29,13 @@ from scoring.services.designation.access import (
     require_round_status,
     touch,
 )
-from scoring.services.designation.rounds import decimal_text, parse_figures, round_rubric, undeclarable
+from scoring.services.designation.rounds import (
+    decimal_text,
+    parse_figures,
+    round_references,
+    round_rubric,
+    undeclarable,
+)
 from scoring.services.designation.schemas import FigureCorrection, FormalCheckIn, RecommendationIn
 from scoring.store import audit
 from scoring.store.db import utcnow
@@ -140,8 +148,24 @@ def formal_check(session: Session, *, actor: Actor, application_id: int, data: F
                 fields=unknown,
                 code="gates_not_evaluable",
             )
+        failed = [g.code for g in gates_over(rubric, effective, round_references(rnd)) if g.result == "fail"]
+        # One-vote veto (一票否决): accepting past a failed gate is an exception, recorded with its reason.
+        if failed and not data.reason:
+            raise ValidationFailed(
+                msg(
+                    "The application fails a hard threshold (%(gates)s): return it as not meeting the "
+                    "conditions for applying, or record why it is accepted.",
+                    gates=", ".join(failed),
+                ),
+                fields={"reason": msg("is required to accept an application that fails a gate")},
+                code="gate_failed_reason_required",
+            )
+    else:
+        failed = []
     before: dict[str, Any] = {"status": before_status}
     after: dict[str, Any] = {"status": nxt, "decision": data.decision}
+    if failed:
+        after["failed_gates"] = failed
     if verified != app.verified_figures:
         before["verified_figures"] = dict(app.verified_figures)
         after["verified_figures"] = verified
@@ -165,3 +189,12 @@ def formal_check(session: Session, *, actor: Actor, application_id: int, data: F
     )
     notices.formal_check_done(session, app)
     return app
+
+
+def gates_over(
+    rubric: Rubric, figures: Mapping[str, Decimal | None], references: Mapping[str, Decimal]
+) -> list[GateResult]:
+    """The rubric's gates over these effective figures, each figure the rubric names absent unless given."""
+    values: dict[str, Decimal | None] = {figure.code: None for figure in rubric.figures}
+    values.update(figures)
+    return evaluate_gates(rubric, values, references)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
+from scoring.core.apply_rules import DEFAULT_COOLING_OFF_YEARS
 from scoring.core.errors import (
     Conflict,
     Forbidden,
@@ -64,6 +65,7 @@ EDITABLE_IN: dict[str, frozenset[str]] = {
     "kinds": frozenset({S.DRAFT}),
     "deadlines": frozenset({S.DRAFT}),
     "references": frozenset({S.DRAFT, S.OPEN}),
+    "cooling_off_years": frozenset({S.DRAFT, S.OPEN}),  # read when a draft is created
     "panel_size": _BEFORE_REVIEW,
     "reserves": _BEFORE_REVIEW,
     "method": _BEFORE_DECIDING,
@@ -76,6 +78,7 @@ _FROZEN_WHY: dict[str, Msg] = {
     "year": msg("is frozen once the round is open"),
     "deadlines": msg("can only be extended once the round is open (with a reason)"),
     "references": msg("is frozen once applications close and the formal check starts"),
+    "cooling_off_years": msg("is frozen once applications close"),
     "panel_size": msg("is frozen once the review starts (panels are drawn)"),
     "reserves": msg("is frozen once the review starts (panels are drawn)"),
     "method": msg("is frozen once ranking starts"),
@@ -85,6 +88,10 @@ _FROZEN_WHY: dict[str, Msg] = {
 }
 _PUBLISHED = msg("is frozen: the round's list is published")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+# Years a revoked base's organisation waits before applying again for that kind (DOMAIN §8), whole years.
+CoolingOffYears = Annotated[int, Field(ge=0, le=10)]
 
 
 class ReferenceSetupIn(BaseModel):
@@ -123,6 +130,7 @@ class RoundSetupIn(BaseModel):
     method: Literal["trimmed_mean", "mean", "median"] = "trimmed_mean"
     pass_line: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal("60")
     quotas: dict[str, int]
+    cooling_off_years: CoolingOffYears = DEFAULT_COOLING_OFF_YEARS
 
 
 class RoundEditIn(BaseModel):
@@ -148,6 +156,7 @@ class RoundEditIn(BaseModel):
     quotas: dict[str, int] | None = None
     # Replaces the round's section thresholds as a whole: a kind or section left out has none ({}: off).
     section_minimums: SectionMinimums | None = None
+    cooling_off_years: CoolingOffYears | None = None
 
 
 class DeadlineExtensionIn(BaseModel):
@@ -246,6 +255,7 @@ def snapshot(row: Round) -> dict[str, Any]:
         "pass_line": rounds.decimal_text(row.pass_line.quantize(Decimal("0.01"))),
         "quotas": dict(row.quotas),
         "section_minimums": {kind: dict(m) for kind, m in (row.section_minimums or {}).items()},
+        "cooling_off_years": row.cooling_off_years,
     }
 
 
@@ -306,6 +316,7 @@ def create_round(session: Session, *, actor: Actor, data: RoundSetupIn) -> Round
         reserves=data.reserves,
         pass_line=data.pass_line,
         quotas={kind: data.quotas[kind] for kind in data.kinds},
+        cooling_off_years=data.cooling_off_years,
         application_deadline=data.deadlines.application,
         recommendation_deadline=data.deadlines.recommendation,
         formal_check_deadline=data.deadlines.formal_check,
@@ -360,7 +371,16 @@ def edit_round(session: Session, *, actor: Actor, round_id: int, data: RoundEdit
     if problems:
         raise ValidationFailed(fields=problems)
     before = snapshot(row)
-    for name in ("title", "year", "focus", "requirements", "reserves", "method", "pass_line"):
+    for name in (
+        "title",
+        "year",
+        "focus",
+        "requirements",
+        "reserves",
+        "method",
+        "pass_line",
+        "cooling_off_years",
+    ):
         value = getattr(data, name)
         if value is not None:
             setattr(row, name, value)
@@ -542,6 +562,7 @@ class RoundSetupOut(BaseModel):
     quotas: dict[str, int]
     section_minimums: dict[str, dict[str, Decimal]]
     sections: dict[str, list[SectionOut]]  # per kind, the rubric's sections a minimum can be set for
+    cooling_off_years: int
     frozen: dict[str, Text]
     documents: list[RoundDocumentOut]
 
@@ -576,6 +597,7 @@ def setup_out(session: Session, row: Round) -> RoundSetupOut:
             for kind in row.kinds
             if kind in row.rubric_versions
         },
+        cooling_off_years=row.cooling_off_years,
         frozen=dict(frozen_fields(row.status)),
         documents=round_documents(session, round_id=row.id),
     )

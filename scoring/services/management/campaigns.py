@@ -8,14 +8,14 @@ from sqlalchemy.orm import Session
 
 from scoring.core import grading
 from scoring.core.actors import Actor
-from scoring.core.errors import NotFound, invalid
+from scoring.core.errors import NotFound, ValidationFailed, invalid
 from scoring.core.grading import Band
-from scoring.core.i18n import msg
+from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import CAMPAIGN_TRANSITIONS, CampaignStatus, transition
 from scoring.core.vocabulary import BASE_KINDS, Grade
 from scoring.services.management import common
 from scoring.services.management.common import performance_rubric, require_manager, rubric_version
-from scoring.services.management.schemas import Bands, CampaignIn, CampaignOut
+from scoring.services.management.schemas import Bands, CampaignIn, CampaignOut, CampaignReferencesIn
 from scoring.store import audit
 from scoring.store.models import Campaign
 
@@ -29,7 +29,34 @@ def campaign_out(c: Campaign) -> CampaignOut:
         bands=Bands.model_validate(c.bands) if c.bands else None,
         rubric_versions=c.rubric_versions,
         deadline=c.deadline,
+        references=dict(c.references or {}),
     )
+
+
+REFERENCE_KEYS = ("provincial_rd_intensity", "city_rd_intensity")
+
+
+def campaign_references(data: CampaignReferencesIn | None) -> dict[str, str]:
+    """The stored form: each value as plain decimal text with its source; a value needs its source."""
+    if data is None:
+        return {}
+    out: dict[str, str] = {}
+    problems: dict[str, Msg] = {}
+    for key in REFERENCE_KEYS:
+        value = getattr(data, key)
+        source = getattr(data, f"{key}_source")
+        if value is None:
+            if source:
+                problems[f"references.{key}"] = msg("is required when its source is given")
+            continue
+        if not source:
+            problems[f"references.{key}_source"] = msg("is required: name the document it is taken from")
+            continue
+        out[key] = format(value, "f")  # as typed: "2.00" stays "2.00"
+        out[f"{key}_source"] = source
+    if problems:
+        raise ValidationFailed(fields=problems)
+    return out
 
 
 def _rubric_bands(session: Session, versions: dict[str, str]) -> dict[str, str]:
@@ -60,7 +87,9 @@ def create_campaign(session: Session, *, actor: Actor, data: CampaignIn) -> Camp
         bands = grading.stored_bands(own)
     else:
         bands = _rubric_bands(session, versions)
+    references = campaign_references(data.references)
     campaign = Campaign(
+        references=references,
         year=data.year,
         title=data.title,
         bands=bands,

@@ -3,6 +3,7 @@ only after the no-conflict declaration), and the evaluation a caller may see."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
 from scoring.core.errors import NotFound
+from scoring.core.figures import effective_figures, resolve_references
+from scoring.core.gates import evaluate_rule
+from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import EvaluationStatus
 from scoring.core.permissions import management as can
 from scoring.core.vocabulary import BaseKind, Grade
@@ -26,7 +30,7 @@ from scoring.services.management.schemas import (
     wording,
 )
 from scoring.services.review.sheets import score_text
-from scoring.store.models import BaseYearFigures, DesignatedBase, Evaluation, Expert
+from scoring.store.models import BaseYearFigures, Campaign, DesignatedBase, Evaluation, Expert
 
 
 def _load(session: Session, evaluation_id: int, *, for_update: bool = False) -> tuple[Evaluation, Expert]:
@@ -133,18 +137,34 @@ def sheet_out(session: Session, ev: Evaluation) -> SheetOut:
         fields["figures"] = (
             ev.figures if ev.status == EvaluationStatus.SUBMITTED else figures_of(session, base, ev.year)
         )
-        fields["indicators"] = [
-            IndicatorOut(
-                code=ind.code,
-                section=wording(section.title_zh, section.title_en),
-                text=wording(ind.text_zh, ind.text_en),
-                kind=ind.kind,
-                max_points=score_text(ind.max_points),
-                step=score_text(ind.step),
-            )
-            for section in rubric.sections
-            for ind in section.indicators
-        ]
+        values = effective_figures(fields["figures"] or {})
+        refs = campaign_references(session, ev)
+        indicators = []
+        for section in rubric.sections:
+            for ind in section.indicators:
+                rule = rubric.rule_of(ind) if ind.kind == "data" else None
+                outcome = evaluate_rule(rubric, rule, values, refs) if rule is not None else None
+                not_computed: Msg | None = None
+                if rule is not None and rule.reference is not None and rule.reference not in refs:
+                    not_computed = msg(
+                        "Not computed: this campaign has no reference value (%(reference)s) to compare with, "
+                        "so the indicator counts no points.",
+                        reference=REFERENCE_NAMES.get(rule.reference, msg("reference")),
+                    )
+                indicators.append(
+                    IndicatorOut(
+                        code=ind.code,
+                        section=wording(section.title_zh, section.title_en),
+                        text=wording(ind.text_zh, ind.text_en),
+                        kind=ind.kind,
+                        max_points=score_text(ind.max_points),
+                        step=score_text(ind.step),
+                        result=outcome.result if outcome is not None and not_computed is None else None,
+                        detail=outcome.detail if outcome is not None and not_computed is None else None,
+                        not_computed=not_computed,
+                    )
+                )
+        fields["indicators"] = indicators
         # A file added after this sheet was submitted is marked: its evaluator did not read it.
         late = ev.submitted_at
         fields["evidence"] = [
@@ -152,3 +172,15 @@ def sheet_out(session: Session, ev: Evaluation) -> SheetOut:
             for a in base_evidence(session, base.id, ev.year)
         ]
     return SheetOut(**fields)
+
+
+REFERENCE_NAMES: dict[str, Msg] = {
+    "city_rd_intensity": msg("the city's R&D intensity that year"),
+    "provincial_rd_intensity": msg("the province's R&D intensity that year"),
+}
+
+
+def campaign_references(session: Session, ev: Evaluation) -> dict[str, Decimal]:
+    """The evaluation's campaign's own reference values (that year's), never the designation round's."""
+    campaign = session.get(Campaign, ev.campaign_id) if ev.campaign_id is not None else None
+    return resolve_references(campaign.references if campaign is not None else {})

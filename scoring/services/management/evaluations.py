@@ -17,7 +17,7 @@ from scoring.core import grading
 from scoring.core.actors import Actor
 from scoring.core.base_rules import evaluator_conflict
 from scoring.core.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed, invalid
-from scoring.core.figures import effective_figures, resolve_references
+from scoring.core.figures import effective_figures
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import (
     EVALUATION_TRANSITIONS,
@@ -50,6 +50,7 @@ from scoring.services.management.common import (
 )
 from scoring.services.management.evaluation_reads import (
     base_of,
+    campaign_references,
     figures_of,
     get_evaluation,
     list_evaluations,
@@ -77,7 +78,7 @@ from scoring.services.management.schemas import (
 from scoring.services.review.sheets import SheetRubric, missing_scores, score_text, validate_scores
 from scoring.store import audit
 from scoring.store.db import utcnow
-from scoring.store.models import BaseYearFigures, Campaign, DesignatedBase, Evaluation, Expert, Round
+from scoring.store.models import BaseYearFigures, Campaign, DesignatedBase, Evaluation, Expert
 
 # The edges and the demo reach campaigns and the reading side through `evaluations`.
 __all__ = [
@@ -303,7 +304,7 @@ def submit(session: Session, *, actor: Actor, evaluation_id: int) -> SheetOut:
     figures = figures_of(session, base, ev.year)
     scores = {code: Decimal(v) for code, v in ev.scores.items()}
     total = sheet_total(info.rubric, scores) + sum(
-        data_points(info.rubric, effective_figures(figures), references(session, base)).values(), Decimal(0)
+        data_points(info.rubric, effective_figures(figures), references(session, ev)).values(), Decimal(0)
     )
     ev.figures = figures
     ev.total = total
@@ -320,9 +321,9 @@ def submit(session: Session, *, actor: Actor, evaluation_id: int) -> SheetOut:
     return sheet_out(session, ev)
 
 
-def references(session: Session, base: DesignatedBase) -> dict[str, Decimal]:
-    rnd = session.get(Round, base.round_id)
-    return resolve_references(rnd.references if rnd else {})
+def references(session: Session, ev: Evaluation) -> dict[str, Decimal]:
+    """The campaign's own references: an indicator comparing with one it lacks is not computed."""
+    return campaign_references(session, ev)
 
 
 def _settle(session: Session, ev: Evaluation, base: DesignatedBase, actor: Actor) -> None:

@@ -11,7 +11,7 @@ from criteria.schema import Rubric
 from scoring.core.actors import Actor
 from scoring.core.base_rules import change as figure_change
 from scoring.core.base_rules import plain
-from scoring.core.errors import InvalidTransition, NotFound, ValidationFailed, invalid
+from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import BaseStatus, EvaluationStatus
@@ -75,6 +75,17 @@ def declare_figures(session: Session, *, actor: Actor, base_id: int, data: Figur
     before = dict(row.figures) if row else None
     if row is not None and {**row.figures, **parsed} == row.figures:
         return FiguresDeclared(base_id=base.id, year=data.year, figures=row.figures, changed=False)
+    if _evaluated(session, base.id, data.year):
+        # Like its evidence: the figures a submitted evaluation read stay as they were read.
+        raise Conflict(
+            msg(
+                "The figures of %(year)s are locked: an evaluation of them has been submitted, and the "
+                "figures it read stay as they were.",
+                year=data.year,
+            ),
+            fields={"year": msg("is locked by a submitted evaluation")},
+            code="figures_locked",
+        )
     if row is None:
         row = BaseYearFigures(base_id=base.id, year=data.year, figures=parsed)
         session.add(row)
@@ -105,19 +116,25 @@ def evidence_base(
     base = _declarable_base(session, actor=actor, base_id=base_id)
     if not 2000 <= year <= common.today().year:
         raise invalid("figures_year", msg("must be a year from 2000 to this year"))
-    if deleting and session.scalar(
-        select(Evaluation.id)
-        .where(
-            Evaluation.base_id == base.id,
-            Evaluation.year == year,
-            Evaluation.status == EvaluationStatus.SUBMITTED,
-        )
-        .limit(1)
-    ):
+    if deleting and _evaluated(session, base.id, year):
         raise InvalidTransition(
             msg("An evaluation of this year's figures has been submitted; the evidence it read is kept.")
         )
     return base
+
+
+def _evaluated(session: Session, base_id: int, year: int) -> bool:
+    """Whether an evaluation of the base's figures of `year` has been submitted."""
+    found = session.scalar(
+        select(Evaluation.id)
+        .where(
+            Evaluation.base_id == base_id,
+            Evaluation.year == year,
+            Evaluation.status == EvaluationStatus.SUBMITTED,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def indicator_names(rubric: Rubric) -> dict[str, Wording]:

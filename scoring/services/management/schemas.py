@@ -115,12 +115,24 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
+class CampaignReferencesIn(BaseModel):
+    """That year's R&D intensity references (%), each with the document it is taken from."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    provincial_rd_intensity: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)] | None = None
+    provincial_rd_intensity_source: Annotated[str, Field(max_length=300)] = ""
+    city_rd_intensity: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)] | None = None
+    city_rd_intensity_source: Annotated[str, Field(max_length=300)] = ""
+
+
 class CampaignIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     year: Annotated[int, Field(ge=2000, le=2100)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
     bands: BandsIn | None = None
+    references: CampaignReferencesIn | None = None
     deadline: Annotated[datetime, BeforeValidator(_not_a_number)] | None = None
 
 
@@ -339,6 +351,10 @@ class CampaignOut(ReadModel):
     bands: Bands | None  # None: each kind's evaluations are graded by the bands of its rubric
     rubric_versions: dict[str, str]
     deadline: IsoDateTime | None
+    references: dict[str, str] = Field(
+        default_factory=dict,
+        description="The campaign's own reference values (%), each with `<key>_source`; absent: not set.",
+    )
 
 
 class CampaignList(ReadModel):
@@ -380,6 +396,9 @@ class IndicatorOut(ReadModel):
     kind: str
     max_points: str
     step: str
+    result: str | None = None  # a data rule: pass, fail, missing (None: expert or not computed)
+    detail: str | None = None  # its arithmetic, e.g. "2.80% > 2.52%"
+    not_computed: Text | None = None  # why a data indicator is not computed (no campaign reference)
 
 
 class SheetOut(EvaluationSummary):

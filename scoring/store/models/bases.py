@@ -85,6 +85,9 @@ class Campaign(Base):
     deadline: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # That year's reference values, each with its source: {"city_rd_intensity": "2.52",
+    # "city_rd_intensity_source": "…"}; an indicator comparing with an absent one is not computed.
+    references: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class Evaluation(Base):
