@@ -41,6 +41,7 @@ from scoring.settings import Settings, normalise_database_url
 from scoring.store import migrate
 from scoring.store.db import make_engine, make_sessionmaker, read_only, unit_of_work
 from scoring.store.models import Application, Expert, Organisation, Panel, Round, Sheet
+from scoring.store.models.aggregates import rebuild
 
 KIND = "enterprise"
 HALF = Decimal("0.5")
@@ -199,6 +200,8 @@ def seed(
                 batch = []
         if batch:
             session.execute(insert(Sheet), batch)
+        # Bulk inserts bypass the ORM flush that stores panel aggregates: store them as `ranking repair` does.
+        rebuild(session.connection())
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")

@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("outlier_threshold", sa.String(length=40), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(f"kind IN ({KINDS})", name="ck_panel_aggregates_kind"),
+        sa.CheckConstraint(f"kind IN ({KINDS})", name=op.f("ck_panel_aggregates_kind")),
         sa.ForeignKeyConstraint(["application_id"], ["applications.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["round_id"], ["rounds.id"]),
         sa.PrimaryKeyConstraint("application_id"),
