@@ -480,7 +480,8 @@ def expert_names(session: Session, *, actor: Actor, ranking: KindRanking) -> dic
     ids = sorted(ranking.matrix)
     if not ids:
         return {}
-    return dict(session.execute(select(Expert.id, Expert.name).where(Expert.id.in_(ids))).tuples().all())
+    rows = session.execute(select(Expert.id, Expert.name).where(Expert.id.in_(ids)))
+    return {expert_id: name for expert_id, name in rows}
 
 
 # ---- explanations and the API shape ----------------------------------------------------------------
