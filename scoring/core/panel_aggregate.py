@@ -8,7 +8,7 @@ Decimal exactly as computed (digits and exponent), so a stored aggregate is the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -152,6 +152,37 @@ class Decoder:
             spread=None if spread is None else dec(spread),
             outliers=tuple(data["o"]),
         )
+
+
+class DecodedCache:
+    """Decoded aggregates by everything their decoding depends on, shared by builds in one process.
+
+    Exact: the key is the stored text with the expected count, the stored and the current method and
+    threshold, and decoding is deterministic; an aggregate is immutable. So the build after a change
+    decodes only the aggregates that changed. Bounded: emptied when it reaches `size` entries.
+    """
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self.entries: dict[tuple[str, int, str, str, str, Decimal], PanelAggregate] = {}
+
+    def decoder(self, method: Method, threshold: Decimal) -> Callable[[str, int, str, str], PanelAggregate]:
+        decode = Decoder(method, threshold)
+        entries = self.entries
+
+        def cached(text: str, expected: int, stored_method: str, stored_threshold: str) -> PanelAggregate:
+            key = (text, expected, stored_method, stored_threshold, method, threshold)
+            hit = entries.get(key)
+            if hit is None:
+                if len(entries) >= self.size:
+                    entries.clear()
+                hit = entries[key] = decode(text, expected, stored_method, stored_threshold)
+            return hit
+
+        return cached
+
+    def clear(self) -> None:
+        self.entries.clear()
 
 
 def empty(method: Method, threshold: Decimal) -> PanelAggregate:

@@ -37,7 +37,7 @@ from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import SheetStatus
 from scoring.core.panel_aggregate import (
-    Decoder,
+    DecodedCache,
     PanelAggregate,
     aggregate,
     effective_method,
@@ -242,6 +242,10 @@ def _gate_results(gates: tuple[GateResult, ...]) -> frozenset[str]:
     return frozenset(g.result for g in gates)
 
 
+# Decoded stored aggregates, shared by every build in this process (see DecodedCache: exact, bounded).
+# Dictionary reads and writes are atomic under the GIL; a race only decodes an aggregate twice.
+DECODED = DecodedCache()
+
 _gc_lock = threading.Lock()
 _gc_holders = 0  # rankings being built or rendered right now, in any thread
 _gc_resume = False  # whether the collector was running when the first of them began
@@ -409,7 +413,7 @@ def _stored_aggregates(
     for an application that has sheets (rows written around the ORM), is recomputed from its sheets."""
     out: dict[int, PanelAggregate] = {}
     missing: list[int] = []
-    decode = Decoder(method, threshold)
+    decode = DECODED.decoder(method, threshold)
     for a in apps:
         if a.detail is None or a.agg_round_id != round_id or a.agg_kind != kind:
             missing.append(a.id)
