@@ -8,7 +8,7 @@ Decimal exactly as computed (digits and exponent), so a stored aggregate is the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -36,7 +36,8 @@ def effective_threshold(threshold: Decimal | None) -> Decimal:
 class PanelAggregate:
     """What the ranking needs from one application's sheets."""
 
-    sheets: tuple[tuple[int, int, Decimal], ...]  # (sheet id, expert id, total) of submitted sheets, by id
+    totals: tuple[tuple[int, Decimal], ...]  # (sheet id, total) of the submitted sheets, by sheet id
+    experts: tuple[int, ...]  # the expert of each of those sheets, in the same order
     expected: int  # sheets not declined
     method: Method
     threshold: Decimal
@@ -45,8 +46,9 @@ class PanelAggregate:
     outliers: tuple[int, ...]
 
     @property
-    def totals(self) -> tuple[tuple[int, Decimal], ...]:
-        return tuple((sheet_id, total) for sheet_id, _, total in self.sheets)
+    def sheets(self) -> tuple[tuple[int, int, Decimal], ...]:
+        """(sheet id, expert id, total) of the submitted sheets, by sheet id."""
+        return tuple((sid, eid, t) for (sid, t), eid in zip(self.totals, self.experts, strict=True))
 
 
 EMPTY_PANELS: dict[Method, PanelScore] = {m: panel_score((), m) for m in METHODS}
@@ -56,14 +58,14 @@ def aggregate(
     sheets: Iterable[tuple[int, int, Decimal]], expected: int, method: Method, threshold: Decimal
 ) -> PanelAggregate:
     """The aggregate of the submitted sheets given as (sheet id, expert id, total), any order."""
-    ordered = tuple(sorted(sheets))
+    ordered = sorted(sheets)
     totals = tuple((sheet_id, total) for sheet_id, _, total in ordered)
-    return _derive(ordered, totals, expected, method, threshold)
+    return _derive(totals, tuple(eid for _, eid, _ in ordered), expected, method, threshold)
 
 
 def _derive(
-    ordered: tuple[tuple[int, int, Decimal], ...],
     totals: tuple[tuple[int, Decimal], ...],
+    experts: tuple[int, ...],
     expected: int,
     method: Method,
     threshold: Decimal,
@@ -79,8 +81,8 @@ def _derive(
     # spread from it, so outliers need looking for only when the spread exceeds the threshold.
     flagged = outliers(totals, threshold) if spread is not None and spread > threshold else ()
     return PanelAggregate(
-        sheets=ordered, expected=expected, method=method, threshold=threshold, panel=panel, spread=spread,
-        outliers=flagged,
+        totals=totals, experts=experts, expected=expected, method=method, threshold=threshold, panel=panel,
+        spread=spread, outliers=flagged,
     )  # fmt: skip
 
 
@@ -90,7 +92,8 @@ def encode(agg: PanelAggregate) -> str:
     p = agg.panel
     return json.dumps(
         {
-            "s": [[sid, eid, str(total)] for sid, eid, total in agg.sheets],
+            "t": [[sid, str(total)] for sid, total in agg.totals],
+            "e": list(agg.experts),
             "v": None if p.value is None else str(p.value),
             "u": list(p.used),
             "d": list(p.dropped),
@@ -102,36 +105,89 @@ def encode(agg: PanelAggregate) -> str:
     )
 
 
-def decode(text: str, expected: int, method: Method, threshold: Decimal, *, stored_method: str,
-           stored_threshold: str) -> PanelAggregate:  # fmt: skip
-    """The aggregate from its stored text. When the round's method or threshold is no longer the one it
-    was stored for, the derived values are recomputed from the stored sheets (exact either way)."""
-    data = json.loads(text)
-    ordered = tuple((sid, eid, Decimal(total)) for sid, eid, total in data["s"])
-    if stored_method != method or Decimal(stored_threshold) != threshold:
-        return _derive(ordered, tuple((s, t) for s, _, t in ordered), expected, method, threshold)
-    value = data["v"]
-    spread = data["g"]
-    return PanelAggregate(
-        sheets=ordered,
-        expected=expected,
-        method=method,
-        threshold=threshold,
-        panel=PanelScore(
-            value=None if value is None else Decimal(value),
+class _Decimals(dict[str, Decimal]):
+    """Decimal of each text, parsed on first use (a hit is a plain dictionary lookup)."""
+
+    def __missing__(self, text: str) -> Decimal:
+        value = self[text] = Decimal(text)
+        return value
+
+
+class Decoder:
+    """Stored aggregates back to PanelAggregate, for one round's method and threshold.
+
+    Decimal texts repeat a lot (half-point totals), so each distinct text is parsed once; equal texts
+    give equal Decimals with the same exponent, so sharing them changes nothing.
+    """
+
+    def __init__(self, method: Method, threshold: Decimal) -> None:
+        self.method = method
+        self.threshold = threshold
+        self.decimals = _Decimals()
+
+    def __call__(self, text: str, expected: int, stored_method: str, stored_threshold: str) -> PanelAggregate:
+        """The aggregate from its stored text. When the round's method or threshold is no longer the one
+        it was stored for, the derived values are recomputed from the stored sheets (exact either way)."""
+        data = json.loads(text)
+        dec = self.decimals.__getitem__
+        totals = tuple([(sid, dec(t)) for sid, t in data["t"]])
+        experts = tuple(data["e"])
+        method, threshold = self.method, self.threshold
+        if stored_method != method or dec(stored_threshold) != threshold:
+            return _derive(totals, experts, expected, method, threshold)
+        value, spread = data["v"], data["g"]
+        return PanelAggregate(
+            totals=totals,
+            experts=experts,
+            expected=expected,
             method=method,
-            used=tuple(data["u"]),
-            dropped=tuple(data["d"]),
-            reason=data["r"],
-        ),
-        spread=None if spread is None else Decimal(spread),
-        outliers=tuple(data["o"]),
-    )
+            threshold=threshold,
+            panel=PanelScore(
+                value=None if value is None else dec(value),
+                method=method,
+                used=tuple(data["u"]),
+                dropped=tuple(data["d"]),
+                reason=data["r"],
+            ),
+            spread=None if spread is None else dec(spread),
+            outliers=tuple(data["o"]),
+        )
+
+
+class DecodedCache:
+    """Decoded aggregates by everything their decoding depends on, shared by builds in one process.
+
+    Exact: the key is the stored text with the expected count, the stored and the current method and
+    threshold, and decoding is deterministic; an aggregate is immutable. So the build after a change
+    decodes only the aggregates that changed. Bounded: emptied when it reaches `size` entries.
+    """
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self.entries: dict[tuple[str, int, str, str, str, Decimal], PanelAggregate] = {}
+
+    def decoder(self, method: Method, threshold: Decimal) -> Callable[[str, int, str, str], PanelAggregate]:
+        decode = Decoder(method, threshold)
+        entries = self.entries
+
+        def cached(text: str, expected: int, stored_method: str, stored_threshold: str) -> PanelAggregate:
+            key = (text, expected, stored_method, stored_threshold, method, threshold)
+            hit = entries.get(key)
+            if hit is None:
+                if len(entries) >= self.size:
+                    entries.clear()
+                hit = entries[key] = decode(text, expected, stored_method, stored_threshold)
+            return hit
+
+        return cached
+
+    def clear(self) -> None:
+        self.entries.clear()
 
 
 def empty(method: Method, threshold: Decimal) -> PanelAggregate:
     """The aggregate of an application without any sheet."""
     return PanelAggregate(
-        sheets=(), expected=0, method=method, threshold=threshold, panel=EMPTY_PANELS[method], spread=None,
-        outliers=(),
+        totals=(), experts=(), expected=0, method=method, threshold=threshold, panel=EMPTY_PANELS[method],
+        spread=None, outliers=(),
     )  # fmt: skip

@@ -172,4 +172,3 @@ def total_data_points(
     rubric: Rubric, figures: Mapping[str, Decimal | None], references: Mapping[str, Decimal]
 ) -> Decimal:
     return sum(data_points(rubric, figures, references).values(), Decimal(0))
-

@@ -96,8 +96,13 @@ def seed_live_round(session: Session, people: DemoPeople, settings: Settings) ->
     transition_round(session, actor=staff, round_id=rnd.id, data=RoundTransitionIn(action="start_review"))
     for kind in rnd.kinds:
         draw_committed(
-            session, committer=staff, contributor=people.actor("staff2"), round_id=rnd.id, kind=kind,
-            secret=LIVE_SECRETS[kind], contribution=f"demo-contribution-{kind}",
+            session,
+            committer=staff,
+            contributor=people.actor("staff2"),
+            round_id=rnd.id,
+            kind=kind,
+            secret=LIVE_SECRETS[kind],
+            contribution=f"demo-contribution-{kind}",
         )  # the demo acts as both staff members; the audit head still makes the seed
     _score_some(session, people, rnd, {app.id: demo_app for app, demo_app in apps})
 

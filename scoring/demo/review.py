@@ -39,8 +39,13 @@ def seed_review(session: Session, people: DemoPeople, settings: Settings) -> Non
     assert rnd is not None
     for kind in rnd.kinds:
         draw_committed(
-            session, committer=staff, contributor=people.actor("staff2"), round_id=rnd.id, kind=kind,
-            secret=SECRETS[kind], contribution=f"demo-contribution-{kind}",
+            session,
+            committer=staff,
+            contributor=people.actor("staff2"),
+            round_id=rnd.id,
+            kind=kind,
+            secret=SECRETS[kind],
+            contribution=f"demo-contribution-{kind}",
         )  # the demo acts as both staff members; the audit head still makes the seed
     by_org = {people.orgs[a.organisation].id: a for a in DEMO.applications}
     apps = {a.id: a for a in session.scalars(select(Application).where(Application.round_id == rnd.id))}

@@ -52,9 +52,7 @@ def test_malformed_tokens_are_401(client: TestClient, header: str) -> None:
     assert resp.json()["error"]["code"] in ("invalid_token", "not_authenticated")
 
 
-def test_expired_token_is_refused(
-    client: TestClient, make_person, login, session: Session
-) -> None:
+def test_expired_token_is_refused(client: TestClient, make_person, login, session: Session) -> None:
     person = make_person("staff")
     headers = login(person)
     row = session.scalar(select(AuthSession).where(AuthSession.user_id == person.user.id))

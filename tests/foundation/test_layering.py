@@ -125,8 +125,10 @@ def violations(graph: Graph) -> list[str]:
             # Message templates are domain content: only the notifications package renders them with
             # Jinja2 (sandboxed); nothing else in scoring touches a template engine.
             messages = within(src, "scoring.services.admin.notifications") and dst == "jinja2"
-            if within(src, "scoring") and not messages and (
-                dst in {"fastapi", "starlette", "jinja2"} or within(dst, "api") or within(dst, "web")
+            if (
+                within(src, "scoring")
+                and not messages
+                and (dst in {"fastapi", "starlette", "jinja2"} or within(dst, "api") or within(dst, "web"))
             ):
                 bad(src, dst, "scoring never reaches the edges")
             if within(src, "scoring.store") and any(

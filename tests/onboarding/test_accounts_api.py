@@ -104,9 +104,9 @@ def test_disabling_an_account_ends_its_token_at_once_and_enabling_lets_it_log_in
     client.post(f"/api/v1/accounts/{expert.user.id}/status", json={"active": True}, headers=admin)
     assert client.get("/api/v1/me", headers=token(client, expert.username, PASSWORD)).status_code == 200
     actions = session.scalars(
-        select(AuditEvent.action).where(
-            AuditEvent.entity == "user", AuditEvent.entity_id == str(expert.user.id)
-        ).order_by(AuditEvent.id)
+        select(AuditEvent.action)
+        .where(AuditEvent.entity == "user", AuditEvent.entity_id == str(expert.user.id))
+        .order_by(AuditEvent.id)
     ).all()
     assert [a for a in actions if a.startswith("user.")] == ["user.create", "user.disable", "user.enable"]
 

@@ -31,6 +31,8 @@ DOWNLOADS = ("/documents/", ".docx", ".xlsx", ".csv", ".pdf")  # files, not page
 
 def _download(path: str) -> bool:
     return any(part in path for part in DOWNLOADS)
+
+
 IDENTIFIER = re.compile(r"\b[a-z]+_[a-z0-9_]+\b|\b[a-z]{1,3}\d+_\d+\b")
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 # English words a Chinese page may show: the language switch, file formats, units, acronyms.

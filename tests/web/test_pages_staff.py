@@ -86,6 +86,38 @@ def test_the_ranking_page_explains_each_row_and_carries_chart_data(
     assert data["profile"]["applicant"] == "石家庄甲科技有限公司"
 
 
+def test_the_ranking_page_shows_one_page_of_rows_with_the_total_and_the_quota_line(
+    page_as: Callable[[Person], Any], make_person: Any, scored: Any, monkeypatch: Any
+) -> None:
+    from web.routes import staff_round
+
+    monkeypatch.setattr(staff_round, "RANKING_PAGE_ROWS", 3)
+    w, _ = scored
+    staff = page_as(make_person("staff"))
+    url = f"/staff/rounds/{w.round.id}/ranking?kind=enterprise"
+
+    def shown(text: str) -> list[str]:
+        return re.findall(r'<tr data-application="(\d+)"', text)
+
+    first = staff.get(url)
+    assert first.status_code == 200
+    assert len(shown(first.text)) == 3
+    assert first.text.count("第 1–3 项，共 4 项（第 1 页，共 2 页）") == 2  # above and below the table
+    assert "共 4 项申报参与排序，名额内拟推荐 1 项。" in first.text
+    assert "名额线处第 2 名并列 2 项，剩余名额 1 个，由工作人员研究确定。" in first.text
+    assert 'rel="next" href="?kind=enterprise&page=2"' in first.text
+    second = staff.get(url + "&page=2")
+    assert len(shown(second.text)) == 1 and "第 4–4 项，共 4 项（第 2 页，共 2 页）" in second.text
+    assert 'rel="prev" href="?kind=enterprise&page=1"' in second.text
+    assert set(shown(first.text)).isdisjoint(shown(second.text))
+    assert shown(staff.get(url + "&page=99").text) == shown(second.text)  # past the end: the last page
+    # Every row's final score still counts in the distribution chart, whichever page is shown.
+    chart = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', second.text, re.S)
+    assert sum(b["count"] for b in json.loads(chart.group(1))["distribution"]) == 4
+    bad = staff.get(url + "&page=0")
+    assert bad.status_code == 422 and "page" in bad.text
+
+
 def test_decision_approval_and_four_eyes_publication_through_the_pages(
     session: Session, page_as: Callable[[Person], Any], make_person: Any, scored: Any, clock: Any
 ) -> None:

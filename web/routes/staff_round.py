@@ -7,15 +7,15 @@ from __future__ import annotations
 import re
 import secrets
 from collections import Counter, defaultdict
-from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
+from scoring.core.aggregate import round2
 from scoring.core.districts import DISTRICTS
 from scoring.core.draw import commitment_of
 from scoring.core.errors import DomainError
@@ -459,22 +459,28 @@ def extend(panel_id: DbId, page: StaffPage, session: SessionDep, form: CheckedFo
 # ---- ranking ----------------------------------------------------------------------------------
 
 
+RANKING_PAGE_ROWS = 250  # rows per page; the whole list is the CSV export
+
+
 @router.get("/staff/rounds/{round_id}/ranking", response_class=HTMLResponse)
 def ranking_page(
-    round_id: DbId, page: StaffPage, session: SessionDep, kind: str | None = None, profile: int | None = None
+    round_id: DbId,
+    page: StaffPage,
+    session: SessionDep,
+    kind: str | None = None,
+    profile: int | None = None,
+    page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
 ) -> Response:
     rnd = rounds.get_round(session, actor=page.actor, round_id=round_id)
     kind = kind if kind in rnd.kinds else rnd.kinds[0]
     result = ranking.get_ranking(session, actor=page.actor, round_id=rnd.id, kind=kind)
-    shape = ranking_view.ranking_out(result, consistency=True)
-    names = {
-        item.expert.id: item.expert.name
-        for item in sheet_views.list_sheets(
-            session, actor=page.actor, round_id=rnd.id, kind=kind, limit=100_000
-        )
-        if isinstance(item, sheet_views.StaffSheetItem)
-    }
-    charts = _charts(shape, names)
+    pages = max(1, -(-len(result.rows) // RANKING_PAGE_ROWS))
+    page_number = min(page_number, pages)  # past the end: the last page
+    offset = (page_number - 1) * RANKING_PAGE_ROWS
+    # Only the page's rows are built and rendered; the summary (count, quota line) covers every row.
+    shape = ranking_view.ranking_out(result, offset=offset, limit=RANKING_PAGE_ROWS, consistency=True)
+    names = ranking.expert_names(session, actor=page.actor, ranking=result)
+    charts = _charts(result, shape, names)
     chosen = profile or (shape.rows[0].application_id if shape.rows else None)
     profiled = result.row(chosen) if chosen is not None else None
     if profiled is not None:
@@ -496,16 +502,25 @@ def ranking_page(
         notes=ranking_notes(session, result, page.locale),
         expert_names=names,
         charts=charts,
+        paging={
+            "page": page_number,
+            "pages": pages,
+            "first": offset + 1 if shape.rows else 0,
+            "last": offset + len(shape.rows),
+            "tied": len(result.tied_ids),
+        },
     )
 
 
-def _charts(shape: ConsistentRankingOut, names: dict[int, str]) -> dict[str, Any]:
-    """Data for the three charts: final scores in 5-point bins, each expert's mean against the
-    panel's, and every application's sections (for the profile chart)."""
+def _charts(
+    result: ranking.KindRanking, shape: ConsistentRankingOut, names: dict[int, str]
+) -> dict[str, Any]:
+    """Data for the three charts: every application's final score in 5-point bins, each expert's mean
+    against the panel's, and the profiled application's sections."""
     bins: Counter[int] = Counter()
-    for row in shape.rows:
-        if row.final_score is not None:
-            bins[min(95, int(Decimal(row.final_score) // 5 * 5))] += 1
+    for row in result.rows:
+        if row.final is not None:
+            bins[min(95, int(round2(row.final) // 5 * 5))] += 1
     distribution = [
         {"bin": f"{b}–{b + 5}", "count": bins.get(b, 0)} for b in range(min(bins or [60]), 100, 5)
     ]

@@ -330,7 +330,13 @@ def reveal(session: Session, *, actor: Actor, commitment_id: int, data: RevealIn
 
 
 def draw_committed(
-    session: Session, *, committer: Actor, contributor: Actor, round_id: int, kind: str, secret: str,
+    session: Session,
+    *,
+    committer: Actor,
+    contributor: Actor,
+    round_id: int,
+    kind: str,
+    secret: str,
     contribution: str,
 ) -> DrawCommitment:
     """The whole flow by two staff members in one go (the demo, scripts): commit, contribute, reveal."""

@@ -37,9 +37,9 @@ from scoring.core.i18n import Msg, current_locale, msg
 from scoring.core.lifecycle import ApplicationStatus as A
 from scoring.core.lifecycle import SheetStatus
 from scoring.core.panel_aggregate import (
+    DecodedCache,
     PanelAggregate,
     aggregate,
-    decode,
     effective_method,
     effective_threshold,
     empty,
@@ -59,7 +59,7 @@ from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.designation.rounds import round_references, round_rubric
 from scoring.services.review import ranking_cache
 from scoring.store.db import Money
-from scoring.store.models import Application, Organisation, Panel, Round, Sheet
+from scoring.store.models import Application, Expert, Organisation, Panel, Round, Sheet
 from scoring.store.models import PanelAggregate as StoredAggregate
 from scoring.store.models.aggregates import compute as compute_aggregates
 
@@ -131,8 +131,17 @@ class KindRanking:
     rows: tuple[Row, ...]  # rank order
     seats_left_for_tie: int
     tie_rank: int | None
-    matrix: Mapping[int, Mapping[int, Decimal]]  # expert id -> application id -> sheet total
     rubric: Rubric
+    aggregates: Mapping[int, PanelAggregate]  # application id -> its panel aggregate
+
+    @cached_property
+    def matrix(self) -> Mapping[int, Mapping[int, Decimal]]:
+        """Expert id -> application id -> submitted sheet total (only the consistency statistics read it)."""
+        out: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        for app_id, agg in self.aggregates.items():
+            for (_sheet_id, total), expert_id in zip(agg.totals, agg.experts, strict=True):
+                out[expert_id][app_id] = total
+        return out
 
     # Consistency statistics are information for staff, computed only when asked for: the ranking
     # itself never depends on them.
@@ -245,6 +254,10 @@ def _gate_results(gates: tuple[GateResult, ...]) -> frozenset[str]:
     return frozenset(g.result for g in gates)
 
 
+# Decoded stored aggregates, shared by every build in this process (see DecodedCache: exact, bounded).
+# Dictionary reads and writes are atomic under the GIL; a race only decodes an aggregate twice.
+DECODED = DecodedCache()
+
 _gc_lock = threading.Lock()
 _gc_holders = 0  # rankings being built or rendered right now, in any thread
 _gc_resume = False  # whether the collector was running when the first of them began
@@ -327,10 +340,6 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
         aggregates = _stored_aggregates(conn, apps, rnd.id, kind, method, threshold)
     else:
         aggregates = _recomputed_aggregates(conn, apps, rnd.id, kind, method, threshold)
-    matrix: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for app_id, agg in aggregates.items():
-        for _sheet_id, expert_id, total in agg.sheets:
-            matrix[expert_id][app_id] = total
 
     judge = _Judge(rubric, references)
     # Section thresholds (a round setting, off by default): the only part of the ranking that reads
@@ -417,7 +426,7 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
         rows=tuple(rows),
         seats_left_for_tie=result.seats_left_for_tie,
         tie_rank=result.tie_rank,
-        matrix=matrix,
+        aggregates=aggregates,
         rubric=rubric,
     )
 
@@ -429,21 +438,18 @@ def _stored_aggregates(
     for an application that has sheets (rows written around the ORM), is recomputed from its sheets."""
     out: dict[int, PanelAggregate] = {}
     missing: list[int] = []
+    decode = DECODED.decoder(method, threshold)
     for a in apps:
         if a.detail is None or a.agg_round_id != round_id or a.agg_kind != kind:
             missing.append(a.id)
             continue
-        out[a.id] = decode(
-            a.detail, a.sheets_expected, method, threshold, stored_method=a.method,
-            stored_threshold=a.outlier_threshold,
-        )  # fmt: skip
+        out[a.id] = decode(a.detail, a.sheets_expected, a.method, a.outlier_threshold)
     if missing:
         out.update(dict.fromkeys(missing, empty(method, threshold)))
         for app_id, col in compute_aggregates(conn, missing).items():
             out[app_id] = decode(
-                col["detail"], col["sheets_expected"], method, threshold, stored_method=col["method"],
-                stored_threshold=col["outlier_threshold"],
-            )  # fmt: skip
+                col["detail"], col["sheets_expected"], col["method"], col["outlier_threshold"]
+            )
     return out
 
 
@@ -504,6 +510,17 @@ def get_ranking(session: Session, *, actor: Actor, round_id: int, kind: str | No
         raise NotFound()
     rnd = load_round(session, round_id)
     return compute_ranking(session, rnd, require_kind(rnd, kind))
+
+
+def expert_names(session: Session, *, actor: Actor, ranking: KindRanking) -> dict[int, str]:
+    """Staff only: the name of every expert with a submitted sheet in the ranking (one select)."""
+    if not can_manage_review(actor):
+        raise NotFound()
+    ids = sorted(ranking.matrix)
+    if not ids:
+        return {}
+    rows = session.execute(select(Expert.id, Expert.name).where(Expert.id.in_(ids)))
+    return {expert_id: name for expert_id, name in rows}
 
 
 # ---- explanations and the API shape ----------------------------------------------------------------

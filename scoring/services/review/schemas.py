@@ -227,7 +227,7 @@ class SheetItem(ReadModel):
     id: int
     application: SheetApplicationRef
     status: str
-    progress: str = Field(description="Scored expert indicators over all of them, e.g. \"3/7\".")
+    progress: str = Field(description='Scored expert indicators over all of them, e.g. "3/7".')
     total: str | None
     version: int
     declared_at: Stamp

@@ -84,7 +84,7 @@ def _columns(app_id: int, round_id: int, kind: str, method: str | None, threshol
         "round_id": round_id,
         "kind": kind,
         "sheets_expected": expected,
-        "sheets_submitted": len(agg.sheets),
+        "sheets_submitted": len(agg.totals),
         "method": m,
         "outlier_threshold": str(t),
         "detail": encode(agg),
