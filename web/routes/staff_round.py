@@ -500,6 +500,10 @@ def ranking_page(
         kind=kind,
         ranking=shape,
         notes=ranking_notes(session, result, page.locale),
+        # The explanation names each data indicator by its clause, its code beside it for staff.
+        indicator_names={
+            i.code: i.text_en if page.locale == "en" else i.text_zh for i in result.rubric.indicators()
+        },
         expert_names=names,
         charts=charts,
         paging={
