@@ -21,11 +21,9 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 MAX_PAGES = 40  # per role; pages that differ only by their ids count once (ID_PATTERN)
-ID_PATTERN = re.compile(r"(?<=[/=])\d+")
+ID_PATTERN = re.compile(r"(?<=[/=])\d+|(?<=/templates/)[a-z0-9_]+")  # ids; message template kinds
 # Links that are not pages: the API (downloads), files, switching language, logging out.
-# The staff outbox and template previews show delivery codes and template source by design (issue 13's
-# technical pages); they are left out of the words check.
-SKIP = ("/api/", "/files/", "/lang/", "/logout", "/static/", "/login", "/staff/notifications")
+SKIP = ("/api/", "/files/", "/lang/", "/logout", "/static/", "/login")
 DOWNLOADS = ("/documents/", ".docx", ".xlsx", ".csv", ".pdf")  # files, not pages
 
 
