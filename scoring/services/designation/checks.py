@@ -12,7 +12,7 @@ from criteria.schema import Rubric
 from scoring.core.actors import Actor
 from scoring.core.errors import NotFound, ValidationFailed, invalid
 from scoring.core.figure_needs import scored_figure_codes
-from scoring.core.figures import effective_figures
+from scoring.core.figures import contradictions, effective_figures
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, transition
 from scoring.core.permissions import can_recommend
@@ -140,6 +140,9 @@ def formal_check(session: Session, *, actor: Actor, application_id: int, data: F
                 fields=unknown,
                 code="gates_not_evaluable",
             )
+        contradicting = contradictions(rubric, effective)  # e.g. a correction made a part exceed its total
+        if contradicting:
+            raise ValidationFailed(fields=contradicting)
     before: dict[str, Any] = {"status": before_status}
     after: dict[str, Any] = {"status": nxt, "decision": data.decision}
     if verified != app.verified_figures:
