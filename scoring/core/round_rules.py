@@ -7,12 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
+from scoring.core import timefmt
 from scoring.core.draw import InvalidPanelSize, validate_panel_size
 from scoring.core.i18n import Msg, msg
 from scoring.core.timefmt import BEIJING
 from scoring.core.vocabulary import BaseKind
 
-# China has had no daylight saving time since 1991: a fixed offset is exact and needs no tz database.
 CHINA_TZ = BEIJING  # the one Beijing zone (scoring.core.timefmt, a ZoneInfo)
 
 _RD_REFERENCE_NAMES = {"provincial": msg("the provincial average"), "city": msg("the city average")}
@@ -22,9 +22,10 @@ _AFTER = {
 }
 
 
-def format_deadline(value: datetime) -> str:
-    """A deadline as people in Shijiazhuang read it: 2026-05-31 17:00 (Beijing time)."""
-    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+def format_deadline(value: datetime) -> Msg:
+    """A deadline inside a message, by the one formatter: 「2026年5月31日 17:00（北京时间）」,
+    "31 May 2026 17:00 (Beijing time)" in English."""
+    return timefmt.Moment("", at=value, label=True)
 
 
 def deadline_passed(deadline: datetime | None, now: datetime) -> bool:

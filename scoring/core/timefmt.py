@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 
-from scoring.core.i18n import translate
+from scoring.core.i18n import DEFAULT_LOCALE, Msg, translate
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -63,3 +64,18 @@ def export_datetime(value: datetime | None) -> str:
 def iso_beijing(value: datetime) -> str:
     """The machine-readable form for <time datetime="…">: ISO 8601 with the +08:00 offset."""
     return to_beijing(value).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class Moment(Msg):
+    """A date and time inside a message (a Msg parameter), shown by `format_datetime` in the locale the
+    message is rendered in; the msgid is unused."""
+
+    at: datetime | None = None
+    label: bool = True
+
+    def render(self, locale: str = DEFAULT_LOCALE) -> str:
+        return format_datetime(self.at, locale, label=self.label)
+
+    def __str__(self) -> str:
+        return self.render("en")

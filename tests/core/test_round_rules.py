@@ -85,7 +85,8 @@ def test_a_city_reference_needs_the_city_value() -> None:
 
 
 def test_deadlines_are_shown_in_beijing_time() -> None:
-    assert format_deadline(T0) == "2026-05-31 17:00"
+    assert format_deadline(T0).render("zh_CN") == "2026年5月31日 17:00 （北京时间）"
+    assert format_deadline(T0).render("en") == "31 May 2026 17:00 (Beijing time)"
 
 
 @given(st.integers(min_value=-10_000, max_value=10_000))

@@ -175,12 +175,20 @@ def test_the_staff_outbox_page_shows_a_failed_delivery_with_its_reason_and_retri
         shown = page.get("/staff/notifications")
         assert f'<tr data-delivery="{row.id}">' in shown.text
         assert "SMTPRecipientsRefused: 550 no such user" in shown.text
+        # the kind and the status in words, not their codes
+        assert f'<tr data-delivery="{row.id}"><td>{row.id}</td><td>评分期限延长</td>' in shown.text
+        assert "<td>发送失败</td>" in shown.text
+        assert '<span class="badge" data-status="failed">发送失败：1</span>' in shown.text
+        assert ">deadline_extended<" not in shown.text and ">failed<" not in shown.text
+        assert '<tr data-template="deadline_extended"><td>评分期限延长</td><td>评审专家</td>' in shown.text
         assert '<tr data-template="revocation_decided">' in shown.text
         page.post(f"/staff/notifications/deliveries/{row.id}/retry", data={"csrf_token": csrf_of(shown.text)})
         session.refresh(row)
         assert (row.status, row.attempts) == ("queued", 0)
         preview = page.get("/staff/notifications/templates/formal_check_result?locale=zh_CN")
         assert "【双创申报】形式审查通过：某某科技有限公司企业“双创”示范基地" in preview.text
+        assert "<h1>消息模板：形式审查结果</h1>" in preview.text
+        assert "formal_check_result</code>" not in preview.text
 
 
 def test_a_template_that_fails_is_reported_to_staff_and_the_change_goes_ahead(

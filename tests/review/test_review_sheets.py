@@ -461,7 +461,7 @@ def test_saving_after_the_scoring_deadline_is_refused(
             sheet_id=sheet.id,
             data=SheetUpdate(scores={"e1_1": "5"}, version=2),
         )
-    assert str(err.value.message).startswith("The scoring deadline (") and err.value.code == "deadline_passed"
+    assert str(err.value.message).startswith("The scoring deadline, ") and err.value.code == "deadline_passed"
     assert _stored(session, sheet.id)[1:3] == (2, {})
 
 

@@ -135,7 +135,7 @@ def test_application_after_the_deadline_names_the_deadline_in_beijing_time(
     assert resp.status_code == 409
     assert resp.json()["error"] == {
         "code": "deadline_passed",
-        "message": "The deadline (2025-05-31 17:00, Beijing time) has passed.",
+        "message": "The deadline, 31 May 2025 17:00 (Beijing time), has passed.",
         "fields": {},
     }
     zh = client.post(
@@ -143,7 +143,7 @@ def test_application_after_the_deadline_names_the_deadline_in_beijing_time(
         json={"round_id": world.round.id, "kind": "enterprise", "title": "迟到的申报"},
         headers=auth(world.applicant_a) | {"Accept-Language": "zh-CN"},
     )
-    assert zh.json()["error"]["message"] == "截止时间(北京时间 2025-05-31 17:00)已过。"
+    assert zh.json()["error"]["message"] == "截止时间2025年5月31日 17:00 （北京时间）已过。"
     assert count(session, "applications") == 0
 
 
@@ -910,3 +910,31 @@ def test_list_pages_are_stable_and_complete(
     page = client.get("/api/v1/applications", params={"limit": 0}, headers=auth(world.staff))
     assert page.status_code == 422
     assert page.json()["error"]["fields"] == {"limit": "must be at least 1"}
+
+
+def test_a_draft_whose_part_exceeds_its_total_is_refused_naming_both_and_saves_nothing(
+    client: TestClient, session: Session, world: World, auth: Callable[[Person], dict[str, str]]
+) -> None:
+    app = new_application(session, world, world.applicant_a, kind="regional")
+    saved = client.put(
+        f"/api/v1/applications/{app.id}",
+        json={"figures": {"key_projects_total": "80", "key_projects_hightech": "62"}, "version": 1},
+        headers=auth(world.applicant_a),
+    )
+    assert saved.status_code == 200
+    events = count(session, "audit_events")
+    # only the total changes, to below the part already saved: the pair is checked as it would be saved
+    resp = client.put(
+        f"/api/v1/applications/{app.id}",
+        json={"figures": {"key_projects_total": "50"}, "version": 2},
+        headers=auth(world.applicant_a),
+    )
+    assert resp.status_code == 422, resp.text
+    assert resp.json()["error"]["fields"] == {
+        "figures.key_projects_hightech": "“Of which high-tech and strategic emerging industry projects” (62) "
+        "is larger than “Key construction projects” (50), of which it is a part: the two figures "
+        "contradict each other; correct one of them"
+    }
+    kept = _fresh(session, app.id)
+    assert (kept.figures, kept.version) == ({"key_projects_total": "80", "key_projects_hightech": "62"}, 2)
+    assert count(session, "audit_events") == events

@@ -494,3 +494,31 @@ def test_self_check_of_a_kind_the_round_does_not_open(
     assert resp.status_code == 422
     assert resp.json()["error"]["fields"] == {"kind": "is not a kind this round opens"}
     assert _check(client, staff, 999999, "regional", {}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "en",
+            "“Of which high-tech and strategic emerging industry projects” (60) is larger than "
+            "“Key construction projects” (50), of which it is a part: the two figures contradict each "
+            "other; correct one of them",
+        ),
+        (
+            "zh-CN",
+            "“其中高新技术及战略性新兴产业项目数”（60）大于“重点建设项目数”（50），"
+            "而前者是后者的一部分，两项数据相互矛盾，请更正其中一项",
+        ),
+    ],
+)
+def test_self_check_says_a_part_above_its_total_contradicts_it(
+    client: TestClient, world: World, login: Callable[[Person], dict[str, str]], locale: str, expected: str
+) -> None:
+    figures = PASSING_FIGURES["regional"] | {"key_projects_hightech": "60", "key_projects_total": "50"}
+    headers = login(world.applicant_a) | {"Accept-Language": locale}
+    resp = _check(client, headers, world.round.id, "regional", figures)
+    assert resp.status_code == 422, resp.text
+    assert resp.json()["error"]["fields"] == {"figures.key_projects_hightech": expected}
+    same = figures | {"key_projects_total": "60"}  # equal is no contradiction (a share of 100%)
+    assert _check(client, headers, world.round.id, "regional", same).status_code == 200

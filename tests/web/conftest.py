@@ -272,6 +272,22 @@ def browser_login(page: Any, base_url: str, username: str, password: str = PASSW
     page.wait_for_load_state("load")
 
 
+def answer_confirmations(page: Any, agree: bool = True, *, once: bool = False) -> list[str]:
+    """Agree to (or refuse) the confirmations the page asks before an irreversible step (every one, or
+    only the next); the list fills with what each one said."""
+    said: list[str] = []
+
+    def _answer(dialog: Any) -> None:
+        said.append(dialog.message)
+        if agree:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    (page.once if once else page.on)("dialog", _answer)
+    return said
+
+
 def screenshot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -13,6 +13,7 @@ from scoring.store.models import Application, Sheet
 from tests.web.conftest import (
     PDF_BYTES,
     LiveServer,
+    answer_confirmations,
     browser_login,
     build_review_world,
     open_round_in,
@@ -99,7 +100,21 @@ def test_applicant_fills_and_submits_a_draft(live_server: LiveServer, browser_pa
         narratives.nth(i).fill(f"第{i + 1}项指标的落实情况说明。")
     screenshot(page, "applicant-02-draft-with-gate-check")
 
-    # Submitting without evidence: the summary says what is missing; nothing typed is lost.
+    # Submitting asks first, stating what happens; refused, nothing is sent.
+    said = answer_confirmations(page, agree=False, once=True)
+    page.click("button[value=submit]")
+    assert said == [
+        "确认提交“石家庄云帆科技企业“双创”示范基地”？提交后不能再修改，"
+        "申报材料将报送县级发展改革部门，由其决定是否向市发展改革委推荐。"
+    ]
+    expect(page.locator("#missing-summary")).to_have_count(0)
+    with server.session() as s:
+        draft = s.scalar(select(Application).where(Application.organisation_id == org.id))
+        assert draft is not None and draft.status == "draft"
+
+    # Submitting without evidence (agreed this time): the summary says what is missing; nothing typed
+    # is lost.
+    answer_confirmations(page, once=True)
     page.click("button[value=submit]")
     summary = page.locator("#missing-summary")
     expect(summary).to_contain_text("提交前还缺少以下内容")
@@ -122,6 +137,7 @@ def test_applicant_fills_and_submits_a_draft(live_server: LiveServer, browser_pa
         expect(block.locator("progress")).to_have_js_property("value", 100)
     screenshot(page, "applicant-04-evidence-uploaded")
 
+    answer_confirmations(page, once=True)
     page.click("button[value=submit]")
     expect(page.locator(".alert.ok")).to_contain_text("已提交至所在县")
     expect(page.locator("#application-form")).to_have_count(0)
@@ -155,8 +171,10 @@ def test_expert_declares_scores_with_the_keyboard_and_submits(
     expect(page.locator(".declaration-text")).to_contain_text("本人")
     screenshot(page, "expert-02-declaration")
     tab_to(page, "#declare-form button")
+    said = answer_confirmations(page, once=True)  # the signature cannot be withdrawn: it asks first
     page.keyboard.press("Enter")
     expect(page.locator(".alert.ok")).to_contain_text("您的声明已记录")
+    assert said == ["确认签署无利益冲突声明？签署记录及时间将存档，不可撤回；签署后即可开始评分。"]
 
     inputs = page.locator("input[data-score]")
     total = inputs.count()

@@ -23,7 +23,7 @@ from scoring.settings import get_settings
 from scoring.store.db import utcnow
 from scoring.store.models import Expert, Round, Sheet, User
 from tests.onboarding.sheets import EXPERT_HEADERS, credit, org_row, xlsx
-from tests.web.conftest import PDF_BYTES, LiveServer, browser_login, screenshot
+from tests.web.conftest import PDF_BYTES, LiveServer, answer_confirmations, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +98,9 @@ def test_a_round_runs_from_an_empty_install_entirely_in_the_pages(
         ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         ctx.set_default_timeout(15_000)
         contexts.append(ctx)
-        return ctx.new_page()
+        page = ctx.new_page()
+        answer_confirmations(page)  # every irreversible step asks first; this run agrees
+        return page
 
     try:
         # An empty install: the home page says how to create the first admin; the CLI does it.

@@ -12,7 +12,7 @@ import pytest
 from scoring.services.review.publication import china_today
 from scoring.store.models import Round
 from tests.ranking.conftest import small_world
-from tests.web.conftest import LiveServer, browser_login, screenshot
+from tests.web.conftest import LiveServer, answer_confirmations, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +47,8 @@ def test_staff_publish_with_a_second_account_and_the_public_list_shows_it(
     ]
     try:
         first, second, visitor = (c.new_page() for c in contexts)
+        for page in (first, visitor):
+            answer_confirmations(page)  # every irreversible step asks first; these agree
         url = f"{server.url}/staff/rounds/{rnd.id}/decision"
 
         browser_login(first, server.url, alice.username)
@@ -66,6 +68,16 @@ def test_staff_publish_with_a_second_account_and_the_public_list_shows_it(
 
         browser_login(second, server.url, bob.username)
         second.goto(url)
+        # The confirmation states what happens and to whom; refused, the notice does not start.
+        said = answer_confirmations(second, agree=False, once=True)
+        second.click("text=确认(须另一名工作人员)")
+        assert said == [
+            "确认该名单？公示自今日开始：名单将在公示网站发布并通知各申报单位，此操作不可撤销。"
+        ]
+        expect(second.locator(".alert.ok")).to_have_count(0)
+        with server.session() as s:
+            assert s.get(Round, rnd.id).status == "deciding"
+        answer_confirmations(second)
         second.click("text=确认(须另一名工作人员)")
         expect(second.locator(".alert.ok")).to_contain_text("公示开始")
         screenshot(second, "staff-02-notice-started")

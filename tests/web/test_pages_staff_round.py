@@ -471,6 +471,11 @@ def test_the_charts_data_is_embedded_with_exact_values(page_as: Page, make_perso
         ("制度创新", "90.00", "90.00"),
         ("支撑平台", "10.00", "10.00"),
     ]
+    # against the median of the kind's three scored applications, section by section: 制度创新 90, 80
+    # and 70 (甲, 乙, 丁), 支撑平台 10, 10 and 0 (丁 has no data points)
+    assert data["profile"]["compared_with"] == 3
+    assert [s["median"] for s in data["profile"]["sections"]] == ["80.00", "10.00"]
+    assert data["labels"]["median"] == "同类申报中位数（%(count)s个）"
 
 
 def test_chart_data_escapes_an_applicants_name_and_follows_the_language(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
-from scoring.core.aggregate import round2
+from scoring.core.aggregate import fmt2, round2
 from scoring.core.districts import DISTRICTS
 from scoring.core.draw import commitment_of
 from scoring.core.errors import DomainError
@@ -485,11 +485,18 @@ def ranking_page(
     profiled = result.row(chosen) if chosen is not None else None
     if profiled is not None:
         detail = results.application_result(session, actor=page.actor, application_id=profiled.application_id)
+        counted, medians = results.section_medians(session, result)
         charts["profile"] = {
             "application_id": profiled.application_id,
             "applicant": profiled.applicant,
+            "compared_with": counted,  # the median of this many applications of the kind
             "sections": [
-                {"title": s.title_en if page.locale == "en" else s.title, "points": s.points, "max": s.max}
+                {
+                    "title": s.title_en if page.locale == "en" else s.title,
+                    "points": s.points,
+                    "max": s.max,
+                    "median": fmt2(medians[s.code]) if s.code in medians else None,
+                }
                 for s in detail.section_breakdown
             ],
         }

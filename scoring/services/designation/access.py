@@ -125,7 +125,7 @@ def require_round_status(rnd: Round, allowed: Sequence[RoundStatus]) -> None:
 def require_before(deadline: datetime | None, now: datetime | None = None) -> None:
     if deadline is not None and deadline_passed(deadline, now or utcnow()):
         raise DeadlinePassed(
-            msg("The deadline (%(deadline)s, Beijing time) has passed.", deadline=format_deadline(deadline))
+            msg("The deadline, %(deadline)s, has passed.", deadline=format_deadline(deadline))
         )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, contains_eager
 from criteria.schema import Rubric
 from scoring.core.actors import Actor
 from scoring.core.errors import Conflict, Forbidden, ValidationFailed, invalid
-from scoring.core.figures import effective_figures
+from scoring.core.figures import contradictions, effective_figures
 from scoring.core.gates import GateResult, evaluate_gates
 from scoring.core.i18n import Msg, current_locale, msg
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, RoundStatus, transition
@@ -305,7 +305,8 @@ def update_application(
 ) -> Application:
     app, _org, rnd = load_editable(session, actor=actor, application_id=application_id, action=msg("edit"))
     check_version(app, data.version)
-    narratives, figures = _clean_update(round_rubric(session, rnd, app.kind), data)
+    rubric = round_rubric(session, rnd, app.kind)
+    narratives, figures = _clean_update(rubric, data)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     changes: dict[str, Any] = {
@@ -314,6 +315,9 @@ def update_application(
         "narratives": _merge(app.narratives, narratives),
         "figures": _merge(app.figures, figures),
     }
+    problems = contradictions(rubric, effective_figures(changes["figures"]))
+    if problems:
+        raise ValidationFailed(fields=problems)
     for field, value in changes.items():
         old = getattr(app, field)
         if value != old:

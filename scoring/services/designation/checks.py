@@ -13,7 +13,7 @@ from criteria.schema import Rubric
 from scoring.core.actors import Actor
 from scoring.core.errors import NotFound, ValidationFailed, invalid
 from scoring.core.figure_needs import scored_figure_codes
-from scoring.core.figures import effective_figures
+from scoring.core.figures import FigureName, contradictions, effective_figures
 from scoring.core.gates import GateResult, evaluate_gates
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import APPLICATION_TRANSITIONS, ApplicationStatus, transition
@@ -148,14 +148,20 @@ def formal_check(session: Session, *, actor: Actor, application_id: int, data: F
                 fields=unknown,
                 code="gates_not_evaluable",
             )
-        failed = [g.code for g in gates_over(rubric, effective, round_references(rnd)) if g.result == "fail"]
+        contradicting = contradictions(rubric, effective)  # e.g. a correction made a part exceed its total
+        if contradicting:
+            raise ValidationFailed(fields=contradicting)
+        failing = [g for g in gates_over(rubric, effective, round_references(rnd)) if g.result == "fail"]
+        failed = [g.code for g in failing]
         # One-vote veto (一票否决): accepting past a failed gate is an exception, recorded with its reason.
         if failed and not data.reason:
             raise ValidationFailed(
                 msg(
                     "The application fails a hard threshold (%(gates)s): return it as not meeting the "
                     "conditions for applying, or record why it is accepted.",
-                    gates=", ".join(failed),
+                    gates=FigureName(
+                        msgid="; ".join(g.text_en for g in failing), zh="；".join(g.text_zh for g in failing)
+                    ),
                 ),
                 fields={"reason": msg("is required to accept an application that fails a gate")},
                 code="gate_failed_reason_required",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from criteria.schema import Rubric
 from scoring.core.actors import Actor
 from scoring.core.errors import Forbidden, NotFound, StaleVersion, ValidationFailed, invalid
-from scoring.core.figures import effective_figures, resolve_references
+from scoring.core.figures import contradictions, effective_figures, resolve_references
 from scoring.core.gates import GateResult, evaluate_gates
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import ROUND_TRANSITIONS, RoundStatus, transition
@@ -263,6 +263,9 @@ def eligibility_check(
     require_kind(row, data.kind)
     rubric = round_rubric(session, row, data.kind)
     figures = parse_figures(rubric, data.figures)
+    problems = contradictions(rubric, figures)
+    if problems:
+        raise ValidationFailed(fields=problems)
     values: dict[str, Decimal | None] = {figure.code: None for figure in rubric.figures}
     values.update(effective_figures({code: decimal_text(v) for code, v in figures.items()}))
     return evaluate_gates(rubric, values, round_references(row))

@@ -12,7 +12,7 @@ from scoring.core.actors import Actor
 from scoring.core.base_rules import change as figure_change
 from scoring.core.base_rules import plain
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
-from scoring.core.figures import effective_figures
+from scoring.core.figures import contradictions, effective_figures
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import BaseStatus, EvaluationStatus
 from scoring.core.permissions import management as can
@@ -67,11 +67,14 @@ def declare_figures(session: Session, *, actor: Actor, base_id: int, data: Figur
             problems[f"figures.{code}"] = exc.rule
     if not data.figures:
         problems["figures"] = msg("must declare at least one figure")
-    if problems:
-        raise ValidationFailed(fields=problems)
     row = session.scalar(
         select(BaseYearFigures).where(BaseYearFigures.base_id == base.id, BaseYearFigures.year == data.year)
     )
+    if not problems:  # the year's figures as they would be saved must not contradict each other
+        merged = {**(row.figures if row else {}), **parsed}
+        problems.update(contradictions(rubric, {code: Decimal(v) for code, v in merged.items()}))
+    if problems:
+        raise ValidationFailed(fields=problems)
     before = dict(row.figures) if row else None
     if row is not None and {**row.figures, **parsed} == row.figures:
         return FiguresDeclared(base_id=base.id, year=data.year, figures=row.figures, changed=False)

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -19,7 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from scoring.core.i18n import DEFAULT_LOCALE, Msg, Text
+from scoring.core.figures import FigureName
+from scoring.core.i18n import Text
 from scoring.core.ids import RowId, Version
 from scoring.core.lifecycle import (
     BaseStatus,
@@ -43,14 +43,8 @@ class EvaluationPurpose(StrEnum):
 IsoDateTime = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str)]
 
 
-@dataclass(frozen=True)
-class Wording(Msg):
-    """A rubric's own bilingual wording (not a catalog msgid): English in msgid, Chinese in zh."""
-
-    zh: str = ""
-
-    def render(self, locale: str = DEFAULT_LOCALE) -> str:
-        return self.msgid if locale.startswith("en") else self.zh
+# A rubric's own bilingual wording (not a catalog msgid): the same type as a figure's name.
+Wording = FigureName
 
 
 def wording(zh: str, en: str) -> Wording:

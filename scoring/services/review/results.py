@@ -11,6 +11,7 @@ sheets (even count), ordered by total and then sheet id. So the sections always 
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -99,3 +100,28 @@ def application_result(
 def get_result(session: Session, *, actor: Actor, application_id: int) -> dict[str, Any]:
     """The result as a plain dict, for the applicant page until it renders `ResultOut` itself."""
     return application_result(session, actor=actor, application_id=application_id).model_dump(mode="json")
+
+
+def section_medians(session: Session, ranking: ranking_service.KindRanking) -> tuple[int, dict[str, Decimal]]:
+    """Each section's median points over the kind's applications with a panel score (the profile
+    chart's comparison), and how many applications that is. `ranking` was read with the caller's
+    permission (ranking.get_ranking)."""
+    used = {row.application_id: sheets_behind_panel_score(row) for row in ranking.rows}
+    wanted = [sheet_id for ids in used.values() for sheet_id in ids]
+    rows = session.execute(select(Sheet.id, Sheet.scores).where(Sheet.id.in_(wanted)))
+    raw: dict[int, Any] = {sheet_id: scores for sheet_id, scores in rows}
+    per_section: dict[str, list[Decimal]] = {section.code: [] for section in ranking.rubric.sections}
+    counted = 0
+    for row in ranking.rows:
+        if not used[row.application_id]:
+            continue
+        counted += 1
+        scores = [
+            {code: Decimal(str(v)) for code, v in (raw.get(sheet_id) or {}).items()}
+            for sheet_id in sorted(used[row.application_id])
+        ]
+        data = {d.code: d.points for d in row.data_indicators}
+        for code, _zh, _en, points, _weight in breakdown(ranking.rubric, scores, data):
+            if points is not None:
+                per_section[code].append(points)
+    return counted, {code: statistics.median(values) for code, values in per_section.items() if values}

@@ -107,7 +107,7 @@ def _require_before_deadline(
     if deadline is not None and reopened_reason is None and utcnow() >= deadline:
         raise DeadlinePassed(
             msg(
-                "The scoring deadline (%(deadline)s, Beijing time) has passed.",
+                "The scoring deadline, %(deadline)s, has passed.",
                 deadline=format_deadline(deadline),
             )
         )

@@ -163,7 +163,7 @@ def replace_expert(session: Session, *, actor: Actor, sheet_id: int, data: Repla
     if due is not None and now < due:
         raise Conflict(
             msg(
-                "The expert still has until %(deadline)s (Beijing time): replace only after the deadline.",
+                "The expert still has until %(deadline)s: replace only after the deadline.",
                 deadline=format_deadline(due),
             ),
             code="deadline_not_passed",

@@ -5,6 +5,9 @@
   if (!source || !window.echarts) return;
   var data = JSON.parse(source.textContent);
   var labels = data.labels || {};
+  function SCformat(text, values) {
+    return String(text || "").replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
   function draw(id, option) {
     var el = document.getElementById(id);
     if (!el) return;
@@ -40,33 +43,43 @@
   if (data.profile) {
     var sections = data.profile.sections;
     var points = sections.map(function (s) { return Number(s.points || 0); });
+    var medians = sections.map(function (s) { return s.median === null || s.median === undefined ? null : Number(s.median); });
+    var hasMedian = data.profile.compared_with > 1 && medians.every(function (m) { return m !== null; });
+    var medianName = SCformat(labels.median, { count: data.profile.compared_with });
     if (sections.length >= 3) {
+      var series = [{ name: data.profile.applicant, value: points, symbolSize: 6,
+        label: { show: true, formatter: function (p) { return p.value; } } }];
+      if (hasMedian) {
+        series.push({ name: medianName, value: medians, symbol: "rect", symbolSize: 5,
+          lineStyle: { type: "dashed", color: "#6b7280" }, itemStyle: { color: "#6b7280" },
+          areaStyle: { opacity: 0 }, label: { show: true, position: "bottom", color: "#4b5563", fontSize: 11 } });
+      }
       draw("chart-profile", {
         aria: { enabled: true },
         tooltip: { confine: true },
-        // each axis names its maximum; the values are printed at the points
+        legend: { bottom: 0 },
+        // each axis names its maximum; a scale of four rings, the values printed at the points
         radar: {
-          radius: "62%",
+          radius: "58%",
           splitNumber: 4,
-          indicator: sections.map(function (s) { return { name: s.title + "\n(" + Number(s.max) + ")", max: Number(s.max) }; }),
+          axisName: { color: "#1f2933" },
+          indicator: sections.map(function (s) { return { name: s.title + "\n(" + labels.scale_max.replace("%(max)s", Number(s.max)) + ")", max: Number(s.max) }; }),
         },
-        series: [{
-          type: "radar",
-          label: { show: true, formatter: function (p) { return p.value; } },
-          data: [{ name: data.profile.applicant, value: points }],
-        }],
+        series: [{ type: "radar", data: series }],
       });
     } else {
       // A radar needs three axes: fewer sections are drawn as bars of points against the maximum.
+      var bars = [
+        { name: data.profile.applicant, type: "bar", data: points, label: { show: true, position: "top" } },
+        { name: labels.max, type: "bar", data: sections.map(function (s) { return Number(s.max); }) },
+      ];
+      if (hasMedian) { bars.splice(1, 0, { name: medianName, type: "bar", data: medians, label: { show: true, position: "top" } }); }
       draw("chart-profile", {
         tooltip: { trigger: "axis", confine: true },
         legend: { bottom: 0 },
         xAxis: { type: "category", data: sections.map(function (s) { return s.title; }) },
-        yAxis: { type: "value" },
-        series: [
-          { name: labels.points, type: "bar", data: points },
-          { name: labels.max, type: "bar", data: sections.map(function (s) { return Number(s.max); }) },
-        ],
+        yAxis: { type: "value", name: labels.unit },
+        series: bars,
       });
     }
   }

@@ -20,9 +20,12 @@
   mark();
   window.addEventListener("resize", mark);
 
-  // A form with data-confirm states its consequences and goes ahead only when the user agrees.
+  // A form (or the button that submits it, when a form has several) with data-confirm states its
+  // consequences and goes ahead only when the user agrees.
   document.addEventListener("submit", function (event) {
-    var text = event.target.getAttribute && event.target.getAttribute("data-confirm");
-    if (text && !window.confirm(text)) { event.preventDefault(); }
+    var button = event.submitter;
+    var text = (button && button.getAttribute("data-confirm")) ||
+      (event.target.getAttribute && event.target.getAttribute("data-confirm"));
+    if (text && !window.confirm(text)) { event.preventDefault(); event.stopImmediatePropagation(); }
   }, true);
 })();

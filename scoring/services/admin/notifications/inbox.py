@@ -155,6 +155,14 @@ def set_preferences(session: Session, *, actor: Actor, data: PreferencesIn) -> P
 # ---- staff: the outbox and the templates --------------------------------------------------------
 
 
+def kind_title(kind: str) -> Text:
+    """A notification kind in words; a kind no longer known keeps its code (findable)."""
+    try:
+        return SPECS[NoticeKind(kind)].title
+    except ValueError:
+        return kind
+
+
 def _require_staff(actor: Actor) -> None:
     if not actor.is_staff:
         raise NotFound()
@@ -164,6 +172,7 @@ class DeliveryRow(BaseModel):
     id: int
     notification_id: int
     kind: str
+    title: Text  # the kind in words
     channel: str
     address: str
     status: str
@@ -176,6 +185,7 @@ class DeliveryRow(BaseModel):
 class BrokenMessage(BaseModel):
     id: int
     kind: str
+    title: Text
     recipient_id: int | None
     created_at: datetime
     render_error: str
@@ -204,8 +214,8 @@ def outbox(session: Session, *, actor: Actor, limit: int = 100) -> Outbox:
     ).all()
     broken = [
         BrokenMessage(
-            id=n.id, kind=n.kind, recipient_id=n.recipient_id, created_at=n.created_at,
-            render_error=n.render_error or "",
+            id=n.id, kind=n.kind, title=kind_title(n.kind), recipient_id=n.recipient_id,
+            created_at=n.created_at, render_error=n.render_error or "",
         )
         for n in session.scalars(
             select(Notification).where(Notification.render_error.is_not(None)).order_by(Notification.id.desc()).limit(limit)
@@ -216,8 +226,8 @@ def outbox(session: Session, *, actor: Actor, limit: int = 100) -> Outbox:
         broken=broken,
         problems=[
             DeliveryRow(
-                id=d.id, notification_id=d.notification_id, kind=kind, channel=d.channel,
-                address=d.address, status=d.status, attempts=d.attempts,
+                id=d.id, notification_id=d.notification_id, kind=kind, title=kind_title(kind),
+                channel=d.channel, address=d.address, status=d.status, attempts=d.attempts,
                 next_attempt_at=d.next_attempt_at, last_error=d.last_error, sent_at=d.sent_at,
             )
             for d, kind in rows
@@ -251,6 +261,7 @@ class TemplateInfo(BaseModel):
 
 class TemplatePreview(BaseModel):
     kind: str
+    title: Text
     locale: str
     subject: str
     body: str
@@ -308,5 +319,9 @@ def preview(*, actor: Actor, kind: str, locale: str) -> TemplatePreview:
     try:
         out = render(spec.kind, params, locale=locale, link="/inbox")
     except RenderError as exc:
-        return TemplatePreview(kind=kind, locale=locale, subject="", body="", source=source, error=str(exc))
-    return TemplatePreview(kind=kind, locale=locale, subject=out.subject, body=out.body, source=source)
+        return TemplatePreview(
+            kind=kind, title=spec.title, locale=locale, subject="", body="", source=source, error=str(exc)
+        )
+    return TemplatePreview(
+        kind=kind, title=spec.title, locale=locale, subject=out.subject, body=out.body, source=source
+    )
