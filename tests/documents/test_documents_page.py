@@ -35,6 +35,9 @@ def test_staff_see_reasons_robustness_and_issue_the_notice_from_one_page(
 
     draft = client.get(f"{url}?kind=notice")
     assert "关于2026年度双创示范基地评选拟认定名单的公示" in draft.text
+    # The editable blocks are labelled in words, not by their keys.
+    assert '<label for="block-intro">开头段落</label>' in draft.text
+    assert '<label for="block-objections">异议方式</label>' in draft.text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', draft.text)
     assert csrf is not None
     form = {
