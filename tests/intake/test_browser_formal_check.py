@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.ranking.conftest import small_world
-from tests.web.conftest import LiveServer, browser_login, screenshot
+from tests.web.conftest import LiveServer, answer_confirmations, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,8 @@ def test_staff_see_the_gates_and_the_default_return_on_desktop_and_phone(
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     screenshot(page, "intake-03-staff-application-phone")
+    said = answer_confirmations(page, once=True)
     page.click(f"#return-{failing_id} button.primary")
     page.wait_for_load_state("load")
+    assert said and "退回" in said[0]  # the return states its consequence before it goes
     expect(page.locator("p.alert.ok")).to_have_text("申报已退回,理由已记录。")

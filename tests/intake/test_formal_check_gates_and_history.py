@@ -62,7 +62,7 @@ def test_the_api_refuses_to_accept_a_gate_failing_application_without_a_reason(
     assert error["fields"] == {"reason": "未达到硬性门槛的申报予以通过时，必须填写理由"}
     assert (
         error["message"]
-        == "该申报未达到硬性门槛（platform）：应以“不符合申报条件”退回；如仍予通过，须记录理由。"
+        == "该申报未达到硬性门槛（建设1家以上研发平台）：应以“不符合申报条件”退回；如仍予通过，须记录理由。"
     )
     session.expire_all()
     assert session.get(Application, failing.id).status == "recommended"

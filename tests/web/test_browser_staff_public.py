@@ -23,13 +23,15 @@ def expect(target: Any) -> Any:
     return _expect(target)
 
 
-def deciding_round(s: Any) -> tuple[Round, list[Any]]:
-    w = small_world(s, title="2026年度“双创”示范基地评选(浏览器测试)")
+def deciding_round(s: Any, city: str = "石家庄") -> tuple[Round, list[Any]]:
+    """A round in 研究决定 with three enterprises; tests sharing one live server pass another `city` so the
+    organisations' names (unique) differ."""
+    w = small_world(s, title=f"2026年度“双创”示范基地评选(浏览器测试,{city})")
     rnd = w.round
     apps = [
-        w.application(["90", "88", "92"], name="石家庄星河科技股份有限公司", district="长安区"),
-        w.application(["82", "80", "84"], name="石家庄远航智能装备有限公司", district="桥西区"),
-        w.application(["70", "71", "69"], name="石家庄晨光新材料有限公司", district="新华区"),
+        w.application(["90", "88", "92"], name=f"{city}星河科技股份有限公司", district="长安区"),
+        w.application(["82", "80", "84"], name=f"{city}远航智能装备有限公司", district="桥西区"),
+        w.application(["70", "71", "69"], name=f"{city}晨光新材料有限公司", district="新华区"),
     ]
     return rnd, apps
 
@@ -144,7 +146,7 @@ def test_staff_uphold_an_objection_backfilling_the_seat_after_seeing_who_leaves_
 
     server = live_server
     with server.session() as s:
-        rnd, apps = deciding_round(s)
+        rnd, apps = deciding_round(s, city="正定")
         _, make_person = server.makers(s)
         alice, bob = make_person("staff"), make_person("staff")
         decide = DecisionIn(kind="enterprise", designate=[apps[0].id, apps[1].id])
@@ -170,17 +172,17 @@ def test_staff_uphold_an_objection_backfilling_the_seat_after_seeing_who_leaves_
             browser_login(page, server.url, bob.username)
             page.goto(f"{server.url}/staff/rounds/{rnd.id}/decision")
             objection = page.locator(".objection")
-            expect(objection).to_contain_text("由下一个符合条件的申报递补：石家庄晨光新材料有限公司")
+            expect(objection).to_contain_text("由下一个符合条件的申报递补：正定晨光新材料有限公司")
             objection.locator("input[name=reason]").fill("经核实,数据不实")
             objection.locator("input[value=backfill]").check()
             objection.locator("text=异议成立(移出名单)").click()
-            expect(page.locator("#confirm-uphold")).to_contain_text("石家庄远航智能装备有限公司 将移出名单")
-            expect(page.locator("#confirm-uphold")).to_contain_text("石家庄晨光新材料有限公司（最终得分")
+            expect(page.locator("#confirm-uphold")).to_contain_text("正定远航智能装备有限公司 将移出名单")
+            expect(page.locator("#confirm-uphold")).to_contain_text("正定晨光新材料有限公司（最终得分")
             screenshot(page, f"staff-04-uphold-confirm-{name}")
             if name == "phone":
                 continue
             page.locator("#confirm-uphold button[type=submit]").click()
-            expect(page.locator("#list-revision")).to_contain_text("递补：石家庄晨光新材料有限公司")
+            expect(page.locator("#list-revision")).to_contain_text("递补：正定晨光新材料有限公司")
             screenshot(page, f"staff-05-list-changed-{name}")
         finally:
             context.close()
