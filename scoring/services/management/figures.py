@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from criteria.schema import Rubric
@@ -197,14 +197,15 @@ def _evaluated_at(
     session: Session, base_id: int, year: int, before: datetime | None = None
 ) -> datetime | None:
     """When the latest evaluation of the base's figures of `year` (before `before`) was submitted."""
-    stmt = select(func.max(Evaluation.submitted_at)).where(
-        Evaluation.base_id == base_id,
-        Evaluation.year == year,
-        Evaluation.status == EvaluationStatus.SUBMITTED,
+    # Compared in Python: SQLite stores these naive, so a bound aware value does not compare in SQL.
+    times = session.scalars(
+        select(Evaluation.submitted_at).where(
+            Evaluation.base_id == base_id,
+            Evaluation.year == year,
+            Evaluation.status == EvaluationStatus.SUBMITTED,
+        )
     )
-    if before is not None:
-        stmt = stmt.where(Evaluation.submitted_at <= before)
-    return session.scalar(stmt)
+    return max((t for t in times if t is not None and (before is None or t <= before)), default=None)
 
 
 def correction_out(row: BaseFigureCorrection, evaluated_at: datetime | None) -> FigureCorrectionOut:

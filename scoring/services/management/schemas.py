@@ -245,7 +245,7 @@ class OutcomeOut(ReadModel):
     expected: int
     score: Decimal | None  # the exact mean of the totals, to the cent
     grade: Grade | None
-    blocked: Text | None = None  # why no score can be computed yet (a reference the campaign lacks)
+    blocked: Text | None = shown_to_some("Why no score can be computed yet: a reference the campaign lacks.")
 
 
 class EvaluationRow(ReadModel):
@@ -430,7 +430,7 @@ class SheetOut(EvaluationSummary):
     figures: dict[str, str] | None = shown_to_some("After the no-conflict declaration.")
     indicators: list[IndicatorOut] | None = shown_to_some("After the no-conflict declaration.")
     evidence: list[SheetEvidenceOut] | None = shown_to_some("After the no-conflict declaration.")
-    blocked: Text | None = None  # why no total can be computed (a reference the campaign lacks)
+    blocked: Text | None = shown_to_some("Why no total can be computed yet: a reference the campaign lacks.")
 
     @property
     def expected(self) -> int:
