@@ -267,3 +267,33 @@ def test_the_base_page_marks_a_correction_as_made_after_the_evaluation(
     assert f"于{day.year}年{day.month}月{day.day}日评估之后作出" in page.text
     staff = page_as(make_person("staff")).get(f"/staff/bases/{bw.base.id}")
     assert staff.status_code == 200 and "统计口径更正" in staff.text and "评估之后作出" in staff.text
+
+
+def test_staff_record_a_missing_reference_on_the_campaign_list(
+    client: TestClient,
+    session: Session,
+    bw: BaseWorld,
+    page_as: Any,  # noqa: F811
+    make_person: Any,
+) -> None:
+    cid = campaign(client, bw)
+    staff = page_as(make_person("staff"))
+    listing = staff.get("/staff/bases")
+    assert f'data-record-references="{cid}"' in listing.text
+    bad = staff.post(
+        f"/staff/campaigns/{cid}/references",
+        data={"references.city_rd_intensity": "2.52", "references.city_rd_intensity_source": "",
+              "csrf_token": page_csrf(staff)},
+    )  # fmt: skip
+    assert bad.status_code == 422 and "必须填写：请注明数值所依据的文件" in bad.text
+    assert session.scalars(select(AuditEvent).where(AuditEvent.action == "campaign.references")).all() == []
+    ok = staff.post(
+        f"/staff/campaigns/{cid}/references",
+        data={"references.city_rd_intensity": "2.52", "references.city_rd_intensity_source": SOURCE,
+              "csrf_token": page_csrf(staff)},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert ok.status_code == 303, ok.text
+    listing = staff.get("/staff/bases?done=references")
+    assert f'2.52% <span class="muted">（{SOURCE}）</span>' in listing.text
+    assert "参考值已录入" in listing.text

@@ -138,6 +138,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/bases/{base_id}/evidence"): NOBODY,
     ("POST", "/api/v1/bases/{base_id}/figure-corrections"): NOBODY,
     ("PUT", "/api/v1/campaigns/{campaign_id}/references"): NOBODY,  # an empty body records nothing
+    ("POST", "/staff/campaigns/{campaign_id}/references"): NOBODY,  # an empty form records nothing
     ("POST", "/api/v1/bases/{base_id}/evaluations"): NOBODY,
     ("POST", "/api/v1/bases/{base_id}/rectification"): NOBODY,
     ("POST", "/api/v1/bases/{base_id}/restore"): STAFF,  # no body
