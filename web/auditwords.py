@@ -15,6 +15,8 @@ VERBS: dict[str, Msg] = {
     "upload": pmsg("audit", "upload"),
     "evaluated": pmsg("audit", "evaluated"),
     "figures": pmsg("audit", "figures"),
+    "references": pmsg("audit", "record reference values"),
+    "figures_correction": pmsg("audit", "correct figures after evaluation"),
     "rectification": pmsg("audit", "rectification"),
     "restore": pmsg("audit", "restore"),
     "revocation_propose": pmsg("audit", "revocation propose"),

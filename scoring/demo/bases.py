@@ -32,6 +32,7 @@ from scoring.services.designation.rounds import CHINA_TZ
 from scoring.services.management import bases as base_service
 from scoring.services.management import evaluations as ev_service
 from scoring.services.management import schemas
+from scoring.services.management.figures import figures_as_corrected
 from scoring.services.management.files import save_upload
 from scoring.services.management.schemas import CampaignOut, EvaluationSummary
 from scoring.settings import Settings
@@ -39,6 +40,7 @@ from scoring.store.models import (
     Application,
     Attachment,
     BaseEvent,
+    BaseFigureCorrection,
     BaseYearFigures,
     Campaign,
     DesignatedBase,
@@ -156,6 +158,8 @@ class _Story:
                 when,
                 partial(ev_service.submit, self.session, actor=actor, evaluation_id=sheet.id),
             )
+            # The row existed before these steps, so `dated` does not reach its own dates: set them.
+            ev.declared_at = ev.submitted_at = _at(when)
         return created
 
     def _username(self, expert: Expert) -> str:
@@ -199,6 +203,7 @@ _DATED: dict[type[Any], tuple[str, ...]] = {
     BaseEvent: ("at",),
     Evaluation: ("created_at", "declared_at", "submitted_at"),
     BaseYearFigures: ("declared_at",),
+    BaseFigureCorrection: ("declared_at",),
     Rectification: ("issued_at",),
     Revocation: ("proposed_at", "confirmed_at"),
     Campaign: ("created_at",),
@@ -260,6 +265,20 @@ def seed_bases(session: Session, people: DemoPeople, settings: Settings) -> None
         story.figures(base, 2024, _year_figures(session, base, 2024, trends[base.id]), date(2025, 3, 20))
         target = EXCELLENT if base is star else FAIL if base is revoked else PASS
         story.evaluate(base, target, year=2024, when=date(2025, 4, 15), campaign=c2024)
+    # After the evaluation, the statistics bureau's final 2024 R&D figure differs: the base declares a
+    # dated correction beside the figures its evaluators read (their scores stay as submitted).
+    read = figures_as_corrected(session, star.id, 2024)
+    if "rd_intensity" in read:
+        correction = schemas.FigureCorrectionIn(
+            year=2024,
+            figures={"rd_intensity": format(Decimal(read["rd_intensity"]) + Decimal("0.06"), "f")},
+            reason="依据市统计局2024年度研发经费投入统计快报终审数据更正研发投入强度。",
+        )
+        owner = story._owner(star)
+        story.dated(
+            date(2025, 6, 12),
+            lambda: base_service.correct_figures(session, actor=owner, base_id=star.id, data=correction),
+        )
     story.dated(
         date(2025, 4, 25),
         lambda: base_service.order_rectification(

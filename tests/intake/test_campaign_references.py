@@ -131,8 +131,8 @@ def test_without_a_campaign_reference_the_indicator_is_not_computed_and_the_shee
     ind = _regional_sheet(client, session, bw, cid, "2.80")["pr3_3"]
     assert ind["result"] is None and ind["detail"] is None
     assert (
-        ind["not_computed"]
-        == "未计算：本次评估未设定可供比较的参考值（当年全市研发投入强度），该指标不计分。"
+        ind["not_computed"] == "未计算：本次评估批次未录入可供比较的参考值（当年全市研发投入强度）；"
+        "工作人员在评估批次中录入该数值前，不计算总分。"
     )
 
 

@@ -18,7 +18,16 @@ from scoring.settings import Settings
 from scoring.store import migrate
 from scoring.store.audit import verify_chain
 from scoring.store.db import make_engine, make_sessionmaker
-from scoring.store.models import Application, DesignatedBase, Expert, Objection, Round, Sheet, User
+from scoring.store.models import (
+    Application,
+    DesignatedBase,
+    Evaluation,
+    Expert,
+    Objection,
+    Round,
+    Sheet,
+    User,
+)
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +211,22 @@ def test_the_demo_rankings_from_stored_aggregates_match_an_independent_recomputa
                     checked += 1
         assert checked > 0
         s.rollback()
+
+
+def test_the_demo_star_base_shows_a_correction_made_after_its_2024_evaluation(demo: tuple) -> None:
+    from scoring.core.actors import SYSTEM
+    from scoring.services.management import bases as base_service
+
+    factory, _, _ = demo
+    with factory() as s:
+        star = s.scalars(select(DesignatedBase).where(DesignatedBase.promotion_marked)).one()
+        detail = base_service.base_detail(s, actor=SYSTEM, base_id=star.id).model_dump(mode="json")
+        [correction] = detail["figure_corrections"]
+        assert (correction["year"], list(correction["figures"])) == (2024, ["rd_intensity"])
+        assert correction["declared_at"][:10] == "2025-06-12"
+        assert correction["evaluated_at"][:10] == "2025-04-15"
+        # The evaluators' sheets keep the figure they read.
+        read = {e.figures["rd_intensity"] for e in s.scalars(
+            select(Evaluation).where(Evaluation.base_id == star.id, Evaluation.year == 2024)
+        )}  # fmt: skip
+        assert read and correction["figures"]["rd_intensity"] not in read

@@ -136,6 +136,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/rounds/{round_id}/list-revision"): NOBODY,
     ("POST", "/api/v1/bases/{base_id}/figures"): NOBODY,
     ("POST", "/api/v1/bases/{base_id}/evidence"): NOBODY,
+    ("POST", "/api/v1/bases/{base_id}/figure-corrections"): NOBODY,
+    ("PUT", "/api/v1/campaigns/{campaign_id}/references"): NOBODY,  # an empty body records nothing
+    ("POST", "/staff/campaigns/{campaign_id}/references"): NOBODY,  # an empty form records nothing
     ("POST", "/api/v1/bases/{base_id}/evaluations"): NOBODY,
     ("POST", "/api/v1/bases/{base_id}/rectification"): NOBODY,
     ("POST", "/api/v1/bases/{base_id}/restore"): STAFF,  # no body
@@ -181,6 +184,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/applicant/bases/{base_id}"): NOBODY,
     ("POST", "/applicant/bases/{base_id}/figures"): NOBODY,
     ("POST", "/applicant/bases/{base_id}/evidence"): NOBODY,
+    ("POST", "/applicant/bases/{base_id}/figure-corrections"): NOBODY,
     ("POST", "/applicant/bases/{base_id}/evidence/{attachment_id}/delete"): NOBODY,
     ("GET", "/county"): frozenset({"county"}),
     ("GET", "/county/applications/{application_id}"): NOBODY,

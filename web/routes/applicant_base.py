@@ -12,7 +12,7 @@ from api.edge.deps import SessionDep, SettingsDep
 from api.edge.params import DbId
 from scoring.core.errors import DomainError
 from scoring.services.management import bases
-from scoring.services.management.schemas import FiguresIn
+from scoring.services.management.schemas import FigureCorrectionIn, FiguresIn
 from web.deps import ApplicantPage, UserPage
 from web.forms import CheckedForm, field_errors, form_action, parse_input, prefixed, redirect, render, text
 from web.views_files import remove_evidence, store_evidence
@@ -38,6 +38,7 @@ def _detail(
     done: str | None = None,
     error: DomainError | None = None,
     values: dict[str, object] | None = None,
+    form: str = "figures",
 ) -> Response:
     detail = bases.base_detail(session, actor=page.actor, base_id=base_id)
     return render(
@@ -48,7 +49,7 @@ def _detail(
         staff=False,
         forms=bases.base_forms(session, actor=page.actor, base=detail),
         done=done,
-        form="figures" if error else None,
+        form=form if error else None,
         values=values or {},
         errors=field_errors(error, page.locale) if error else {},
         message=error.message.render(page.locale) if error else None,
@@ -68,6 +69,23 @@ def declare_figures(base_id: DbId, page: ApplicantPage, session: SessionDep, for
         lambda data: bases.declare_figures(session, actor=page.actor, base_id=base_id, data=data),
         done=f"/applicant/bases/{base_id}?done=figures",
         on_error=lambda exc: _detail(page, session, base_id, error=exc, values=values),
+    )
+
+
+@router.post("/applicant/bases/{base_id}/figure-corrections")
+def correct_figures(base_id: DbId, page: ApplicantPage, session: SessionDep, form: CheckedForm) -> Response:
+    values: dict[str, object] = {
+        "year": text(form, "year") or None,
+        "figures": {code: v.strip() for code, v in prefixed(form, "figures").items() if v.strip()},
+        "reason": text(form, "reason"),
+    }
+    return form_action(
+        session,
+        FigureCorrectionIn,
+        values,
+        lambda data: bases.correct_figures(session, actor=page.actor, base_id=base_id, data=data),
+        done=f"/applicant/bases/{base_id}?done=corrected#corrections",
+        on_error=lambda exc: _detail(page, session, base_id, error=exc, values=values, form="correction"),
     )
 
 

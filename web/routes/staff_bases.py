@@ -21,6 +21,7 @@ from scoring.services.management import bases, evaluations
 from scoring.services.management.schemas import (
     AssignIn,
     CampaignIn,
+    CampaignReferencesIn,
     RectificationIn,
     RestoreIn,
     RevocationConfirmIn,
@@ -34,9 +35,9 @@ router = APIRouter(include_in_schema=False)
 
 def _list(
     page: UserPage, session: Session, status: BaseStatus | None = None, error: DomainError | None = None,
-    values: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None, record_campaign: int | None = None, done: str | None = None,
 ) -> Response:  # fmt: skip
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"record_campaign": record_campaign, "done": done}
     if error is not None:
         extra = {"errors": field_errors(error, page.locale), "message": error.message.render(page.locale)}
     return render(
@@ -53,8 +54,10 @@ def _list(
 
 
 @router.get("/staff/bases", response_class=HTMLResponse)
-def base_list(page: StaffPage, session: SessionDep, status: str | None = None) -> Response:
-    return _list(page, session, BaseStatus(status) if status in bases.BASE_STATUSES else None)
+def base_list(
+    page: StaffPage, session: SessionDep, status: str | None = None, done: str | None = None
+) -> Response:
+    return _list(page, session, BaseStatus(status) if status in bases.BASE_STATUSES else None, done=done)
 
 
 @router.get("/staff/bases/{base_id}", response_class=HTMLResponse)
@@ -188,4 +191,24 @@ def create_campaign(page: StaffPage, session: SessionDep, form: CheckedForm) -> 
         lambda data: evaluations.create_campaign(session, actor=page.actor, data=data),
         done="/staff/bases?done=campaign",
         on_error=lambda exc: _list(page, session, error=exc, values=values),
+    )
+
+
+@router.post("/staff/campaigns/{campaign_id}/references")
+def record_references(campaign_id: DbId, page: StaffPage, session: SessionDep, form: CheckedForm) -> Response:
+    keys = ("provincial_rd_intensity", "city_rd_intensity")
+    values: dict[str, Any] = {
+        key: text(form, f"references.{key}").strip() or None for key in keys if f"references.{key}" in form
+    } | {
+        f"{key}_source": text(form, f"references.{key}_source") for key in keys if f"references.{key}" in form
+    }
+    return form_action(
+        session,
+        CampaignReferencesIn,
+        values,
+        lambda data: evaluations.record_references(
+            session, actor=page.actor, campaign_id=campaign_id, data=data
+        ),
+        done="/staff/bases?done=references",
+        on_error=lambda exc: _list(page, session, error=exc, values=values, record_campaign=campaign_id),
     )

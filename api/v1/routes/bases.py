@@ -21,6 +21,8 @@ from scoring.services.management.schemas import (
     BaseOut,
     Due,
     EvidenceOut,
+    FigureCorrectionIn,
+    FigureCorrectionOut,
     FiguresByYear,
     FiguresDeclared,
     FiguresIn,
@@ -67,6 +69,17 @@ def declare_figures(
     session: SessionDep, actor: CurrentActor, base_id: DbId, body: FiguresIn
 ) -> FiguresDeclared:
     return bases.declare_figures(session, actor=actor, base_id=base_id, data=body)
+
+
+@router.post(
+    "/bases/{base_id}/figure-corrections", status_code=201, response_model=FigureCorrectionOut, responses=ACT
+)
+def correct_figures(
+    session: SessionDep, actor: CurrentActor, base_id: DbId, body: FigureCorrectionIn
+) -> FigureCorrectionOut:
+    """A correction of a year's figures that a submitted evaluation has read: a new dated declaration
+    beside them (the evaluation keeps the figures it read); a year not yet evaluated is 409."""
+    return bases.correct_figures(session, actor=actor, base_id=base_id, data=body)
 
 
 @router.post(

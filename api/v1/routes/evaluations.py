@@ -12,6 +12,7 @@ from scoring.services.management.schemas import (
     CampaignIn,
     CampaignList,
     CampaignOut,
+    CampaignReferencesIn,
     DeclarationIn,
     EvaluationList,
     EvaluationUpdate,
@@ -36,6 +37,16 @@ def list_campaigns(session: SessionDep, actor: CurrentActor) -> CampaignList:
 @router.post("/campaigns/{campaign_id}/close", response_model=CampaignOut, responses=errors(*AUTH, 404))
 def close_campaign(session: SessionDep, actor: CurrentActor, campaign_id: DbId) -> CampaignOut:
     return evaluations.close_campaign(session, actor=actor, campaign_id=campaign_id)
+
+
+@router.put("/campaigns/{campaign_id}/references", response_model=CampaignOut, responses=ACT)
+def record_references(
+    session: SessionDep, actor: CurrentActor, campaign_id: DbId, body: CampaignReferencesIn
+) -> CampaignOut:
+    """Record a campaign's reference values (each with its source); a value a submitted evaluation has
+    read is not changed (409). An evaluation whose indicators compare with a value its campaign lacks
+    cannot be submitted until it is recorded."""
+    return evaluations.record_references(session, actor=actor, campaign_id=campaign_id, data=body)
 
 
 @router.get("/evaluations", response_model=EvaluationList, responses=errors(*AUTH, 404))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from scoring.core.actors import Actor
 from scoring.core.base_rules import RECTIFICATION_MONTHS
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, invalid
-from scoring.core.i18n import msg
+from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import (
     BASE_TRANSITIONS,
     RECTIFICATION_TRANSITIONS,
@@ -42,11 +42,14 @@ from scoring.services.management.common import (
     require_manager,
 )
 from scoring.services.management.due import due
+from scoring.services.management.evaluation_reads import blocked_reason
 from scoring.services.management.figures import (
     base_forms,
+    correct_figures,
     declare_figures,
     default_evidence_year,
     evidence_base,
+    figure_corrections,
     indicator_names,
     year_on_year,
 )
@@ -69,6 +72,7 @@ from scoring.store.db import utcnow
 from scoring.store.models import (
     BaseEvent,
     DesignatedBase,
+    Evaluation,
     Rectification,
     Revocation,
 )
@@ -77,6 +81,7 @@ from scoring.store.models import (
 __all__ = [
     "add_months",
     "base_forms",
+    "correct_figures",
     "declare_figures",
     "default_evidence_year",
     "due",
@@ -139,13 +144,18 @@ def base_detail(session: Session, *, actor: Actor, base_id: int) -> BaseDetail:
         ],
         "rectifications": [rectification_out(r) for r in rectifications],
         "revocation": revocation_out(revocation, actor) if revocation else None,
-        "outcomes": outcomes_out(session, base),
+        "outcomes": outcomes_out(session, base, blocked=lambda ev: _blocked(session, base, ev)),
         "figures_by_year": year_on_year(session, base),
         "evidence": [evidence_out(a) for a in base_evidence(session, base.id)],
+        "figure_corrections": figure_corrections(session, base.id),
     }
     if can.can_see_evaluators(actor):
         fields["evaluations"] = staff_rows(session, base.id)
     return BaseDetail(**fields)
+
+
+def _blocked(session: Session, base: DesignatedBase, ev: Evaluation) -> Msg | None:
+    return blocked_reason(session, ev, performance_rubric(session, base.kind, ev.rubric_version))
 
 
 def _public_detail(detail: dict[str, Any], actor: Actor) -> dict[str, Any]:

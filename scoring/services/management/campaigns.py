@@ -8,16 +8,16 @@ from sqlalchemy.orm import Session
 
 from scoring.core import grading
 from scoring.core.actors import Actor
-from scoring.core.errors import NotFound, ValidationFailed, invalid
+from scoring.core.errors import Conflict, NotFound, ValidationFailed, invalid
 from scoring.core.grading import Band
 from scoring.core.i18n import Msg, msg
-from scoring.core.lifecycle import CAMPAIGN_TRANSITIONS, CampaignStatus, transition
+from scoring.core.lifecycle import CAMPAIGN_TRANSITIONS, CampaignStatus, EvaluationStatus, transition
 from scoring.core.vocabulary import BASE_KINDS, Grade
 from scoring.services.management import common
 from scoring.services.management.common import performance_rubric, require_manager, rubric_version
 from scoring.services.management.schemas import Bands, CampaignIn, CampaignOut, CampaignReferencesIn
 from scoring.store import audit
-from scoring.store.models import Campaign
+from scoring.store.models import Campaign, Evaluation
 
 
 def campaign_out(c: Campaign) -> CampaignOut:
@@ -105,6 +105,46 @@ def create_campaign(session: Session, *, actor: Actor, data: CampaignIn) -> Camp
         after=out.model_dump(mode="json", by_alias=True),
     )  # fmt: skip
     return out
+
+
+def record_references(
+    session: Session, *, actor: Actor, campaign_id: int, data: CampaignReferencesIn
+) -> CampaignOut:
+    """Record reference values on a campaign (a value missing until now, or a new one while no
+    submitted evaluation has read the campaign's values); the values not given stay as they are."""
+    require_manager(actor)
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound()
+    given = campaign_references(data)
+    if not given:
+        raise invalid("references", msg("must give at least one reference value with its source"))
+    before = dict(campaign.references or {})
+    after = {**before, **given}
+    if after == before:
+        return campaign_out(campaign)  # replay
+    changed = [k for k in REFERENCE_KEYS if k in before and before[k] != after[k]]
+    read = session.scalar(
+        select(Evaluation.id)
+        .where(Evaluation.campaign_id == campaign.id, Evaluation.status == EvaluationStatus.SUBMITTED)
+        .limit(1)
+    )
+    if changed and read is not None:
+        raise Conflict(
+            msg(
+                "A submitted evaluation of this campaign has read its reference values; a recorded value "
+                "can no longer be changed."
+            ),
+            fields={f"references.{k}": msg("is already read by a submitted evaluation") for k in changed},
+            code="references_locked",
+        )
+    campaign.references = after
+    session.flush()
+    audit.record(
+        session, actor=actor, action="campaign.references", entity="campaign", entity_id=campaign.id,
+        before={"references": before}, after={"references": after},
+    )  # fmt: skip
+    return campaign_out(campaign)
 
 
 def list_campaigns(session: Session, *, actor: Actor) -> list[CampaignOut]:

@@ -3,18 +3,20 @@ only after the no-conflict declaration), and the evaluation a caller may see."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from criteria.schema import Rubric
 from scoring.core.actors import Actor
 from scoring.core.errors import NotFound
 from scoring.core.figures import effective_figures, resolve_references
 from scoring.core.gates import evaluate_rule
-from scoring.core.i18n import Msg, msg
-from scoring.core.lifecycle import EvaluationStatus
+from scoring.core.i18n import DEFAULT_LOCALE, Msg, msg, normalise_locale
+from scoring.core.lifecycle import EvaluationStatus, RectificationStatus
 from scoring.core.permissions import management as can
 from scoring.core.vocabulary import BaseKind, Grade
 from scoring.services.management.common import base_evidence, evidence_fields, performance_rubric
@@ -30,7 +32,14 @@ from scoring.services.management.schemas import (
     wording,
 )
 from scoring.services.review.sheets import score_text
-from scoring.store.models import BaseYearFigures, Campaign, DesignatedBase, Evaluation, Expert
+from scoring.store.models import (
+    BaseYearFigures,
+    Campaign,
+    DesignatedBase,
+    Evaluation,
+    Expert,
+    Rectification,
+)
 
 
 def _load(session: Session, evaluation_id: int, *, for_update: bool = False) -> tuple[Evaluation, Expert]:
@@ -147,8 +156,8 @@ def sheet_out(session: Session, ev: Evaluation) -> SheetOut:
                 not_computed: Msg | None = None
                 if rule is not None and rule.reference is not None and rule.reference not in refs:
                     not_computed = msg(
-                        "Not computed: this campaign has no reference value (%(reference)s) to compare with, "
-                        "so the indicator counts no points.",
+                        "Not computed: this campaign has no reference value (%(reference)s) to compare "
+                        "with; no total is computed until staff record it on the campaign.",
                         reference=REFERENCE_NAMES.get(rule.reference, msg("reference")),
                     )
                 indicators.append(
@@ -165,6 +174,8 @@ def sheet_out(session: Session, ev: Evaluation) -> SheetOut:
                     )
                 )
         fields["indicators"] = indicators
+        if ev.status == EvaluationStatus.DRAFT:
+            fields["blocked"] = blocked_reason(session, ev, rubric)
         # A file added after this sheet was submitted is marked: its evaluator did not read it.
         late = ev.submitted_at
         fields["evidence"] = [
@@ -174,13 +185,86 @@ def sheet_out(session: Session, ev: Evaluation) -> SheetOut:
     return SheetOut(**fields)
 
 
+@dataclass(frozen=True)
+class MsgList(Msg):
+    """Several messages as one: joined by “、” in Chinese, by ", " in English."""
+
+    msgid: str = ""
+    items: tuple[Msg, ...] = ()
+
+    def render(self, locale: str = DEFAULT_LOCALE) -> str:
+        sep = ", " if normalise_locale(locale) == "en" else "、"
+        return sep.join(item.render(locale) for item in self.items)
+
+
 REFERENCE_NAMES: dict[str, Msg] = {
     "city_rd_intensity": msg("the city's R&D intensity that year"),
     "provincial_rd_intensity": msg("the province's R&D intensity that year"),
 }
 
 
+def reference_campaign(session: Session, ev: Evaluation) -> Campaign | None:
+    """The campaign whose reference values an evaluation reads: its own; a re-evaluation (no campaign)
+    inherits the campaign of the evaluation whose failure it follows, through its rectification order."""
+    seen: set[int] = set()
+    current: Evaluation | None = ev
+    while current is not None and current.id not in seen:
+        if current.campaign_id is not None:
+            return session.get(Campaign, current.campaign_id)
+        seen.add(current.id)
+        order = session.scalar(
+            select(Rectification).where(Rectification.re_evaluation_id == current.id).limit(1)
+        )
+        if order is None:
+            order = session.scalar(
+                select(Rectification)
+                .where(
+                    Rectification.base_id == current.base_id,
+                    Rectification.evaluation_id != current.id,
+                    Rectification.status == RectificationStatus.OPEN,
+                )
+                .order_by(Rectification.id.desc())
+                .limit(1)
+            )
+        current = session.get(Evaluation, order.evaluation_id) if order is not None else None
+    return None
+
+
 def campaign_references(session: Session, ev: Evaluation) -> dict[str, Decimal]:
     """The evaluation's campaign's own reference values (that year's), never the designation round's."""
-    campaign = session.get(Campaign, ev.campaign_id) if ev.campaign_id is not None else None
+    campaign = reference_campaign(session, ev)
     return resolve_references(campaign.references if campaign is not None else {})
+
+
+def missing_references(session: Session, ev: Evaluation, rubric: Rubric) -> list[str]:
+    """The reference values the evaluation's data indicators compare with that its campaign lacks."""
+    refs = campaign_references(session, ev)
+    wanted = [
+        rule.reference
+        for ind in rubric.indicators()
+        if ind.kind == "data" and (rule := rubric.rule_of(ind)) is not None and rule.reference is not None
+    ]
+    return [key for key in dict.fromkeys(wanted) if key not in refs]
+
+
+def blocked_reason(session: Session, ev: Evaluation, rubric: Rubric) -> Msg | None:
+    """Why no total can be computed for the evaluation (a reference value its campaign lacks), or None."""
+    missing = missing_references(session, ev, rubric)
+    if not missing:
+        return None
+    campaign = reference_campaign(session, ev)
+    names = MsgList(items=tuple(REFERENCE_NAMES.get(key, msg("reference")) for key in missing))
+    if campaign is None:
+        return msg(
+            "No total can be computed: this re-evaluation follows no campaign that records %(reference)s, "
+            "which its indicators compare with. Staff must record it on the campaign of the failed "
+            "evaluation first.",
+            reference=names,
+        )
+    return msg(
+        "No total can be computed: the campaign “%(campaign)s” has not recorded %(reference)s, which its "
+        "indicators compare with. Staff must record it on the campaign first; the evaluation can then be "
+        "submitted and graded.",
+        campaign=campaign.title,
+        reference=names,
+    )

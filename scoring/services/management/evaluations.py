@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from scoring.core import grading
 from scoring.core.actors import Actor
 from scoring.core.base_rules import evaluator_conflict
-from scoring.core.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed, invalid
+from scoring.core.errors import Conflict, InvalidTransition, NotFound, StaleVersion, ValidationFailed, invalid
 from scoring.core.figures import effective_figures
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import (
@@ -39,6 +39,7 @@ from scoring.services.management.campaigns import (
     close_campaign,
     create_campaign,
     list_campaigns,
+    record_references,
 )
 from scoring.services.management.common import (
     add_event,
@@ -50,10 +51,12 @@ from scoring.services.management.common import (
 )
 from scoring.services.management.evaluation_reads import (
     base_of,
+    blocked_reason,
     campaign_references,
     figures_of,
     get_evaluation,
     list_evaluations,
+    missing_references,
     sheet,
     sheet_out,
     summary_out,
@@ -89,6 +92,7 @@ __all__ = [
     "get_evaluation",
     "list_campaigns",
     "list_evaluations",
+    "record_references",
     "sheet",
 ]
 
@@ -295,6 +299,14 @@ def submit(session: Session, *, actor: Actor, evaluation_id: int) -> SheetOut:
     after = transition(EVALUATION_TRANSITIONS, ev.status, "submit")
     base = base_of(session, ev)
     info = _sheet_rubric(session, base.kind, ev.rubric_version)
+    gaps = missing_references(session, ev, info.rubric)
+    if gaps:  # no score is ever computed from a missing figure: 0 points would be a guess
+        reason = blocked_reason(session, ev, info.rubric)
+        raise Conflict(
+            reason,
+            fields={f"campaign.references.{key}": msg("is not recorded on the campaign") for key in gaps},
+            code="campaign_reference_missing",
+        )
     missing = missing_scores(info, ev.scores)
     if missing:
         raise ValidationFailed(

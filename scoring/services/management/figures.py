@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +24,8 @@ from scoring.services.management.common import add_event, get_base, performance_
 from scoring.services.management.schemas import (
     BaseDetail,
     BaseForms,
+    FigureCorrectionIn,
+    FigureCorrectionOut,
     FigureField,
     FigurePoint,
     FiguresByYear,
@@ -33,7 +37,14 @@ from scoring.services.management.schemas import (
 )
 from scoring.store import audit
 from scoring.store.db import utcnow
-from scoring.store.models import Application, BaseYearFigures, DesignatedBase, Evaluation, Round
+from scoring.store.models import (
+    Application,
+    BaseFigureCorrection,
+    BaseYearFigures,
+    DesignatedBase,
+    Evaluation,
+    Round,
+)
 
 REVOKED = msg("The title of this base has been revoked.")
 
@@ -53,20 +64,7 @@ def declare_figures(session: Session, *, actor: Actor, base_id: int, data: Figur
     if data.year > common.today().year:
         raise invalid("year", msg("must not be in the future"))
     rubric = performance_rubric(session, base.kind)
-    declared = {f.code: f for f in rubric.figures}
-    problems: dict[str, Msg] = {}
-    parsed: dict[str, str] = {}
-    for code, raw in data.figures.items():
-        figure = declared.get(code)
-        if figure is None:
-            problems[f"figures.{code}"] = msg("is not a figure of this kind of base")
-            continue
-        try:
-            parsed[code] = plain(parse_figure(figure, raw))
-        except InvalidValue as exc:
-            problems[f"figures.{code}"] = exc.rule
-    if not data.figures:
-        problems["figures"] = msg("must declare at least one figure")
+    problems, parsed = _parse(rubric, data.figures)
     row = session.scalar(
         select(BaseYearFigures).where(BaseYearFigures.base_id == base.id, BaseYearFigures.year == data.year)
     )
@@ -107,6 +105,128 @@ def declare_figures(session: Session, *, actor: Actor, base_id: int, data: Figur
         after={"year": data.year, "figures": row.figures},
     )
     return FiguresDeclared(base_id=base.id, year=data.year, figures=row.figures, changed=True)
+
+
+def _parse(rubric: Rubric, figures: dict[str, Any]) -> tuple[dict[str, Msg], dict[str, str]]:
+    """Each declared figure as plain decimal text, and the problems by field path."""
+    declared = {f.code: f for f in rubric.figures}
+    problems: dict[str, Msg] = {}
+    parsed: dict[str, str] = {}
+    for code, raw in figures.items():
+        figure = declared.get(code)
+        if figure is None:
+            problems[f"figures.{code}"] = msg("is not a figure of this kind of base")
+            continue
+        try:
+            parsed[code] = plain(parse_figure(figure, raw))
+        except InvalidValue as exc:
+            problems[f"figures.{code}"] = exc.rule
+    if not figures:
+        problems["figures"] = msg("must declare at least one figure")
+    return problems, parsed
+
+
+def correct_figures(
+    session: Session, *, actor: Actor, base_id: int, data: FigureCorrectionIn
+) -> FigureCorrectionOut:
+    """A correction of figures an evaluation has read: a new dated declaration beside them, marked as
+    made after that evaluation; the submitted evaluation keeps the figures it read."""
+    base = _declarable_base(session, actor=actor, base_id=base_id)
+    rubric = performance_rubric(session, base.kind)
+    problems, parsed = _parse(rubric, data.figures)
+    if not data.reason:
+        problems["reason"] = msg("is required: say what is corrected and why")
+    if not problems:
+        merged = {**figures_as_corrected(session, base.id, data.year), **parsed}
+        problems.update(contradictions(rubric, {code: Decimal(v) for code, v in merged.items()}))
+    if problems:
+        raise ValidationFailed(fields=problems)
+    evaluated_at = _evaluated_at(session, base.id, data.year)
+    if evaluated_at is None:
+        raise Conflict(
+            msg(
+                "The figures of %(year)s have not been read by a submitted evaluation: change them with "
+                "the ordinary declaration of the year's figures instead.",
+                year=data.year,
+            ),
+            fields={"year": msg("is not locked by a submitted evaluation")},
+            code="figures_not_locked",
+        )
+    last = session.scalar(
+        select(BaseFigureCorrection)
+        .where(BaseFigureCorrection.base_id == base.id, BaseFigureCorrection.year == data.year)
+        .order_by(BaseFigureCorrection.id.desc())
+        .limit(1)
+    )
+    if last is not None and last.figures == parsed and last.reason == data.reason:
+        return correction_out(last, evaluated_at)  # replay
+    row = BaseFigureCorrection(
+        base_id=base.id, year=data.year, figures=parsed, reason=data.reason, declared_by_id=actor.user_id
+    )
+    session.add(row)
+    session.flush()
+    add_event(session, base, "figures_corrected", actor, year=data.year)
+    audit.record(
+        session,
+        actor=actor,
+        action="base.figures_correction",
+        entity="base",
+        entity_id=base.id,
+        after={"correction_id": row.id, "year": data.year, "figures": parsed},
+        reason=data.reason,
+    )
+    return correction_out(row, evaluated_at)
+
+
+def figures_as_corrected(session: Session, base_id: int, year: int) -> dict[str, str]:
+    """The year's declared figures with every later correction laid over them, oldest first."""
+    row = session.scalar(
+        select(BaseYearFigures).where(BaseYearFigures.base_id == base_id, BaseYearFigures.year == year)
+    )
+    out = dict(row.figures) if row else {}
+    for c in session.scalars(
+        select(BaseFigureCorrection)
+        .where(BaseFigureCorrection.base_id == base_id, BaseFigureCorrection.year == year)
+        .order_by(BaseFigureCorrection.id)
+    ):
+        out.update(c.figures)
+    return out
+
+
+def _evaluated_at(
+    session: Session, base_id: int, year: int, before: datetime | None = None
+) -> datetime | None:
+    """When the latest evaluation of the base's figures of `year` (before `before`) was submitted."""
+    # Compared in Python: SQLite stores these naive, so a bound aware value does not compare in SQL.
+    times = session.scalars(
+        select(Evaluation.submitted_at).where(
+            Evaluation.base_id == base_id,
+            Evaluation.year == year,
+            Evaluation.status == EvaluationStatus.SUBMITTED,
+        )
+    )
+    return max((t for t in times if t is not None and (before is None or t <= before)), default=None)
+
+
+def correction_out(row: BaseFigureCorrection, evaluated_at: datetime | None) -> FigureCorrectionOut:
+    return FigureCorrectionOut(
+        id=row.id,
+        year=row.year,
+        figures=dict(row.figures),
+        reason=row.reason,
+        declared_at=row.declared_at,
+        evaluated_at=evaluated_at,
+    )
+
+
+def figure_corrections(session: Session, base_id: int) -> list[FigureCorrectionOut]:
+    """The base's corrections, each with the date of the evaluation it was made after."""
+    rows = session.scalars(
+        select(BaseFigureCorrection)
+        .where(BaseFigureCorrection.base_id == base_id)
+        .order_by(BaseFigureCorrection.year, BaseFigureCorrection.id)
+    )
+    return [correction_out(r, _evaluated_at(session, base_id, r.year, r.declared_at)) for r in rows]
 
 
 def evidence_base(

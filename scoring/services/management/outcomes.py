@@ -8,7 +8,7 @@ bands of the performance rubric the evaluations were scored on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from scoring.core import grading
 from scoring.core.grading import Band
+from scoring.core.i18n import Msg
 from scoring.core.lifecycle import EvaluationStatus
 from scoring.core.vocabulary import Grade
 from scoring.services.management.common import performance_rubric
@@ -89,8 +90,11 @@ def outcome(session: Session, evs: Sequence[Evaluation], kind: str) -> Outcome:
     )
 
 
-def outcomes_out(session: Session, base: DesignatedBase) -> list[OutcomeOut]:
-    """Each evaluation group's outcome: grade and mean score, never who evaluated."""
+def outcomes_out(
+    session: Session, base: DesignatedBase, blocked: Callable[[Evaluation], Msg | None] | None = None
+) -> list[OutcomeOut]:
+    """Each evaluation group's outcome: grade and mean score, never who evaluated; an incomplete group
+    says why no score can be computed yet (`blocked`), when it cannot."""
     campaigns = {c.id: c.title for c in session.scalars(select(Campaign))}
     out = []
     for evs in groups(session, base.id).values():
@@ -105,6 +109,7 @@ def outcomes_out(session: Session, base: DesignatedBase) -> list[OutcomeOut]:
                 expected=o.expected,
                 score=o.score,
                 grade=o.grade,
+                blocked=blocked(evs[0]) if blocked is not None and not o.complete else None,
             )
         )
     return out

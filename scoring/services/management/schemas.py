@@ -61,6 +61,16 @@ class FiguresIn(BaseModel):
     figures: dict[str, Any]
 
 
+class FigureCorrectionIn(BaseModel):
+    """A correction of a year's figures already read by a submitted evaluation: a new dated declaration."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    figures: dict[str, Any]
+    reason: Annotated[str, Field(max_length=TEXT_MAX)] = ""
+
+
 class RectificationIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -235,6 +245,7 @@ class OutcomeOut(ReadModel):
     expected: int
     score: Decimal | None  # the exact mean of the totals, to the cent
     grade: Grade | None
+    blocked: Text | None = shown_to_some("Why no score can be computed yet: a reference the campaign lacks.")
 
 
 class EvaluationRow(ReadModel):
@@ -291,7 +302,20 @@ class BaseDetail(BaseOut):
     outcomes: list[OutcomeOut]
     figures_by_year: FiguresByYear
     evidence: list[EvidenceOut]
+    figure_corrections: list[FigureCorrectionOut] = []
     evaluations: list[EvaluationRow] | None = shown_to_some("Staff only: each evaluator's evaluation.")
+
+
+class FigureCorrectionOut(ReadModel):
+    """A dated correction of a year's figures, made after the evaluation of `evaluated_at`; the
+    submitted evaluation keeps the figures it read."""
+
+    id: int
+    year: int
+    figures: dict[str, str]
+    reason: str
+    declared_at: IsoDateTime
+    evaluated_at: IsoDateTime | None  # when the evaluation it follows was submitted
 
 
 class FiguresDeclared(ReadModel):
@@ -406,6 +430,7 @@ class SheetOut(EvaluationSummary):
     figures: dict[str, str] | None = shown_to_some("After the no-conflict declaration.")
     indicators: list[IndicatorOut] | None = shown_to_some("After the no-conflict declaration.")
     evidence: list[SheetEvidenceOut] | None = shown_to_some("After the no-conflict declaration.")
+    blocked: Text | None = shown_to_some("Why no total can be computed yet: a reference the campaign lacks.")
 
     @property
     def expected(self) -> int:

@@ -6,6 +6,7 @@ from scoring.store.models.aggregates import PanelAggregate
 from scoring.store.models.audit import AuditEvent
 from scoring.store.models.bases import (
     BaseEvent,
+    BaseFigureCorrection,
     BaseYearFigures,
     Campaign,
     DesignatedBase,
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "BaseEvent",
+    "BaseFigureCorrection",
     "BaseYearFigures",
     "Campaign",
     "DesignatedBase",

@@ -69,6 +69,21 @@ class BaseYearFigures(Base):
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class BaseFigureCorrection(Base):
+    """A dated correction of a year's figures declared after an evaluation of that year was submitted:
+    it stands beside the figures the evaluation read, never changing them."""
+
+    __tablename__ = "base_figure_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    base_id: Mapped[int] = mapped_column(ForeignKey("bases.id"), index=True)
+    year: Mapped[int]
+    figures: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+    declared_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
 class Campaign(Base):
     """A performance-evaluation campaign (绩效评估) for one year."""
 
