@@ -217,13 +217,28 @@ def _timed(call: Any) -> float:
     return elapsed
 
 
+def touch_one_application(engine: Engine, round_id: int, run: int) -> None:
+    """Change one application's declared figures (a different one each run), committed: the next
+    build must prepare it again, as after any real change, while the rest is unchanged."""
+    with engine.begin() as conn:
+        app_id = conn.execute(
+            text("SELECT id FROM applications WHERE round_id = :r ORDER BY id LIMIT 1 OFFSET :n"),
+            {"r": round_id, "n": run},
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE applications SET figures = :f WHERE id = :i"),
+            {"f": json.dumps({"platforms": str(run % 4)}), "i": app_id},
+        )
+
+
 def in_process(engine: Engine, round_id: int, repeat: int) -> dict[str, Any]:
     """The floor and the ranking service in-process, interleaved run by run (the machine is noisy).
 
     The floor: the bare SQL a ranking cannot do without, every stored sheet total of the kind's
     panel fetched into Python, on a read-only session like a GET's. Cold: built from the stored panel
-    aggregates after a change (the ranking cache emptied; aggregates decoded by an earlier build are
-    reused, exactly: see panel_aggregate.DecodedCache); first build: nothing cached or decoded yet;
+    aggregates after a change to one application (the ranking cache emptied; what an earlier build
+    decoded and prepared for the unchanged applications is reused, exactly: see
+    panel_aggregate.DecodedCache and ranking.PreparedRows); first build: nothing cached or decoded yet;
     recomputed: the same build reading every sheet instead (the reference path).
     """
     factory = make_sessionmaker(engine)
@@ -241,12 +256,13 @@ def in_process(engine: Engine, round_id: int, repeat: int) -> dict[str, Any]:
         assert rnd is not None
         ranking_service.compute_ranking(session, rnd, KIND)  # warm-up: rubric parse cache
         session.rollback()
-    for _ in range(repeat):
+    for run in range(repeat):
         with factory(bind=read_only(engine)) as session:
             t0 = time.perf_counter()
             fetched = session.execute(floor_sql, {"r": round_id, "k": KIND}).all()
             floor.append((time.perf_counter() - t0) * 1000)
             assert fetched
+        touch_one_application(engine, round_id, run)  # a change, as an expert's submission would be
         with factory(bind=read_only(engine)) as session:
             rnd = session.get(Round, round_id)
             assert rnd is not None
@@ -258,7 +274,8 @@ def in_process(engine: Engine, round_id: int, repeat: int) -> dict[str, Any]:
             rnd = session.get(Round, round_id)
             assert rnd is not None
             ranking_cache.clear()
-            ranking_service.DECODED.clear()  # nothing decoded yet either: a new process's first build
+            ranking_service.DECODED.clear()  # nothing decoded or prepared yet: a new process's first build
+            ranking_service.PREPARED.clear()
             t0 = time.perf_counter()
             ranking_service.compute_ranking(session, rnd, KIND)
             first.append((time.perf_counter() - t0) * 1000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from scoring.core.aggregate import round2
 
@@ -30,8 +31,9 @@ ROUNDS_TO_PASS_LINE = "rounds_to_pass_line"  # below the pass line, but its 2-pl
 DEFAULT_PASS_LINE = Decimal(60)
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+# Named tuples, not dataclasses: a ranking makes one of each per application, and a tuple is built
+# several times faster than a frozen dataclass, immutable all the same.
+class Candidate(NamedTuple):
     """What the ranking needs about one application; final_score None = not scoreable."""
 
     application_id: int
@@ -41,8 +43,7 @@ class Candidate:
     sections_passed: bool = True  # every section with a minimum (a round setting) reaches it
 
 
-@dataclass(frozen=True, slots=True)
-class RankedRow:
+class RankedRow(NamedTuple):
     application_id: int
     final_score: Decimal | None  # exact; round with aggregate.round2/fmt2 only to show it
     rank: int | None  # None = unranked (not scoreable)
@@ -78,11 +79,25 @@ def competition_ranks(scores: Mapping[int, Decimal | None]) -> dict[int, int | N
     decimals and rounds only for display, so 83.404 ranks above 83.396 although both show as 83.40.
     propose() flags such rows "rounded_tie" so staff can see why equal-looking scores rank apart.
     """
-    scored = sorted((score for score in scores.values() if score is not None), reverse=True)
-    first_at: dict[Decimal, int] = {}
-    for position, score in enumerate(scored, start=1):
-        first_at.setdefault(score, position)  # Decimal("83.4") and Decimal("83.40") are one key
-    return {app_id: None if score is None else first_at[score] for app_id, score in scores.items()}
+    ranks: dict[int, int | None] = dict.fromkeys(scores)
+    ranks.update(_ranked_order(scores))
+    return ranks
+
+
+def _ranked_order(scores: Mapping[int, Decimal | None]) -> dict[int, int]:
+    """The scored ids in rank order (equal ranks by id) with their competition ranks."""
+    by_id = sorted(app_id for app_id, score in scores.items() if score is not None)
+    # Stable: sorting by score, highest first, keeps equal scores in id order.
+    ordered = sorted(by_id, key=scores.__getitem__, reverse=True)  # type: ignore[arg-type]
+    out: dict[int, int] = {}
+    previous: Decimal | None = None
+    rank = 0
+    for position, app_id in enumerate(ordered, start=1):
+        score = scores[app_id]
+        if score != previous:  # Decimal("83.4") == Decimal("83.40"): one rank
+            rank, previous = position, score
+        out[app_id] = rank
+    return out
 
 
 def eligibility(candidate: Candidate, pass_line: Decimal) -> tuple[bool, tuple[str, ...]]:
@@ -104,6 +119,34 @@ def eligibility(candidate: Candidate, pass_line: Decimal) -> tuple[bool, tuple[s
     return not reasons, tuple(reasons)
 
 
+ELIGIBLE: tuple[bool, tuple[str, ...]] = (True, ())
+
+
+def _shown_scores(
+    order: list[tuple[int, int | None]], by_id: Mapping[int, Candidate]
+) -> tuple[dict[int, Decimal], set[int]]:
+    """The 2-place score shown for each rank, and the ranks whose shown score another rank shares.
+
+    Rounding never reorders, so ranks sharing a shown score are neighbours in rank order: comparing
+    each rank's shown score with the previous rank's finds them all.
+    """
+    shown_of_rank: dict[int, Decimal] = {}
+    shared: set[int] = set()
+    previous_rank: int | None = None
+    previous_shown: Decimal | None = None
+    for app_id, rank in order:
+        if rank is None or rank == previous_rank:
+            continue
+        score = by_id[app_id].final_score
+        assert score is not None  # ranked rows are the scored ones
+        shown = shown_of_rank[rank] = round2(score)
+        if shown == previous_shown:
+            assert previous_rank is not None
+            shared.update((previous_rank, rank))
+        previous_rank, previous_shown = rank, shown
+    return shown_of_rank, shared
+
+
 def propose(candidates: Iterable[Candidate], pass_line: Decimal, quota: int) -> ProposalResult:
     """Rank all candidates and propose the eligible ones in rank order up to the quota.
 
@@ -120,15 +163,35 @@ def propose(candidates: Iterable[Candidate], pass_line: Decimal, quota: int) -> 
         if candidate.application_id in by_id:
             raise ValueError(f"application {candidate.application_id} given twice")
         by_id[candidate.application_id] = candidate
-    ranks = competition_ranks({app_id: c.final_score for app_id, c in by_id.items()})
-    order = sorted(by_id, key=lambda app_id: (ranks[app_id] is None, ranks[app_id] or 0, app_id))
+    scored = _ranked_order({app_id: c.final_score for app_id, c in by_id.items()})
+    # Rank order, equal ranks by id, the unranked last by id.
+    order: list[tuple[int, int | None]] = list(scored.items())
+    order.extend((app_id, None) for app_id in sorted(app_id for app_id in by_id if app_id not in scored))
 
-    judged = {app_id: eligibility(by_id[app_id], pass_line) for app_id in order}
+    # One pass in rank order: eligibility, and the eligible rows grouped by rank.
+    judged: list[tuple[bool, tuple[str, ...]]] = []
     eligible_groups: dict[int, list[int]] = {}
-    for app_id in order:
-        rank = ranks[app_id]
-        if judged[app_id][0] and rank is not None:
-            eligible_groups.setdefault(rank, []).append(app_id)
+    for app_id, rank in order:
+        c = by_id[app_id]
+        score = c.final_score
+        if (
+            score is not None
+            and c.formal_check_passed
+            and c.gates_passed is True
+            and c.sections_passed
+            and score >= pass_line
+        ):
+            verdict = ELIGIBLE  # the common case, without building the reasons
+        else:
+            verdict = eligibility(c, pass_line)
+        judged.append(verdict)
+        if verdict[0] and rank is not None:
+            group = eligible_groups.get(rank)
+            if group is None:
+                eligible_groups[rank] = [app_id]
+            else:
+                group.append(app_id)
+    shown_of_rank, rounded_tie_ranks = _shown_scores(order, by_id)
 
     decision: dict[int, str] = {}
     seats = quota
@@ -146,37 +209,30 @@ def propose(candidates: Iterable[Candidate], pass_line: Decimal, quota: int) -> 
         for app_id in group:
             decision[app_id] = outcome
 
-    shown: dict[int, Decimal] = {}  # the 2-place score of every scored row, rounded once
-    shown_ranks: dict[Decimal, set[int]] = {}
-    for app_id in order:
-        score, rank = by_id[app_id].final_score, ranks[app_id]
-        if score is not None:
-            shown[app_id] = rounded = round2(score)
-            if rank is not None:
-                shown_ranks.setdefault(rounded, set()).add(rank)
-
     rows: list[RankedRow] = []
-    for app_id in order:
+    for (app_id, rank), (eligible, reasons) in zip(order, judged, strict=True):
         score = by_id[app_id].final_score
-        eligible, reasons = judged[app_id]
         row_decision = decision.get(app_id, NOT_ELIGIBLE)
-        flags: list[str] = []
-        if row_decision == TIE_AT_QUOTA_LINE:
-            flags.append(TIE_AT_QUOTA_LINE)
-        if score is not None and len(shown_ranks[shown[app_id]]) > 1:
-            flags.append(ROUNDED_TIE)
-        if score is not None and score < pass_line <= shown[app_id]:
-            flags.append(ROUNDS_TO_PASS_LINE)
+        flags: tuple[str, ...] = ()
+        if rank is not None:
+            assert score is not None
+            shown = shown_of_rank[rank]
+            tied = row_decision == TIE_AT_QUOTA_LINE
+            rounded_tie = rank in rounded_tie_ranks
+            to_pass = score < pass_line <= shown
+            if tied or rounded_tie or to_pass:
+                flags = tuple(
+                    flag
+                    for flag, on in (
+                        (TIE_AT_QUOTA_LINE, tied),
+                        (ROUNDED_TIE, rounded_tie),
+                        (ROUNDS_TO_PASS_LINE, to_pass),
+                    )
+                    if on
+                )
         rows.append(
             RankedRow(
-                application_id=app_id,
-                final_score=score,
-                rank=ranks[app_id],
-                eligible=eligible,
-                reasons=reasons,
-                proposed=row_decision == WITHIN_QUOTA,
-                decision=row_decision,
-                flags=tuple(flags),
+                app_id, score, rank, eligible, reasons, row_decision == WITHIN_QUOTA, row_decision, flags
             )
         )
     return ProposalResult(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from scoring.core.aggregate import panel_score
 from scoring.services.review.ranking import KindRanking, _compute_ranking
-from scoring.store.models import PanelAggregate, Sheet
+from scoring.store.models import Organisation, PanelAggregate, Sheet
 from scoring.store.models.aggregates import rebuild
 from tests.ranking.conftest import World, new_world
 
@@ -182,3 +182,34 @@ def test_the_repair_command_reports_fixes_and_is_audited(tmp_path: Any, monkeypa
         ).all()
         assert [e.after["missing"] for e in events] == [[], [app_id], []]
     engine.dispose()
+
+
+def test_a_build_after_a_change_reuses_only_what_the_change_did_not_touch(
+    session: Session, small_rubric_version: str
+) -> None:
+    """What a build prepared is reused by the next build only for unchanged applications (PreparedRows)."""
+    from scoring.services.review.ranking import PREPARED
+
+    world = new_world(session, small_rubric_version, quotas={"enterprise": 2})
+    a = world.application(["80", "82", "84"], name="甲单位")
+    b = world.application(["70", "72", "74"], name="乙单位")
+    c = world.application(["90", "91", "92"], name="丙单位")
+    first = _compute_ranking(session, world.round, "enterprise")
+    assert [r.application_id for r in first.rows] == [c.id, a.id, b.id]
+    assert (world.round.id, "enterprise") in PREPARED.entries  # the next build has something to reuse
+
+    c.figures = {}  # the gate's figure withdrawn: the gate cannot be evaluated
+    a.status = "recommended"  # back before its formal check
+    renamed = session.get(Organisation, b.organisation_id)
+    assert renamed is not None
+    renamed.name = "乙单位（更名）"
+    session.flush()
+    after = _compute_ranking(session, world.round, "enterprise")
+    by_id = {r.application_id: r for r in after.rows}
+    assert "gate_missing" in by_id[c.id].eligibility_reasons
+    assert "formal_check_not_passed" in by_id[a.id].eligibility_reasons
+    assert by_id[b.id].applicant == "乙单位（更名）"
+    assert after.proposed_ids == (b.id,)
+    _equal(after, _compute_ranking(session, world.round, "enterprise", stored=False))
+    PREPARED.clear()
+    _equal(after, _compute_ranking(session, world.round, "enterprise"))

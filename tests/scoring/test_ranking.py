@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scoring.core.aggregate import round2
 from scoring.core.ranking import (
     Candidate,
     ProposalResult,
@@ -230,3 +231,37 @@ def test_proposal_never_exceeds_the_quota_and_never_cuts_a_tie_silently(
     for r in result.rows:
         score = scored.get(r.application_id)
         assert r.rank == (None if score is None else 1 + sum(1 for other in scored.values() if other > score))
+
+
+close_scores = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["59.994", "59.995", "60", "60.00", "83.396", "83.4", "83.404", "83.40", "83.41", "70"]
+    ).map(Decimal),
+    st.decimals(min_value=59, max_value=61, places=3),
+)
+
+
+@given(st.lists(close_scores, max_size=14), st.integers(min_value=0, max_value=6))
+def test_display_flags_and_order_follow_their_definitions(values: list[Decimal | None], quota: int) -> None:
+    """Checked pairwise against the definitions, not against propose's own shortcuts: a rounded tie
+    is a 2-place score shared with a differently ranked row; "rounds to the pass line" is below it
+    exactly yet shown at or above it; rows are in rank order, equal ranks and the unranked by id."""
+    result = propose([ok(i, None if v is None else str(v)) for i, v in enumerate(values)], PASS, quota)
+    assert sorted(r.application_id for r in result.rows) == list(range(len(values)))
+    keys = [(r.rank is None, r.rank or 0, r.application_id) for r in result.rows]
+    assert keys == sorted(keys)
+    shown = {r.application_id: round2(r.final_score) for r in result.rows if r.final_score is not None}
+    for r in result.rows:
+        if r.final_score is None:
+            assert "rounded_tie" not in r.flags and "rounds_to_pass_line" not in r.flags
+            continue
+        shares = any(
+            o.rank != r.rank
+            and o.application_id in shown
+            and shown[o.application_id] == shown[r.application_id]
+            for o in result.rows
+        )
+        assert ("rounded_tie" in r.flags) == shares
+        assert ("rounds_to_pass_line" in r.flags) == (r.final_score < PASS <= shown[r.application_id])
+        assert ("tie_at_quota_line" in r.flags) == (r.decision == "tie_at_quota_line")

@@ -77,11 +77,12 @@ def import_file(session: Session, *, actor: Actor, path: Path) -> RubricVersion:
 def get_version(
     session: Session, *, kind: str, version: str, purpose: str = RubricPurpose.DESIGNATION
 ) -> Rubric:
-    row = session.scalar(
-        select(RubricVersion.document).where(
-            RubricVersion.purpose == purpose, RubricVersion.kind == kind, RubricVersion.version == version
-        )
-    )
+    where = (RubricVersion.purpose == purpose, RubricVersion.kind == kind, RubricVersion.version == version)
+    hit = _CACHE.get((purpose, kind, version))
+    # Parsed already: only ask that it is stored (the document is not read and decoded again).
+    if hit is not None and session.scalar(select(RubricVersion.id).where(*where)) is not None:
+        return hit
+    row = session.scalar(select(RubricVersion.document).where(*where))
     if row is None:
         raise NotFound(
             msg("Rubric version %(version)s of kind %(kind)s is not stored.", version=version, kind=kind)

@@ -15,12 +15,12 @@ import json
 import threading
 import typing
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Connection, Text, cast, select, type_coerce
 from sqlalchemy.orm import Session
@@ -120,6 +120,64 @@ class Row:
     sections: tuple[SectionCheck, ...] = ()
 
 
+class Rows(Sequence[Row]):
+    """The ranking's rows in rank order, each built the first time it is read.
+
+    The order, ranks and decisions are settled when the ranking is built (the pure core's rows);
+    a Row only presents them with the application's name, gates and panel detail. Building it on
+    first read means a page of 250 rows costs 250 rows, not the whole kind. Safe to share between
+    threads: building is deterministic, so a race only builds a row twice, and either result is equal.
+    """
+
+    __slots__ = ("_built", "_make", "_ranked")
+
+    def __init__(self, ranked: tuple[core.RankedRow, ...], make: Callable[[core.RankedRow], Row]) -> None:
+        self._ranked = ranked
+        self._make = make
+        self._built: list[Row | None] = [None] * len(ranked)
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    def _at(self, index: int) -> Row:
+        row = self._built[index]
+        if row is None:
+            row = self._built[index] = self._make(self._ranked[index])
+        return row
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Row, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | tuple[Row, ...]:
+        if isinstance(index, slice):
+            return tuple(self._at(i) for i in range(*index.indices(len(self._ranked))))
+        if index < 0:
+            index += len(self._ranked)
+        if not 0 <= index < len(self._ranked):
+            raise IndexError(index)
+        return self._at(index)
+
+    def __iter__(self) -> Iterator[Row]:
+        for i in range(len(self._ranked)):
+            yield self._at(i)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the same rows, built or not, or to a tuple of them."""
+        if isinstance(other, Rows):
+            return tuple(self) == tuple(other)
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    @property
+    def ranked(self) -> tuple[core.RankedRow, ...]:
+        """The pure core's rows (ids, ranks, decisions) without building any Row."""
+        return self._ranked
+
+
 @dataclass(frozen=True)
 class KindRanking:
     round_id: int
@@ -128,7 +186,7 @@ class KindRanking:
     quota: int
     pass_line: Decimal
     outlier_threshold: Decimal
-    rows: tuple[Row, ...]  # rank order
+    rows: Rows  # rank order, built as read
     seats_left_for_tie: int
     tie_rank: int | None
     rubric: Rubric
@@ -155,7 +213,7 @@ class KindRanking:
 
     @property
     def proposed_ids(self) -> tuple[int, ...]:
-        return tuple(r.application_id for r in self.rows if r.proposed)
+        return tuple(r.application_id for r in self.rows.ranked if r.proposed)
 
     @cached_property
     def rendered(self) -> dict[tuple[Any, ...], bytes]:
@@ -164,13 +222,15 @@ class KindRanking:
 
     @cached_property  # every tied row's explanation counts them
     def tied_ids(self) -> tuple[int, ...]:
-        return tuple(r.application_id for r in self.rows if r.decision == core.TIE_AT_QUOTA_LINE)
+        return tuple(r.application_id for r in self.rows.ranked if r.decision == core.TIE_AT_QUOTA_LINE)
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {r.application_id: i for i, r in enumerate(self.rows.ranked)}
 
     def row(self, application_id: int) -> Row | None:
-        for r in self.rows:
-            if r.application_id == application_id:
-                return r
-        return None
+        position = self._positions.get(application_id)
+        return None if position is None else self.rows[position]
 
 
 def _quota(rnd: Round, kind: str) -> int:
@@ -329,93 +389,69 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
             StoredAggregate.round_id.label("agg_round_id"),
             StoredAggregate.kind.label("agg_kind"),
         ).outerjoin(StoredAggregate, StoredAggregate.application_id == Application.id)
-    apps = conn.execute(
+    apps: typing.Sequence[Any] = conn.execute(
         query.join(Organisation, Organisation.id == Application.organisation_id).where(
             Application.round_id == rnd.id,
             Application.kind == kind,
             Application.status.in_(LISTED_STATUSES),
         )
     ).all()
+    # Section thresholds (a round setting, off by default): the only part of the ranking that reads
+    # the sheets' scores, so only a round that sets them pays for the select.
+    minimums = parse_minimums((rnd.section_minimums or {}).get(kind))
+    # Applications whose selected row is unchanged since the last build reuse what it prepared
+    # (see PreparedRows); a round with section minimums also reads the sheets, so it never does.
+    reuse = stored and not minimums
+    context = (rnd.rubric_versions.get(kind), tuple(sorted(references.items())), method, threshold)
+    earlier = PREPARED.earlier(rnd.id, kind, context) if reuse else {}
     if stored:
-        aggregates = _stored_aggregates(conn, apps, rnd.id, kind, method, threshold)
+        aggregates = _stored_aggregates(
+            conn, [a for a in apps if a not in earlier], rnd.id, kind, method, threshold
+        )
     else:
         aggregates = _recomputed_aggregates(conn, apps, rnd.id, kind, method, threshold)
 
     judge = _Judge(rubric, references)
-    # Section thresholds (a round setting, off by default): the only part of the ranking that reads
-    # the sheets' scores, so only a round that sets them pays for the select.
-    minimums = parse_minimums((rnd.section_minimums or {}).get(kind))
     sheet_scores = _sheet_scores(session, rnd.id, kind) if minimums else {}
     formal_passed = FORMAL_CHECK_PASSED
-    prepared: dict[int, tuple[Any, ...]] = {}
+    judged = judge.from_text
+    prepared: dict[int, _Prepared] = {}
     candidates: list[core.Candidate] = []
+    kept: dict[Any, tuple[_Prepared, core.Candidate]] = {}
+    Candidate = core.Candidate
     for a in apps:
-        gates, indicators, data_total, gates_passed = judge.from_text(a.figures, a.verified_figures)
-        agg = aggregates[a.id]
+        app_id = a[0]
+        hit = earlier.get(a)
+        if hit is not None:
+            prepared[app_id], candidate = kept[a] = hit
+            aggregates[app_id] = hit[0][4]
+            candidates.append(candidate)
+            continue
+        # Positional reads: a result row's named attributes cost a lookup each, per application.
+        status, figures, verified = a[1], a[2], a[3]
+        gates, indicators, data_total, gates_passed = judged(figures, verified)
+        agg = aggregates[app_id]
         final = final_score(agg.panel.value, data_total)
         checks: tuple[SectionCheck, ...] = ()
         if minimums and agg.panel.value is not None:
             behind = [sheet_scores.get(i, {}) for i in sheets_behind(agg.panel, agg.totals)]
             data = {d.code: d.points for d in indicators}
             checks = check_sections(rubric, section_points(rubric, behind, data), minimums)
-        prepared[a.id] = (a, gates, indicators, data_total, agg, final, checks)
-        candidates.append(
-            core.Candidate(
-                application_id=a.id,
-                final_score=final,
-                formal_check_passed=a.status in formal_passed,
-                gates_passed=gates_passed,
-                sections_passed=all_met(checks),
-            )
+        prepared[app_id] = (a, gates, indicators, data_total, agg, checks)
+        candidate = Candidate(
+            app_id, final, status in formal_passed, gates_passed, all_met(checks) if checks else True
         )
+        candidates.append(candidate)
+        if reuse and _has_stored_aggregate(a, rnd.id, kind):
+            kept[a] = (prepared[app_id], candidate)
+    if reuse:
+        PREPARED.keep(rnd.id, kind, context, kept)
 
     result = core.propose(candidates, rnd.pass_line, _quota(rnd, kind))
-    rows: list[Row] = []
-    for ranked in result.rows:
-        a, gates, indicators, data_total, agg, final, checks = prepared[ranked.application_id]
-        panel, flagged, sheet_totals = agg.panel, agg.outliers, agg.totals
-        flags = list(ranked.flags)
-        if flagged:
-            flags.append(OUTLIER_SHEETS)
-        if panel.value is None:
-            flags.append(NOT_SCOREABLE)
-        results = _gate_results(gates)
-        if "fail" in results:
-            flags.append(GATE_FAILED)
-        if "missing" in results:
-            flags.append(GATE_MISSING)
-        n_expected = agg.expected
-        if len(sheet_totals) < n_expected:
-            flags.append(SHEETS_MISSING)
-        if not all_met(checks):
-            flags.append(SECTION_BELOW_MINIMUM)
-        rows.append(
-            Row(
-                application_id=a.id,
-                organisation_id=a.organisation_id,
-                applicant=a.name,
-                district=a.district,
-                kind=kind,
-                status=a.status,
-                panel=panel,
-                data_points=data_total,
-                final=final,
-                sheets_submitted=len(sheet_totals),
-                sheets_expected=n_expected,
-                gates=gates + tuple(c.as_gate() for c in checks) if checks else gates,
-                data_indicators=indicators,
-                eligible=ranked.eligible,
-                rank=ranked.rank,
-                proposed=ranked.proposed,
-                decision=ranked.decision,
-                eligibility_reasons=ranked.reasons,
-                flags=tuple(flags),
-                outliers=flagged,
-                spread=agg.spread,
-                totals=sheet_totals,
-                sections=checks,
-            )
-        )
+
+    def make(ranked: core.RankedRow) -> Row:
+        return _row(kind, ranked, prepared[ranked.application_id])
+
     return KindRanking(
         round_id=rnd.id,
         kind=kind,
@@ -423,12 +459,105 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
         quota=result.quota,
         pass_line=rnd.pass_line,
         outlier_threshold=threshold,
-        rows=tuple(rows),
+        rows=Rows(result.rows, make),
         seats_left_for_tie=result.seats_left_for_tie,
         tie_rank=result.tie_rank,
         aggregates=aggregates,
         rubric=rubric,
     )
+
+
+# What a row is built from: the selected application, its gates, data indicators and points, its
+# panel aggregate and its section checks.
+_Prepared = tuple[
+    Any,
+    tuple[GateResult, ...],
+    tuple["DataIndicator", ...],
+    Decimal,
+    PanelAggregate,
+    tuple[SectionCheck, ...],
+]
+
+
+def _row(kind: str, ranked: core.RankedRow, prepared: _Prepared) -> Row:
+    a, gates, indicators, data_total, agg, checks = prepared
+    panel, flagged, sheet_totals = agg.panel, agg.outliers, agg.totals
+    flags = list(ranked.flags)
+    if flagged:
+        flags.append(OUTLIER_SHEETS)
+    if panel.value is None:
+        flags.append(NOT_SCOREABLE)
+    results = _gate_results(gates)
+    if "fail" in results:
+        flags.append(GATE_FAILED)
+    if "missing" in results:
+        flags.append(GATE_MISSING)
+    n_expected = agg.expected
+    if len(sheet_totals) < n_expected:
+        flags.append(SHEETS_MISSING)
+    if not all_met(checks):
+        flags.append(SECTION_BELOW_MINIMUM)
+    return Row(
+        application_id=a.id,
+        organisation_id=a.organisation_id,
+        applicant=a.name,
+        district=a.district,
+        kind=kind,
+        status=a.status,
+        panel=panel,
+        data_points=data_total,
+        final=ranked.final_score,
+        sheets_submitted=len(sheet_totals),
+        sheets_expected=n_expected,
+        gates=gates + tuple(c.as_gate() for c in checks) if checks else gates,
+        data_indicators=indicators,
+        eligible=ranked.eligible,
+        rank=ranked.rank,
+        proposed=ranked.proposed,
+        decision=ranked.decision,
+        eligibility_reasons=ranked.reasons,
+        flags=tuple(flags),
+        outliers=flagged,
+        spread=agg.spread,
+        totals=sheet_totals,
+        sections=checks,
+    )
+
+
+def _has_stored_aggregate(a: Any, round_id: int, kind: str) -> bool:
+    """Whether the selected row carries its own stored aggregate (see _stored_aggregates)."""
+    return a[10] is not None and a[11] == round_id and a[12] == kind
+
+
+class PreparedRows:
+    """What the last build of each round and kind prepared per application, by the selected row.
+
+    Exact: the key is the whole selected row (status, figures, organisation, stored aggregate and
+    its method) under the same rubric version, references, method and threshold, and preparing is
+    deterministic; so after a change only the applications it touched are prepared again. Only
+    rows with their own stored aggregate are kept (others are recomputed from their sheets).
+    Bounded: the latest build per round and kind, for at most `rounds` of them.
+    """
+
+    def __init__(self, rounds: int = 12) -> None:
+        self.rounds = rounds
+        self.entries: dict[tuple[int, str], tuple[Any, dict[Any, Any]]] = {}
+
+    def earlier(self, round_id: int, kind: str, context: Any) -> Mapping[Any, Any]:
+        held = self.entries.get((round_id, kind))
+        return held[1] if held is not None and held[0] == context else {}
+
+    def keep(self, round_id: int, kind: str, context: Any, rows: dict[Any, Any]) -> None:
+        if len(self.entries) >= self.rounds and (round_id, kind) not in self.entries:
+            self.entries.clear()
+        self.entries[(round_id, kind)] = (context, rows)
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+# Shared by every build in this process; a race only prepares a row twice (dict writes are atomic).
+PREPARED = PreparedRows()
 
 
 def _stored_aggregates(
@@ -440,10 +569,15 @@ def _stored_aggregates(
     missing: list[int] = []
     decode = DECODED.decoder(method, threshold)
     for a in apps:
-        if a.detail is None or a.agg_round_id != round_id or a.agg_kind != kind:
-            missing.append(a.id)
+        # Positional: (id, …, sheets_expected, method, outlier_threshold, detail, round id, kind) as
+        # selected in _compute_ranking; a named read costs a lookup each, per application.
+        app_id, expected, stored_method, stored_threshold, detail, agg_round, agg_kind = (
+            a[0], a[7], a[8], a[9], a[10], a[11], a[12]
+        )  # fmt: skip
+        if detail is None or agg_round != round_id or agg_kind != kind:
+            missing.append(app_id)
             continue
-        out[a.id] = decode(a.detail, a.sheets_expected, a.method, a.outlier_threshold)
+        out[app_id] = decode(detail, expected, stored_method, stored_threshold)
     if missing:
         out.update(dict.fromkeys(missing, empty(method, threshold)))
         for app_id, col in compute_aggregates(conn, missing).items():
