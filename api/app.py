@@ -15,6 +15,7 @@ from api.edge.head import HeadAsGet
 from api.edge.headers import SecurityHeaders
 from api.edge.limits import BodyLimit
 from api.edge.locale import LocaleMiddleware
+from api.edge.methods import include
 from api.v1.routes import (
     accounts,
     applications,
@@ -75,8 +76,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_error_handlers(app, error_page=error_page)
     install_docs(app, openapi_url=f"{API_PREFIX}/openapi.json")
 
-    app.include_router(auth.health_router)
-    app.include_router(auth.router, prefix=API_PREFIX)
+    include(app, auth.health_router)
+    include(app, auth.router, prefix=API_PREFIX)
     _include_feature_routers(app)
     mount_web(app)
 
@@ -122,4 +123,4 @@ def _include_feature_routers(app: FastAPI) -> None:
         integrity,
         documents,
     ):
-        app.include_router(module.router, prefix=API_PREFIX)
+        include(app, module.router, prefix=API_PREFIX)

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.edge.methods import include
 from web.assets import assets
 from web.templating import templates as templates  # re-exported: page modules import it from here
 
@@ -73,7 +74,7 @@ def mount_web(app: FastAPI) -> None:
         public_anchors,
         auditor,
     ):
-        app.include_router(module.router)
+        include(app, module.router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
