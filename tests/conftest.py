@@ -219,3 +219,31 @@ def _default_locale() -> Iterator[None]:
     token = current_locale.set(DEFAULT_LOCALE)
     yield
     current_locale.reset(token)
+
+
+# Tests that reach PostgreSQL only through the environment, not through the `db_url` fixture.
+_READS_THE_DATABASE_URL_ITSELF = ("tests/integrity/", "tests/security/test_crash_recovery.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL (SHUANGCHUANG_TEST_DATABASE_URL), run only the tests that reach the database.
+
+    A test whose fixtures never include `db_url` cannot touch PostgreSQL: pure functions, and the
+    real-browser tests, whose live server and demo always run on their own SQLite file. The SQLite
+    pass (the README's test command, which .ci/run runs first) runs them all; running them again here
+    would test nothing new. Set SHUANGCHUANG_TEST_EVERYTHING=1 to run them anyway.
+    """
+    if not os.environ.get("SHUANGCHUANG_TEST_DATABASE_URL") or os.environ.get("SHUANGCHUANG_TEST_EVERYTHING"):
+        return
+    root = Path(str(config.rootpath))
+    keep: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        relative = Path(str(item.path)).relative_to(root).as_posix()
+        reaches = "db_url" in getattr(item, "fixturenames", ()) or relative.startswith(
+            _READS_THE_DATABASE_URL_ITSELF
+        )
+        (keep if reaches else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = keep

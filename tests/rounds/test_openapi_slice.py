@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from scoring.settings import Settings
 
 # path -> method -> (2xx status, error statuses the route can answer)
 EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
@@ -58,9 +61,15 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
 }
 
 
-@pytest.fixture
-def spec(client: TestClient) -> dict[str, Any]:
-    return dict(client.get("/api/v1/openapi.json").json())
+@pytest.fixture(scope="module")
+def spec(settings: Settings, engine: Engine) -> dict[str, Any]:
+    """Served once for the module: the schema depends on no row, and building it takes seconds."""
+    from api.app import create_app
+
+    with TestClient(create_app(settings, engine=engine)) as client:
+        resp = client.get("/api/v1/openapi.json")
+    assert resp.status_code == 200
+    return dict(resp.json())
 
 
 def _cases() -> list[tuple[str, str]]:
