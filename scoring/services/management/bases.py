@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from scoring.core.actors import Actor
 from scoring.core.base_rules import RECTIFICATION_MONTHS
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, invalid
+from scoring.core.four_eyes import require_second_person
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import (
     BASE_TRANSITIONS,
@@ -329,11 +330,11 @@ def confirm_revocation(
     )
     if revocation is None:
         raise InvalidTransition(msg("No revocation of this base has been proposed."))
-    if actor.user_id is None or actor.user_id == revocation.proposed_by_id:
-        raise Conflict(
-            msg("A second staff member must confirm: the person who proposed the revocation cannot."),
-            code="four_eyes",
-        )
+    require_second_person(
+        actor,
+        revocation.proposed_by_id,
+        msg("A second staff member must confirm: the person who proposed the revocation cannot."),
+    )
     if data.decided_on > today:
         raise invalid("decided_on", msg("must not be in the future"))
     base.status = transition(BASE_TRANSITIONS, base.status, "revoke")

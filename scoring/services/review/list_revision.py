@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from scoring.core.actors import Actor
 from scoring.core.clock import add_working_days, china_today
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, invalid
+from scoring.core.four_eyes import require_second_person
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import LIST_REVISION_TRANSITIONS, transition
 from scoring.core.lifecycle import ApplicationStatus as A
@@ -263,11 +264,7 @@ def _confirm(session: Session, *, actor: Actor, rnd: Round, today: date) -> None
         return  # replay: the supplementary notice has started
     if rnd.list_status != LR.PROPOSED or rnd.revision_proposed_by_id is None:
         raise InvalidTransition(msg("No supplementary notice has been proposed yet."))
-    if actor.user_id is None or actor.user_id == rnd.revision_proposed_by_id:
-        raise Conflict(
-            msg("A second staff member must confirm: the person who proposed the list cannot confirm it."),
-            code="four_eyes",
-        )
+    require_second_person(actor, rnd.revision_proposed_by_id)
     ends_on = add_working_days(today, rnd.notice_days)
     before = rnd.list_status
     rnd.list_status = transition(LIST_REVISION_TRANSITIONS, rnd.list_status, "confirm")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from scoring.core.actors import Actor, Role
 from scoring.core.clock import add_working_days, china_today
 from scoring.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid
+from scoring.core.four_eyes import require_second_person
 from scoring.core.i18n import Msg, msg
 from scoring.core.lifecycle import (
     APPLICATION_TRANSITIONS,
@@ -169,11 +170,7 @@ def _confirm(session: Session, *, actor: Actor, rnd: Round, today: date) -> None
         return  # replay: the notice has already started
     if rnd.status != R.DECIDING or rnd.publication_proposed_by_id is None:
         raise InvalidTransition(msg("Nothing has been proposed for publication yet."))
-    if actor.user_id is None or actor.user_id == rnd.publication_proposed_by_id:
-        raise Conflict(
-            msg("A second staff member must confirm: the person who proposed the list cannot confirm it."),
-            code="four_eyes",
-        )
+    require_second_person(actor, rnd.publication_proposed_by_id)
     # A sheet reopened or an expert replaced since the proposal: the list is not final.
     unscored = _unscored_problems(session, rnd.id)
     if unscored:
@@ -261,10 +258,7 @@ def _finalize(session: Session, *, actor: Actor, rnd: Round, today: date) -> Non
             status=BaseStatus.ACTIVE,
             designated_on=today,
             # an entry added by a changed list is designated under the change's own approval
-            document_no=(
-                rnd.revision_document_no if app.id in added else rnd.approval_document_no
-            )
-            or "",
+            document_no=(rnd.revision_document_no if app.id in added else rnd.approval_document_no) or "",
             final_score=ranking_service.round2(final) if final is not None else None,
         )
         session.add(base)
