@@ -29,7 +29,7 @@ def include(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
     app.state.route_table = None  # built again when next asked for
 
 
-def _table(app: Any) -> tuple[tuple[str, frozenset[str]], ...]:
+def route_table(app: Any) -> tuple[tuple[str, frozenset[str]], ...]:
     """(path, methods) of every route: the app's own, and those of the routers it included."""
     cached: tuple[tuple[str, frozenset[str]], ...] | None = getattr(app.state, "route_table", None)
     if cached is not None:
@@ -60,7 +60,7 @@ def allowed_methods(request: Request) -> str:
     path = request.url.path
     methods = literal_methods(request) or set()
     if not methods:
-        for route_path, route_methods in _table(request.app):
+        for route_path, route_methods in route_table(request.app):
             if _regex(route_path).match(path):
                 methods |= route_methods
     if "GET" in methods:  # api.edge.head answers HEAD wherever GET is served
@@ -73,7 +73,7 @@ def literal_methods(request: Request) -> set[str] | None:
     `/rounds/setup` is its own resource, not `/rounds/{round_id}` with a malformed id."""
     methods: set[str] = set()
     found = False
-    for route_path, route_methods in _table(request.app):
+    for route_path, route_methods in route_table(request.app):
         if route_path == request.url.path:
             found = True
             methods |= route_methods

@@ -346,10 +346,15 @@ class Caller:
 
 
 def _served_routes(app: Any) -> list[tuple[str, str]]:
-    from api.edge.methods import _routes
+    """Every (method, path) the application serves, as FastAPI itself routes them."""
+    from fastapi.routing import iter_route_contexts
 
     return sorted(
-        {(method, route.path) for route in _routes(app) for method in (getattr(route, "methods", None) or ())}
+        {
+            (method, route.path)
+            for route in iter_route_contexts(app.routes)
+            for method in (getattr(route, "methods", None) or ())
+        }
     )
 
 

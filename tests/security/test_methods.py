@@ -47,3 +47,20 @@ def test_head_keeps_the_get_status_and_authorization(
 def test_head_on_a_path_without_get_is_405(client: TestClient) -> None:
     head = client.head("/api/v1/auth/token")
     assert (head.status_code, head.headers["allow"], head.content) == (405, "POST", b"")
+
+
+def test_the_route_table_behind_the_allow_header_is_every_route_fastapi_serves(app: Any) -> None:
+    """api.edge.methods reads the routers it was given by `include`: a router included any other way
+    would be missing from every Allow header, so the table must equal what FastAPI itself routes."""
+    from fastapi.routing import iter_route_contexts
+
+    from api.edge.methods import route_table
+
+    served = {
+        (route.path, method)
+        for route in iter_route_contexts(app.routes)
+        for method in (getattr(route, "methods", None) or ())
+    }
+    table = {(path, method) for path, methods in route_table(app) for method in methods}
+    assert served
+    assert table == served
