@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
-
-import holidays
-from holidays.countries.china import ChinaStaticHolidays
+from typing import TYPE_CHECKING
 
 from scoring.core.errors import Conflict
 from scoring.core.i18n import msg
+
+if TYPE_CHECKING:
+    import holidays
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -45,6 +46,9 @@ def covered_years() -> tuple[int, int]:
     The library computes statutory holidays for any year, but the adjusted days off and working
     weekends exist only for years whose notice it transcribed: those are the covered years.
     """
+    # Importing the Chinese calendar loads every country of the library (~0.1 s): on first use only.
+    from holidays.countries.china import ChinaStaticHolidays
+
     years = ChinaStaticHolidays.special_public_holidays
     return min(years), max(years)
 
@@ -54,6 +58,8 @@ def _calendar(year: int) -> holidays.HolidayBase:
     first, last = covered_years()
     if not first <= year <= last:
         raise CalendarNotCovered(year)
+    import holidays
+
     return holidays.country_holidays("CN", years=year)
 
 

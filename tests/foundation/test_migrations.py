@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +46,8 @@ from scoring.demo import seed_demo
 from scoring.settings import Settings
 from scoring.store import migrate
 from scoring.store.db import NAMING_CONVENTION, Base, enum_check, make_engine, make_sessionmaker
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
@@ -89,6 +93,44 @@ def test_upgrade_downgrade_upgrade_round_trip(scratch_url: str) -> None:
     migrate.upgrade(scratch_url)
     assert _tables(scratch_url) == set(Base.metadata.tables)
     assert _database_checks(scratch_url) == _model_checks()
+
+
+def _stored(url: str) -> frozenset[str]:
+    eng = make_engine(url)
+    try:
+        with eng.connect() as conn:
+            return migrate.stored_revisions(conn)
+    finally:
+        eng.dispose()
+
+
+def test_the_heads_read_from_the_files_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(migrate.alembic_config()).get_heads()
+    assert migrate.script_heads() == frozenset(heads)
+    assert len(heads) == 1
+
+
+def test_upgrade_runs_what_is_missing_and_nothing_on_a_database_at_head(scratch_url: str) -> None:
+    assert not migrate.is_at_head(scratch_url)  # empty: no version table yet
+    below_head = "0015"
+    migrate.upgrade(scratch_url, below_head)
+    assert _stored(scratch_url) == {below_head}
+    assert not migrate.is_at_head(scratch_url)
+    migrate.upgrade(scratch_url)
+    assert _stored(scratch_url) == migrate.script_heads()
+    assert migrate.is_at_head(scratch_url)
+    assert _tables(scratch_url) == set(Base.metadata.tables)
+    # At head, upgrade is the everyday start of `serve`: a version check that never loads Alembic.
+    probe = (
+        "import sys; from scoring.store import migrate; "
+        f"migrate.upgrade({scratch_url!r}); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "False"
 
 
 def test_models_and_migrations_agree(scratch_url: str) -> None:

@@ -12,8 +12,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from scoring.core.i18n import Msg, msg
 
 _hasher = PasswordHasher()
-# Hashing a throwaway password lets an unknown username cost the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("dummy-password-for-timing-1A!")
+# Verifying against the hash of a throwaway password lets an unknown username cost the same time as a
+# wrong password. Computed on first use (an Argon2 hash costs ~0.15 s, not to be paid at start-up) and
+# again for another hasher, so that it always costs what a real hash of the current parameters costs.
+_DUMMY_PASSWORD = "dummy-password-for-timing-1A!"
+_dummy_hash: tuple[PasswordHasher, str] | None = None
 
 
 @contextmanager
@@ -30,9 +33,17 @@ def fast_hashing() -> Iterator[None]:
 
 def use_fast_hashing() -> None:
     """Cheaper Argon2 parameters for the test suite and the demo seed only; never in production."""
-    global _hasher, _DUMMY_HASH
+    global _hasher, _dummy_hash
     _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    _DUMMY_HASH = _hasher.hash("dummy-password-for-timing-1A!")
+    _dummy_hash = None
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    hasher = _hasher
+    if _dummy_hash is None or _dummy_hash[0] is not hasher:
+        _dummy_hash = (hasher, hasher.hash(_DUMMY_PASSWORD))
+    return _dummy_hash[1]
 
 
 MIN_LENGTH = 8
@@ -45,7 +56,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -323,6 +320,11 @@ def _display_len(value: Any) -> int:
 
 def export_xlsx(session: Session, *, actor: Actor, round_id: int) -> bytes:
     """The workbook of the round (texts in the request's locale)."""
+    # openpyxl (and the numpy it loads): ~0.5 s and tens of MiB, paid on the first export, not at start-up.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     rnd, rankings = _rankings(session, actor, round_id, None)
     ex = _Export(session, rnd, current_locale.get())
     tables: list[Table] = []

@@ -18,8 +18,7 @@ from scoring.core.vocabulary import DocumentKind as K
 from scoring.services.admin import integrity
 from scoring.services.designation.rounds import round_rubric
 from scoring.services.review import ranking as ranking_service
-from scoring.services.review.documents import ISSUER
-from scoring.services.review.documents.layout import OfficialDocument, chinese_date
+from scoring.services.review.documents import ISSUER, chinese_date
 from scoring.services.review.results_discussions import discussions_of
 from scoring.services.review.results_reasons import beijing, beijing_date, decision_records
 from scoring.services.review.results_robustness import assess_ranking, expert_names, render_verdict
@@ -73,6 +72,9 @@ class Draft:
     block_order: list[str] = field(default_factory=list)
 
     def render(self, document_no: str) -> bytes:
+        # python-docx is loaded when a document is first rendered, not at start-up (~150 ms).
+        from scoring.services.review.documents.layout import OfficialDocument
+
         doc = OfficialDocument()
         doc.masthead(ISSUER, document_no)
         doc.title(self.title)

@@ -22,6 +22,8 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from scoring.services.review.documents import chinese_date
+
 # Fonts as GB/T 9704-2012 names them (7.1, 7.2, 7.3): 小标宋体, 仿宋体, 黑体, 楷体, 宋体.
 FONT_MARK = "方正小标宋简体"  # 发文机关标志
 FONT_TITLE = "方正小标宋简体"
@@ -35,11 +37,6 @@ SIZE_4 = Pt(14)  # 四号
 SIZE_TABLE = Pt(12)  # 小四, for tables in an attachment
 RED = RGBColor(0xE6, 0x00, 0x12)
 LINE = Pt(28.95)  # 22 lines on the 225 mm type area
-
-
-def chinese_date(day: date) -> str:
-    """成文日期 as the standard writes it: Arabic numerals, year, month and day in full, no leading 0."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _fonts(run: Run, name: str, size: Pt, *, bold: bool = False, color: RGBColor | None = None) -> None:

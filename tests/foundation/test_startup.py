@@ -1,0 +1,48 @@
+"""Start-up stays light: serving loads no library that only an export, a document or the calendar needs.
+
+openpyxl (with numpy), python-docx, the holidays library and Alembic cost about a second of start-up
+and tens of MiB of every server process between them; they are imported where they are used.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOADED_ON_USE = ("openpyxl", "numpy", "docx", "holidays", "alembic", "mako", "pygments")
+
+
+def test_building_the_served_app_loads_none_of_the_libraries_used_on_demand(tmp_path: Path) -> None:
+    # What `serve` does before its first request: the CLI, then the app the server builds.
+    probe = (
+        "import json, sys; import scoring.cli.main, api.app; api.app.create_app(); "
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(LOADED_ON_USE)!r}))))"
+    )
+    env = os.environ | {
+        "SHUANGCHUANG_VAR_DIR": str(tmp_path),
+        "SHUANGCHUANG_DATABASE_URL": f"sqlite:///{(tmp_path / 'probe.sqlite3').as_posix()}",
+        "SHUANGCHUANG_ENVIRONMENT": "development",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+
+
+def test_a_document_still_renders_with_python_docx_loaded_on_use() -> None:
+    from scoring.services.review.documents.layout import OfficialDocument
+
+    doc = OfficialDocument()
+    doc.title("关于认定石家庄市“双创”示范基地的通知")
+    doc.signature("石家庄市发展和改革委员会", date(2023, 10, 3))
+    body = doc.to_bytes()
+    assert body[:2] == b"PK"  # a DOCX is a zip archive
+    assert "2023年10月3日".encode() in zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml")
