@@ -404,10 +404,11 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
     reuse = stored and not minimums
     context = (rnd.rubric_versions.get(kind), tuple(sorted(references.items())), method, threshold)
     earlier = PREPARED.earlier(rnd.id, kind, context) if reuse else {}
+    # One lookup per application (hashing a selected row reads its texts).
+    hits = [earlier.get(a) for a in apps] if earlier else [None] * len(apps)
     if stored:
-        aggregates = _stored_aggregates(
-            conn, [a for a in apps if a not in earlier], rnd.id, kind, method, threshold
-        )
+        fresh = [a for a, hit in zip(apps, hits, strict=True) if hit is None]
+        aggregates = _stored_aggregates(conn, fresh, rnd.id, kind, method, threshold)
     else:
         aggregates = _recomputed_aggregates(conn, apps, rnd.id, kind, method, threshold)
 
@@ -419,9 +420,8 @@ def _compute_ranking(session: Session, rnd: Round, kind: str, *, stored: bool = 
     candidates: list[core.Candidate] = []
     kept: dict[Any, tuple[_Prepared, core.Candidate]] = {}
     Candidate = core.Candidate
-    for a in apps:
+    for a, hit in zip(apps, hits, strict=True):
         app_id = a[0]
-        hit = earlier.get(a)
         if hit is not None:
             prepared[app_id], candidate = kept[a] = hit
             aggregates[app_id] = hit[0][4]
