@@ -261,7 +261,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int, var_dir: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, workers: int, var_dir: Path, app: str = "api.app:create_served_app"
+) -> subprocess.Popen[bytes]:
     env = os.environ | {
         "SHUANGCHUANG_DATABASE_URL": url,
         "SHUANGCHUANG_ENVIRONMENT": "development",
@@ -269,7 +271,7 @@ def start_server(url: str, port: int, workers: int, var_dir: Path) -> subprocess
         "SHUANGCHUANG_SECRET_KEY": secrets.token_urlsafe(40),
     }
     cmd = [
-        sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", app, "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
@@ -394,6 +396,11 @@ def main() -> None:
         "(default 800, the page's autosave delay); 0 = all at once back to back, a saturation test",
     )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--app",
+        default="api.app:create_served_app",
+        help="the application factory (api.app:create_app: without the served process's gc.freeze)",
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-sheets-"))
@@ -401,7 +408,7 @@ def main() -> None:
     data = build(url, experts=args.experts, applications=args.applications)
     in_process = bench_in_process(data, args.saves)
     port = free_port()
-    server = start_server(url, port, args.workers, tmp)
+    server = start_server(url, port, args.workers, tmp, args.app)
     try:
         http = bench_http(
             data,
@@ -426,6 +433,7 @@ def main() -> None:
                 "http_requests": http["http_requests"],
                 "http_think_ms": args.think_ms,
                 "http_workers": args.workers,
+                "app_factory": args.app,
                 "http_median_ms": http["http_median_ms"],
                 "http_p99_ms": http["http_p99_ms"],
                 "http_throughput_rps": http["http_throughput_rps"],

@@ -185,7 +185,7 @@ def serve(
     os.environ["SHUANGCHUANG_DATABASE_URL"] = settings.database_url
     get_settings.cache_clear()
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:create_served_app",
         factory=True,
         host=host,
         port=port,

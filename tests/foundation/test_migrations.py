@@ -252,6 +252,7 @@ def test_the_demo_data_satisfies_the_checks_and_survives_the_migration_both_ways
     migrate.upgrade(demo_url)
     assert _database_checks(demo_url) == _model_checks()
     assert _counts(demo_url) == before
+    _assert_the_aggregates_migration_stored_what_the_sheets_give(demo_url)
     migrate.downgrade(demo_url, "0002")
     assert _database_checks(demo_url) == {}
     assert _counts(demo_url) == before
@@ -266,6 +267,24 @@ def test_the_demo_data_satisfies_the_checks_and_survives_the_migration_both_ways
                 assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
     finally:
         eng.dispose()
+
+
+def _assert_the_aggregates_migration_stored_what_the_sheets_give(url: str) -> None:
+    """Migration 0014 filled panel_aggregates from the sheets already stored: one row per application
+    with sheets, each exactly what `ranking repair` recomputes from them (nothing to fix)."""
+    from scoring.store.models.aggregates import rebuild
+
+    eng = make_engine(url)
+    try:
+        with eng.connect() as conn:
+            stored = conn.execute(text("SELECT count(*) FROM panel_aggregates")).scalar_one()
+            with_sheets = conn.execute(text("SELECT count(DISTINCT application_id) FROM sheets")).scalar_one()
+            report = rebuild(conn)
+            conn.rollback()
+    finally:
+        eng.dispose()
+    assert stored == with_sheets > 0
+    assert (report.checked, report.missing, report.different, report.extra) == (with_sheets, (), (), ())
 
 
 # Columns the demo has no row of: auth_sessions (below), issued_documents and panel_discussions
