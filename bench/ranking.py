@@ -209,6 +209,19 @@ def seed(
     return {"round_id": round_id, "staff_id": staff_id}
 
 
+def seeded(url: str, args: argparse.Namespace) -> tuple[Engine, dict[str, Any], float]:
+    """The database reset and seeded from the command's workload options, and the seconds it took."""
+    passwords.use_fast_hashing()  # the seeded staff password: a server verifies it by its own hash
+    reset_database(url)
+    engine = make_engine(url)
+    started = time.perf_counter()
+    ids = seed(
+        engine, applications=args.applications, experts=args.experts, indicators=args.indicators,
+        rng=random.Random(args.seed),
+    )  # fmt: skip
+    return engine, ids, time.perf_counter() - started
+
+
 def _timed(call: Any) -> float:
     t0 = time.perf_counter()
     resp = call()
@@ -316,16 +329,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-ranking-")
     url = normalise_database_url(args.db) if args.db else f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
-    passwords.use_fast_hashing()
-    reset_database(url)
-    engine = make_engine(url)
-
-    started = time.perf_counter()
-    ids = seed(
-        engine, applications=args.applications, experts=args.experts, indicators=args.indicators,
-        rng=random.Random(args.seed),
-    )  # fmt: skip
-    seed_seconds = time.perf_counter() - started
+    engine, ids, seed_seconds = seeded(url, args)
 
     settings = Settings(
         environment="test", var_dir=Path(tmp.name), database_url=url, secret_key=secrets.token_urlsafe(40)

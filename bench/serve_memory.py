@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import signal
 import statistics
@@ -37,9 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 from sqlalchemy import select
 
-from bench.ranking import KIND, reset_database, seed
+from bench.ranking import KIND, seeded
 from bench.serve import cpu_ms, start_serve, stop
-from scoring.services.admin import passwords
 from scoring.settings import normalise_database_url
 from scoring.store.db import make_engine, make_sessionmaker, unit_of_work
 from scoring.store.models import User
@@ -94,15 +92,7 @@ def main() -> None:
         var_dir = Path(tmp)
         default_url = f"sqlite:///{(var_dir / 'bench.sqlite3').as_posix()}"
         url = normalise_database_url(args.db) if args.db else default_url
-        passwords.use_fast_hashing()  # the seeded staff password: the server verifies it by its own hash
-        reset_database(url)
-        engine = make_engine(url)
-        started = time.perf_counter()
-        ids = seed(
-            engine, applications=args.applications, experts=args.experts, indicators=args.indicators,
-            rng=random.Random(args.seed),
-        )  # fmt: skip
-        seed_seconds = time.perf_counter() - started
+        engine, ids, seed_seconds = seeded(url, args)
         engine.dispose()
         username = staff_username(url, ids["staff_id"])
 
