@@ -100,9 +100,21 @@ def _ranked_order(scores: Mapping[int, Decimal | None]) -> dict[int, int]:
     return out
 
 
+ELIGIBLE: tuple[bool, tuple[str, ...]] = (True, ())
+
+
 def eligibility(candidate: Candidate, pass_line: Decimal) -> tuple[bool, tuple[str, ...]]:
     """Eligible for the proposed list: formal check passed, all gates passed, every section with a
     minimum at or above it, final score ≥ pass line."""
+    score = candidate.final_score
+    if (
+        score is not None
+        and candidate.formal_check_passed
+        and candidate.gates_passed is True
+        and candidate.sections_passed
+        and score >= pass_line
+    ):
+        return ELIGIBLE  # the common case, without building the reasons
     reasons: list[str] = []
     if not candidate.formal_check_passed:
         reasons.append(FORMAL_CHECK_NOT_PASSED)
@@ -117,9 +129,6 @@ def eligibility(candidate: Candidate, pass_line: Decimal) -> tuple[bool, tuple[s
     elif candidate.final_score < pass_line:  # exact: 59.996 is below a pass line of 60 though shown "60.00"
         reasons.append(BELOW_PASS_LINE)
     return not reasons, tuple(reasons)
-
-
-ELIGIBLE: tuple[bool, tuple[str, ...]] = (True, ())
 
 
 def _shown_scores(
@@ -172,18 +181,7 @@ def propose(candidates: Iterable[Candidate], pass_line: Decimal, quota: int) -> 
     judged: list[tuple[bool, tuple[str, ...]]] = []
     eligible_groups: dict[int, list[int]] = {}
     for app_id, rank in order:
-        c = by_id[app_id]
-        score = c.final_score
-        if (
-            score is not None
-            and c.formal_check_passed
-            and c.gates_passed is True
-            and c.sections_passed
-            and score >= pass_line
-        ):
-            verdict = ELIGIBLE  # the common case, without building the reasons
-        else:
-            verdict = eligibility(c, pass_line)
+        verdict = eligibility(by_id[app_id], pass_line)
         judged.append(verdict)
         if verdict[0] and rank is not None:
             group = eligible_groups.get(rank)

@@ -571,13 +571,10 @@ def _stored_aggregates(
     for a in apps:
         # Positional: (id, …, sheets_expected, method, outlier_threshold, detail, round id, kind) as
         # selected in _compute_ranking; a named read costs a lookup each, per application.
-        app_id, expected, stored_method, stored_threshold, detail, agg_round, agg_kind = (
-            a[0], a[7], a[8], a[9], a[10], a[11], a[12]
-        )  # fmt: skip
-        if detail is None or agg_round != round_id or agg_kind != kind:
-            missing.append(app_id)
+        if not _has_stored_aggregate(a, round_id, kind):
+            missing.append(a[0])
             continue
-        out[app_id] = decode(detail, expected, stored_method, stored_threshold)
+        out[a[0]] = decode(a[10], a[7], a[8], a[9])  # detail, sheets expected, method, threshold
     if missing:
         out.update(dict.fromkeys(missing, empty(method, threshold)))
         for app_id, col in compute_aggregates(conn, missing).items():
