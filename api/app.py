@@ -16,7 +16,7 @@ from api.edge.head import HeadAsGet
 from api.edge.headers import SecurityHeaders
 from api.edge.limits import BodyLimit
 from api.edge.locale import LocaleMiddleware
-from api.edge.methods import include
+from api.edge.routing import include
 from api.v1.routes import (
     accounts,
     applications,

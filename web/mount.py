@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.edge.methods import include
+from api.edge.routing import include
 from web.assets import assets
 from web.templating import templates as templates  # re-exported: page modules import it from here
 

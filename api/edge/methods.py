@@ -1,50 +1,32 @@
 """The Allow header of a 405: every method some route accepts on the requested path.
 
-The application's routers are included through `include` below, which records each with its prefix:
-the route table is then read from the routers themselves. Walking FastAPI's included-router
-wrappers instead would make FastAPI build every route's request model at once (about a second, on
-the first error answer of each application instance).
+The application's routers are added route by route (api.edge.routing.include), so the route table is
+the application's own route list; reading path and methods analyses no route.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
 from starlette.routing import Route, compile_path
 
 _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def include(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
-    """`app.include_router`, remembering the router and prefix for the route table."""
-    app.include_router(router, prefix=prefix)
-    sources: list[tuple[str, APIRouter]] = getattr(app.state, "route_sources", [])
-    sources.append((prefix, router))
-    app.state.route_sources = sources
-    app.state.route_table = None  # built again when next asked for
-
-
 def route_table(app: Any) -> tuple[tuple[str, frozenset[str]], ...]:
-    """(path, methods) of every route: the app's own, and those of the routers it included."""
+    """(path, methods) of every route the application serves."""
     cached: tuple[tuple[str, frozenset[str]], ...] | None = getattr(app.state, "route_table", None)
     if cached is not None:
         return cached
-    entries: list[tuple[str, frozenset[str]]] = []
-
-    def add(routes: Iterable[Any], prefix: str) -> None:
-        for route in routes:
-            if isinstance(route, Route) and route.methods:  # APIRoute is a Route; mounts have no methods
-                entries.append((prefix + route.path, frozenset(route.methods)))
-
-    add(app.routes, "")
-    for prefix, router in getattr(app.state, "route_sources", []):
-        add(router.routes, prefix)
-    table = tuple(entries)
+    # APIRoute is a Route; mounts have no methods
+    table = tuple(
+        (route.path, frozenset(route.methods))
+        for route in app.routes
+        if isinstance(route, Route) and route.methods
+    )
     app.state.route_table = table
     return table
 

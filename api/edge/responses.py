@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from scoring.core.schema import Schema
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Schema):
     """The one error shape of the API (API.md): a code, a translated message and per-field messages."""
 
     code: str = Field(description="Stable machine-readable error code, e.g. `validation_failed`.")
@@ -19,7 +21,7 @@ class ErrorBody(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict, description="Field path -> message.")
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Schema):
     error: ErrorBody
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SESSION_COOKIE, SessionDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from scoring.core.actors import Role
 from scoring.core.districts import DISTRICTS
 from scoring.core.errors import DomainError
@@ -25,7 +26,7 @@ from scoring.services.admin.onboarding_schemas import (
 from web.deps import LoggedInPage, Page, UserPage, roles
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 AdminPage = Annotated[UserPage, Depends(roles(Role.ADMIN))]
 ROLES = tuple(r.value for r in Role)

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from api.edge.deps import SessionDep, SettingsDep
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor
 from scoring.core.errors import DomainError, NotFound
 from scoring.core.i18n import Msg, msg
@@ -24,7 +24,7 @@ from scoring.settings import Settings
 from web.deps import Page, StaffPage
 from web.forms import CheckedForm, attempt, field_errors, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _STASH_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}\.(xlsx|csv)$")

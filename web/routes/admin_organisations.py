@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from scoring.core.districts import DISTRICTS
 from scoring.core.errors import DomainError
 from scoring.services.admin import organisations
@@ -17,7 +17,7 @@ from scoring.services.admin.onboarding_schemas import OrganisationIn, Organisati
 from web.deps import Page, StaffPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 FIELDS = (
     "name",

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from api.edge.deps import SessionDep, SettingsDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from scoring.core.apply_rules import DEFAULT_COOLING_OFF_YEARS
 from scoring.core.errors import DomainError
 from scoring.services.designation import round_setup
 from web.deps import Page, StaffPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 KINDS = ("regional", "university", "enterprise")
 CHINA_OFFSET = "+08:00"  # the form's datetime-local values are Beijing time

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -15,6 +14,7 @@ from starlette.datastructures import FormData
 from api.edge.deps import SessionDep, SettingsDep
 from api.edge.downloads import file_response
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from criteria.schema import Figure, Indicator, Rubric
 from scoring.core.errors import DomainError, NotFound, ValidationFailed
 from scoring.core.i18n import msg
@@ -35,7 +35,7 @@ from web.deps import ApplicantPage, LoggedInPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, prefixed, redirect, render, text
 from web.views_files import remove_evidence, store_evidence
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 # ---- my applications ------------------------------------------------------------------------------

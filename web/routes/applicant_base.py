@@ -3,21 +3,21 @@ evaluation grades (never who evaluated), any rectification order, and the yearly
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep, SettingsDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from scoring.core.errors import DomainError
+from scoring.core.schema import Schema
 from scoring.services.management import bases
 from scoring.services.management.schemas import FigureCorrectionIn, FiguresIn
 from web.deps import ApplicantPage, UserPage
 from web.forms import CheckedForm, field_errors, form_action, parse_input, prefixed, redirect, render, text
 from web.views_files import remove_evidence, store_evidence
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 @router.get("/applicant/bases", response_class=HTMLResponse)
@@ -119,7 +119,7 @@ def delete_evidence(
     return redirect(f"/applicant/bases/{base_id}?done=deleted#evidence")
 
 
-class EvidenceIn(BaseModel):
+class EvidenceIn(Schema):
     """The form's year, checked as a number before the file is read."""
 
     figures_year: int

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
+from api.edge.routing import lazy_router
 from scoring.core.actors import Role
 from scoring.core.errors import DomainError
 from scoring.services.admin import integrity
@@ -17,7 +18,7 @@ from scoring.services.review import draw_record
 from web.deps import UserPage, roles
 from web.forms import render
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 AuditorPage = Annotated[UserPage, Depends(roles(Role.AUDITOR))]
 TRAIL_PAGE = 50
 

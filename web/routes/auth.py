@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.edge.deps import SESSION_COOKIE, SessionDep, SettingsDep
+from api.edge.routing import lazy_router
 from scoring.core.errors import NotAuthenticated
 from scoring.services.admin.accounts import close_session, open_session
 from scoring.services.admin.login_throttle import LoginThrottled, throttled_login
@@ -15,7 +16,7 @@ from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
 from web.templating import templates
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 def _safe_next(target: str | None) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from scoring.core.errors import DomainError
 from scoring.core.lifecycle import ApplicationStatus
 from scoring.services.designation import applications as apps
@@ -18,7 +18,7 @@ from scoring.services.designation.schemas import AttachmentOut, RecommendationIn
 from web.deps import CountyPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 # The queue first: what waits for the county's decision, then what it has decided.
 _WAITING = (ApplicationStatus.SUBMITTED,)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from scoring.core.errors import DomainError
 from scoring.core.lifecycle import EvaluationStatus
 from scoring.services.management import evaluations
@@ -18,7 +18,7 @@ from scoring.services.management.schemas import DeclarationIn, EvaluationUpdate
 from web.deps import EvaluatorPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, prefixed, redirect, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 # The evaluator's list: what needs work first, then the newest.
 LIST_ORDER = {EvaluationStatus.DRAFT: 0, EvaluationStatus.ASSIGNED: 1, EvaluationStatus.SUBMITTED: 2}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from criteria.load import dec_str
 from scoring.core.errors import DomainError
 from scoring.core.figures import effective_figures
@@ -20,7 +20,7 @@ from web.deps import ExpertPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, prefixed, redirect, render, text
 from web.views_roles import anchors
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 @router.get("/expert", response_class=HTMLResponse)

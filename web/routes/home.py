@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.edge.deps import SessionDep
+from api.edge.routing import lazy_router
 from scoring.core.actors import Role
 from scoring.services.admin.account_admin import FIRST_ADMIN_COMMAND, needs_first_admin
 from scoring.services.designation.call import applicant_next_steps
 from web.deps import PageDep
 from web.templating import templates
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
+from api.edge.routing import lazy_router
 from scoring.core.errors import DomainError
 from scoring.core.lifecycle import BaseStatus
+from scoring.core.schema import Schema
 from scoring.core.vocabulary import BASE_KINDS
 from scoring.services.admin import integrity
 from scoring.services.review import publication
@@ -22,12 +23,12 @@ from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep
 from web.forms import FormDep, attempt, field_errors, parse_input, redirect, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 KINDS: tuple[str, ...] = BASE_KINDS
 PAGE_SIZE = 500
 
 
-class _Keys(BaseModel):
+class _Keys(Schema):
     """The form's ids, bounded so an absurd number is a named input error, not a database failure."""
 
     round_id: Annotated[int, Field(ge=1, le=2_147_483_647)]

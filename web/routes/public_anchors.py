@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.edge.deps import SessionDep
+from api.edge.routing import lazy_router
 from scoring.services.admin import integrity
 from web.deps import PageDep
 from web.forms import render
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 @router.get("/public/anchors", response_class=HTMLResponse)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.edge.deps import SessionDep, SettingsDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from scoring.services.designation import call
 from web.deps import PageDep
 from web.forms import render
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 @router.get("/call", response_class=HTMLResponse)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
 from api.edge.rate_limit import registration_limiter
+from api.edge.routing import lazy_router
 from scoring.core.actors import Role
 from scoring.core.districts import DISTRICTS
 from scoring.core.errors import DomainError
@@ -19,7 +20,7 @@ from web.csrf import PRELOGIN_COOKIE, check, prelogin_token, set_prelogin_cookie
 from web.deps import Page, PageDep, UserPage, roles
 from web.forms import CheckedForm, FormDep, attempt, field_errors, parse_input, redirect, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 ReviewerPage = Annotated[UserPage, Depends(roles(Role.COUNTY, Role.STAFF))]
 FIELDS = (

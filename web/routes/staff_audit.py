@@ -3,16 +3,16 @@ with the verification of the hash chain on request."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.edge.deps import SessionDep
 from api.edge.params import parse_id
+from api.edge.routing import lazy_router
 from scoring.services.admin import audit_trail, integrity
 from web.deps import StaffPage
 from web.forms import render
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 AUDIT_PAGE = 50
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -15,6 +14,7 @@ from starlette.datastructures import FormData
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from scoring.core.errors import DomainError
 from scoring.core.lifecycle import BaseStatus, CampaignStatus
 from scoring.services.management import bases, evaluations
@@ -30,7 +30,7 @@ from scoring.services.management.schemas import (
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, field_errors, form_action, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 def _list(

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
+from api.edge.routing import lazy_router
 from scoring.core.errors import DomainError, NotFound
 from scoring.core.lifecycle import RoundStatus
 from scoring.services.designation import rounds
@@ -20,7 +20,7 @@ from scoring.services.review.schemas import ApprovalIn, ResolutionIn, RevisionIn
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, form_action, parse_input, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 # Ids beyond a 32-bit key are refused as input (the database would fail on them, not answer 404).
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId
+from api.edge.routing import lazy_router
 from scoring.core.errors import DomainError, NotFound
 from scoring.services.designation import rounds
 from scoring.services.review.documents import service
@@ -22,7 +22,7 @@ from scoring.services.review.results_robustness import robustness_out
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, field_errors, form_action, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 ROUND_DOCUMENTS = ("notice", "designation", "review_report")
 

@@ -9,12 +9,13 @@ import secrets
 from collections import Counter, defaultdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
+from api.edge.routing import lazy_router
 from scoring.core.aggregate import fmt2, round2
 from scoring.core.districts import DISTRICTS
 from scoring.core.draw import commitment_of
@@ -37,7 +38,7 @@ from scoring.services.review.schemas import ConsistentRankingOut
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 def _int(value: str) -> int:

@@ -3,12 +3,12 @@ confirmation of each irreversible round step stating its consequences."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.edge.deps import SessionDep
 from api.edge.params import DbId, parse_id
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor
 from scoring.core.errors import DomainError, NotFound
 from scoring.core.lifecycle import ROUND_TRANSITIONS, allowed_actions
@@ -18,7 +18,7 @@ from scoring.services.review.sheets_end_schemas import DeadlineExtensionIn, Repl
 from web.deps import StaffPage, UserPage
 from web.forms import CheckedForm, attempt, field_errors, parse_input, redirect, render, text
 
-router = APIRouter(include_in_schema=False)
+router = lazy_router(include_in_schema=False)
 
 
 def _page(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import Cursor, DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.services.admin import account_admin
 from scoring.services.admin.onboarding_schemas import (
@@ -22,7 +23,7 @@ from scoring.services.admin.onboarding_schemas import (
     PasswordResetOut,
 )
 
-router = APIRouter(tags=["accounts"])
+router = lazy_router(tags=["accounts"])
 
 Admin = Annotated[Actor, Depends(require_roles(Role.ADMIN, hide=True))]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from api.edge.deps import (
@@ -18,6 +18,7 @@ from api.edge.deps import (
 from api.edge.downloads import file_response
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from api.v1.routes.rounds import parse_cursor
 from scoring.core.actors import Actor, Role
 from scoring.core.ids import MAX_ROW_ID
@@ -37,7 +38,7 @@ from scoring.services.designation.schemas import (
 )
 from scoring.services.management import files
 
-router = APIRouter(tags=["applications"])
+router = lazy_router(tags=["applications"])
 
 # Only the county of the organisation's district may recommend; to everyone else the action is hidden.
 CountyOnly = Annotated[Actor, Depends(require_roles(Role.COUNTY, hide=True))]

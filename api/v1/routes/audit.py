@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.edge.deps import SessionDep, StaffActor
 from api.edge.params import Cursor
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.services.admin import audit_trail
 from scoring.services.admin.schemas import AuditLogPage, ChainReportOut
 
-router = APIRouter(tags=["audit"])
+router = lazy_router(tags=["audit"])
 
 
 @router.get("/audit", response_model=AuditLogPage, responses=errors(*AUTH, 403))

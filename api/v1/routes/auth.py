@@ -4,35 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Request
+from pydantic import ConfigDict, Field
 from sqlalchemy import text
 
 from api.edge.deps import CurrentActor, SessionDep, SettingsDep, bearer_token
 from api.edge.errors import validation_failed_from
 from api.edge.responses import errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import ROLE_NAMES_ZH
 from scoring.core.errors import NotAuthenticated
+from scoring.core.schema import Schema
 from scoring.services.admin.accounts import close_session, open_session
 from scoring.services.admin.login_throttle import throttled_login
 from scoring.services.admin.schemas import MeOut, ScopeOut
 
-router = APIRouter()
+router = lazy_router()
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     username: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
-class HealthOut(BaseModel):
+class HealthOut(Schema):
     status: str = Field(description="`ok`, or `degraded` when the database does not answer.")
     database: str = Field(description="`ok` or `unreachable`.")
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(Schema):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
@@ -93,7 +95,7 @@ def me(actor: CurrentActor) -> MeOut:
     )
 
 
-health_router = APIRouter()
+health_router = lazy_router()
 
 
 @health_router.get("/healthz", tags=["health"], response_model=HealthOut)

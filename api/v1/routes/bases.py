@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import File, Form, UploadFile
 
 from api.edge.deps import CurrentActor, SessionDep, SettingsDep
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.lifecycle import BaseStatus
 from scoring.core.vocabulary import BaseKind
 from scoring.services.management import bases, evaluations, files
@@ -34,7 +35,7 @@ from scoring.services.management.schemas import (
     StaffRevocationOut,
 )
 
-router = APIRouter(tags=["bases"])
+router = lazy_router(tags=["bases"])
 
 READ = errors(*AUTH, 404)
 ACT = errors(*AUTH, 404, 409)

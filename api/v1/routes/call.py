@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import File, Form, UploadFile
 from fastapi.responses import FileResponse
 
 from api.edge.deps import SessionDep, SettingsDep, StaffActor
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.services.designation import call, round_setup
 
-router = APIRouter()
+router = lazy_router()
 
 
 @router.get("/public/calls", response_model=list[call.CallSummary], tags=["public"])

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.responses import Response
 
 from api.edge.deps import SessionDep, require_roles
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.core.i18n import current_locale
 from scoring.services.review.documents import service
@@ -26,7 +27,7 @@ from scoring.services.review.results_reasons import round_decisions
 from scoring.services.review.results_robustness import robustness_out
 from scoring.services.review.results_schemas import DecisionRecordOut, RobustnessOut
 
-router = APIRouter(tags=["documents"])
+router = lazy_router(tags=["documents"])
 
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

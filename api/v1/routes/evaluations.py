@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from api.edge.deps import CurrentActor, SessionDep
 from api.edge.params import DbId, QueryId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.services.management import evaluations
 from scoring.services.management.schemas import (
     CampaignIn,
@@ -19,7 +18,7 @@ from scoring.services.management.schemas import (
     SheetOut,
 )
 
-router = APIRouter(tags=["evaluations"])
+router = lazy_router(tags=["evaluations"])
 
 ACT = errors(*AUTH, 404, 409)
 

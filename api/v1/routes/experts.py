@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.edge.deps import SessionDep, require_roles
 from api.edge.params import Cursor, DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.services.admin import experts
 from scoring.services.admin.schemas import ExpertIn, ExpertOut, ExpertPage, ExpertUpdate
 
-router = APIRouter(tags=["experts"])
+router = lazy_router(tags=["experts"])
 
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import Query
 
 from api.edge.deps import CurrentActor, SessionDep, StaffActor
 from api.edge.params import DbId
 from api.edge.responses import errors
+from api.edge.routing import lazy_router
+from scoring.core.schema import Schema
 from scoring.services.admin.notifications import inbox as service
 
-router = APIRouter(tags=["notifications"])
+router = lazy_router(tags=["notifications"])
 
 
-class UnreadOut(BaseModel):
+class UnreadOut(Schema):
     unread: int
 
 
-class MarkedOut(BaseModel):
+class MarkedOut(Schema):
     marked: int
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.edge.deps import CurrentActor, SessionDep
 from api.edge.params import Cursor, DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.services.admin import integrity
 from scoring.services.review import draw_record
 
-router = APIRouter(tags=["integrity"])
+router = lazy_router(tags=["integrity"])
 
 
 @router.get("/integrity/verify", response_model=integrity.VerificationOut, responses=errors(*AUTH, 404))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import Depends, File, Query, Response, UploadFile
 
 from api.edge.deps import SessionDep, require_roles
 from api.edge.params import Cursor, DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.services.admin import imports, organisations
 from scoring.services.admin.onboarding_schemas import (
@@ -19,7 +20,7 @@ from scoring.services.admin.onboarding_schemas import (
     OrganisationStatusIn,
 )
 
-router = APIRouter(tags=["organisations"])
+router = lazy_router(tags=["organisations"])
 
 Keeper = Annotated[Actor, Depends(require_roles(Role.STAFF, Role.ADMIN, hide=True))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

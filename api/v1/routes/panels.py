@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from api.edge.deps import SessionDep, require_roles
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.services.designation import rounds
 from scoring.services.review import draw_record, panels
 from scoring.services.review.schemas import ExtendedPanelOut, NewSheet, PanelOut
 
-router = APIRouter(tags=["panels"])
+router = lazy_router(tags=["panels"])
 
 # Only staff know panels exist; everyone else gets 404.
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.edge.deps import SessionDep
 from api.edge.params import parse_id
 from api.edge.responses import errors
+from api.edge.routing import lazy_router
 from scoring.core.errors import invalid
 from scoring.core.i18n import msg
 from scoring.services.review import publication
 from scoring.services.review.schemas import NoticeList, ObjectionReceipt, PublicBasePage
 
-router = APIRouter(tags=["public"])
+router = lazy_router(tags=["public"])
 
 
 @router.get("/public/notice", response_model=NoticeList)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from api.edge.deps import SessionDep, require_roles
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.services.review import decisions, list_revision, publication
 from scoring.services.review.ranking import load_round
@@ -22,7 +23,7 @@ from scoring.services.review.schemas import (
     RevisionIn,
 )
 
-router = APIRouter(tags=["publication"])
+router = lazy_router(tags=["publication"])
 
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 

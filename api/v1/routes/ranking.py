@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.responses import Response
 
 from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import DbId, parse_id
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.core.errors import invalid
 from scoring.core.i18n import current_locale, msg
@@ -20,7 +21,7 @@ from scoring.services.review.ranking_view import ranking_out
 from scoring.services.review.results_schemas import OwnResultOut
 from scoring.services.review.schemas import ConsistentRankingOut, DecisionOut
 
-router = APIRouter(tags=["ranking"])
+router = lazy_router(tags=["ranking"])
 
 # Staff only; to anyone else these resources do not exist (404).
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]

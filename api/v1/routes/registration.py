@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from api.edge.deps import CurrentActor, SessionDep
 from api.edge.params import DbId
 from api.edge.rate_limit import registration_limiter
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.services.admin import registration
 
-router = APIRouter(tags=["registration"])
+router = lazy_router(tags=["registration"])
 
 
 @router.post(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import DbId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.services.designation import drafts
 from scoring.services.review import sheets_end
@@ -20,7 +21,7 @@ from scoring.services.review.sheets_end_schemas import (
     RoundEndOut,
 )
 
-router = APIRouter(tags=["round end"])
+router = lazy_router(tags=["round end"])
 
 HiddenStaff = Annotated[Actor, Depends(require_roles(Role.STAFF, hide=True))]
 

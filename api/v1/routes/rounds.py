@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.edge.deps import CurrentActor, SessionDep, StaffActor
 from api.edge.params import DbId, parse_id
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.errors import invalid
 from scoring.core.i18n import msg
 from scoring.services.designation import rounds
@@ -21,7 +22,7 @@ from scoring.services.designation.schemas import (
     RoundTransitionIn,
 )
 
-router = APIRouter(tags=["rounds"])
+router = lazy_router(tags=["rounds"])
 
 
 def parse_cursor(cursor: str | None) -> int | None:

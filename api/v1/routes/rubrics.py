@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from api.edge.deps import current_actor
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.services.admin import rubrics
 from scoring.services.admin.schemas import RubricDocument, RubricSummary
 
 # Any logged-in user may read the rubrics (API.md).
-router = APIRouter(dependencies=[Depends(current_actor)])
+router = lazy_router(dependencies=[Depends(current_actor)])
 
 
 @router.get("/rubrics", tags=["rubrics"], response_model=list[RubricSummary], responses=errors(401))

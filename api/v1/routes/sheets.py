@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import Cursor, DbId, QueryId
 from api.edge.responses import AUTH, errors
+from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.core.ids import MAX_ROW_ID
 from scoring.services.review import sheet_views, sheets
 from scoring.services.review.schemas import ApplicationSheet, SavedSheetOut, SheetOut, SheetPage
 
-router = APIRouter(tags=["sheets"])
+router = lazy_router(tags=["sheets"])
 
 # A sheet shows only what its reader may see: the fields its service left unset are absent.
 SHEET: dict[str, Any] = {"response_model": SheetOut, "response_model_exclude_unset": True}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +12,7 @@ from scoring.core.actors import Actor
 from scoring.core.errors import NotFound, invalid
 from scoring.core.i18n import Msg, Text, msg
 from scoring.core.permissions.integrity import can_checkpoint, can_read_evidence
+from scoring.core.schema import Schema
 from scoring.store import audit, queries
 from scoring.store.models import AuditCheckpoint
 from scoring.store.reconcile import reconcile
@@ -46,7 +46,7 @@ CONSISTENT = msg("The live tables agree with the audit trail.")
 DIFFERENT = msg("%(count)s difference(s) between the audit trail and the live tables.")
 
 
-class ChainOut(BaseModel):
+class ChainOut(Schema):
     ok: bool
     events: int
     first_bad_id: int | None
@@ -59,7 +59,7 @@ class ChainOut(BaseModel):
     message: Text
 
 
-class AnchorOut(BaseModel):
+class AnchorOut(Schema):
     ok: bool
     seq: int
     hash: str
@@ -69,13 +69,13 @@ class AnchorOut(BaseModel):
     message: Text
 
 
-class VerificationOut(BaseModel):
+class VerificationOut(Schema):
     ok: bool
     chain: ChainOut
     anchor: AnchorOut | None = None
 
 
-class DifferenceOut(BaseModel):
+class DifferenceOut(Schema):
     entity: str
     entity_id: str
     field: str
@@ -83,7 +83,7 @@ class DifferenceOut(BaseModel):
     table: Any
 
 
-class ReconciliationOut(BaseModel):
+class ReconciliationOut(Schema):
     ok: bool
     events: int
     checked: dict[str, int]
@@ -91,7 +91,7 @@ class ReconciliationOut(BaseModel):
     message: Text
 
 
-class CheckpointOut(BaseModel):
+class CheckpointOut(Schema):
     id: int
     seq: int
     head_hash: str
@@ -102,7 +102,7 @@ class CheckpointOut(BaseModel):
     anchor: str  # SEQ:HASH, as printed on a published list
 
 
-class TrailPage(BaseModel):
+class TrailPage(Schema):
     items: list[dict[str, Any]]
     next_cursor: int | None
 

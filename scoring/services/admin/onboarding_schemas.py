@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import ConfigDict, Field, StrictBool
 
 from scoring.core.i18n import Text
 from scoring.core.ids import RowId
+from scoring.core.schema import Schema
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -32,7 +33,7 @@ class OrganisationStatusIn(_In):
     reason: str = Field(default="", max_length=500)
 
 
-class OrganisationOut(BaseModel):
+class OrganisationOut(Schema):
     id: int
     name: str
     credit_code: str
@@ -46,12 +47,12 @@ class OrganisationOut(BaseModel):
     created_at: datetime
 
 
-class OrganisationPage(BaseModel):
+class OrganisationPage(Schema):
     items: list[OrganisationOut]
     next_cursor: int | None
 
 
-class ImportProblem(BaseModel):
+class ImportProblem(Schema):
     """One refusal in a spreadsheet: its row as the spreadsheet numbers it (the header is row 1)."""
 
     row: int
@@ -59,14 +60,14 @@ class ImportProblem(BaseModel):
     message: Text
 
 
-class ImportRowOut(BaseModel):
+class ImportRowOut(Schema):
     row: int
     key: str  # the credit code (organisations) or the username (experts)
     name: str
     action: str  # create | update | unchanged
 
 
-class OneTimeCredential(BaseModel):
+class OneTimeCredential(Schema):
     """A new account's one-time password, shown once to whoever ran the import."""
 
     username: str
@@ -74,7 +75,7 @@ class OneTimeCredential(BaseModel):
     password: str
 
 
-class ImportPreview(BaseModel):
+class ImportPreview(Schema):
     """What a commit would do; `problems` non-empty means a commit saves nothing."""
 
     rows: list[ImportRowOut]
@@ -83,7 +84,7 @@ class ImportPreview(BaseModel):
     updated: int
     unchanged: int
     committed: bool
-    credentials: list[OneTimeCredential] = []
+    credentials: list[OneTimeCredential] = []  # noqa: RUF012 (pydantic copies defaults)
 
 
 class AccountIn(_In):
@@ -107,7 +108,7 @@ class AccountStatusIn(_In):
     active: StrictBool
 
 
-class AccountOut(BaseModel):
+class AccountOut(Schema):
     id: int
     username: str
     display_name: str
@@ -121,24 +122,24 @@ class AccountOut(BaseModel):
     created_at: datetime
 
 
-class AccountPage(BaseModel):
+class AccountPage(Schema):
     items: list[AccountOut]
     next_cursor: int | None
 
 
-class AccountCreated(BaseModel):
+class AccountCreated(Schema):
     """A new account; `one_time_password` is shown this once and never stored in clear."""
 
     account: AccountOut
     one_time_password: str | None
 
 
-class PasswordResetOut(BaseModel):
+class PasswordResetOut(Schema):
     account: AccountOut
     one_time_password: str
 
 
-class PasswordChangeIn(BaseModel):
+class PasswordChangeIn(Schema):
     model_config = ConfigDict(extra="forbid")  # passwords are taken as typed, spaces included
 
     current_password: str = Field(max_length=256, repr=False)

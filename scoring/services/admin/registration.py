@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from scoring.core.actors import SYSTEM, Actor, Role
 from scoring.core.errors import InvalidTransition, NotFound, ValidationFailed
 from scoring.core.i18n import Msg, Text, msg
 from scoring.core.permissions.onboarding import can_review_registration
+from scoring.core.schema import Schema
 from scoring.core.vocabulary import APPLICANT_KIND_OF_BASE
 from scoring.services.admin.onboarding_schemas import OrganisationIn
 from scoring.services.admin.organisations import check_organisation, snapshot
@@ -30,7 +31,7 @@ RECEIVED = msg(
 )
 
 
-class RegistrationIn(BaseModel):
+class RegistrationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     credit_code: str = Field(default="", max_length=64)
@@ -44,18 +45,18 @@ class RegistrationIn(BaseModel):
     password: str = Field(default="", max_length=256, repr=False)
 
 
-class RegistrationReceived(BaseModel):
+class RegistrationReceived(Schema):
     message: Text
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     decision: Literal["approve", "reject"]
     reason: str = Field(default="", max_length=1000)
 
 
-class RegistrationOut(BaseModel):
+class RegistrationOut(Schema):
     id: int
     status: str
     organisation_id: int

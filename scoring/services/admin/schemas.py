@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
 from scoring.core.ids import RowId
+from scoring.core.schema import Schema
 from scoring.core.vocabulary import OrganisationKind
 
 _FROZEN = ConfigDict(frozen=True)
@@ -19,7 +20,7 @@ FieldName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 # ---- accounts ----------------------------------------------------------------------------------
 
 
-class OrganisationIn(BaseModel):
+class OrganisationIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=2, max_length=200)
@@ -28,7 +29,7 @@ class OrganisationIn(BaseModel):
     district: str | None = None
 
 
-class UserIn(BaseModel):
+class UserIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     username: str
@@ -39,14 +40,14 @@ class UserIn(BaseModel):
     district: str | None = None
 
 
-class ScopeOut(BaseModel):
+class ScopeOut(Schema):
     model_config = _FROZEN
 
     organisation_id: int | None
     district: str | None
 
 
-class MeOut(BaseModel):
+class MeOut(Schema):
     """The caller's identity (GET /me)."""
 
     model_config = _FROZEN
@@ -62,7 +63,7 @@ class MeOut(BaseModel):
 # ---- rubrics -----------------------------------------------------------------------------------
 
 
-class RubricSummary(BaseModel):
+class RubricSummary(Schema):
     """The current designation rubric of one kind, as listed."""
 
     model_config = _FROZEN
@@ -77,7 +78,7 @@ class RubricSummary(BaseModel):
 # ---- experts -----------------------------------------------------------------------------------
 
 
-class ExpertIn(BaseModel):
+class ExpertIn(Schema):
     """A new pool member, with an existing login (user_id) or a new one (username + password)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -94,7 +95,7 @@ class ExpertIn(BaseModel):
     pool: Pool = "expert"
 
 
-class ExpertUpdate(BaseModel):
+class ExpertUpdate(Schema):
     """Changes to a pool member; absent fields stay as they are."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -108,14 +109,14 @@ class ExpertUpdate(BaseModel):
     is_active: StrictBool | None = None
 
 
-class OrganisationName(BaseModel):
+class OrganisationName(Schema):
     model_config = _FROZEN
 
     id: int
     name: str | None
 
 
-class ExpertOut(BaseModel):
+class ExpertOut(Schema):
     """A pool member with its organisation's name and its login's username."""
 
     model_config = _FROZEN
@@ -135,7 +136,7 @@ class ExpertOut(BaseModel):
     created_at: str | None
 
 
-class ExpertPage(BaseModel):
+class ExpertPage(Schema):
     model_config = _FROZEN
 
     items: list[ExpertOut]
@@ -145,7 +146,7 @@ class ExpertPage(BaseModel):
 # ---- audit trail -------------------------------------------------------------------------------
 
 
-class AuditEventOut(BaseModel):
+class AuditEventOut(Schema):
     model_config = _FROZEN
 
     id: int
@@ -162,7 +163,7 @@ class AuditEventOut(BaseModel):
     prev_hash: str | None = None
 
 
-class AuditLogPage(BaseModel):
+class AuditLogPage(Schema):
     """Events in chain order (oldest first), for the API."""
 
     model_config = _FROZEN
@@ -171,7 +172,7 @@ class AuditLogPage(BaseModel):
     next_cursor: int | None
 
 
-class AuditTrailPage(BaseModel):
+class AuditTrailPage(Schema):
     """Events newest first, for the staff page; `next_before` is the cursor of the older page."""
 
     model_config = _FROZEN
@@ -180,7 +181,7 @@ class AuditTrailPage(BaseModel):
     next_before: int | None
 
 
-class ChainReportOut(BaseModel):
+class ChainReportOut(Schema):
     model_config = _FROZEN
 
     ok: bool
@@ -189,7 +190,7 @@ class ChainReportOut(BaseModel):
     problem: str | None = Field(description="`hash_mismatch` or `broken_link` when not ok.")
 
 
-class RubricDocument(BaseModel):
+class RubricDocument(Schema):
     """A rubric's canonical document (criteria.load.rubric_document): decimals as strings; the
     nested parts follow the rubric file format of criteria/README."""
 

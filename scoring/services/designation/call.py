@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,28 +14,29 @@ from scoring.core import richtext
 from scoring.core.actors import Actor, Role
 from scoring.core.errors import NotFound
 from scoring.core.lifecycle import RoundStatus as S
+from scoring.core.schema import Schema
 from scoring.core.vocabulary import APPLICANT_KIND_OF_BASE
 from scoring.services.designation import round_setup, rounds
 from scoring.settings import Settings
 from scoring.store.models import Application, Organisation, Round, RoundDocument
 
 
-class RunOut(BaseModel):
+class RunOut(Schema):
     text: str
     bold: bool
 
 
-class BlockOut(BaseModel):
+class BlockOut(Schema):
     kind: str  # h | p | ul | ol
     lines: list[list[RunOut]]
 
 
-class DeadlineOut(BaseModel):
+class DeadlineOut(Schema):
     name: str  # application | recommendation | formal_check | scoring
     at: datetime | None
 
 
-class CallSummary(BaseModel):
+class CallSummary(Schema):
     id: int
     year: int
     title: str
@@ -46,7 +46,7 @@ class CallSummary(BaseModel):
     application_deadline: datetime | None
 
 
-class IndicatorOut(BaseModel):
+class IndicatorOut(Schema):
     code: str
     text_zh: str
     text_en: str
@@ -54,7 +54,7 @@ class IndicatorOut(BaseModel):
     max_points: Decimal
 
 
-class SectionOut(BaseModel):
+class SectionOut(Schema):
     code: str
     title_zh: str
     title_en: str
@@ -62,13 +62,13 @@ class SectionOut(BaseModel):
     indicators: list[IndicatorOut]
 
 
-class GateOut(BaseModel):
+class GateOut(Schema):
     code: str
     text_zh: str
     text_en: str
 
 
-class CriteriaOut(BaseModel):
+class CriteriaOut(Schema):
     kind: str
     title_zh: str
     title_en: str
@@ -182,7 +182,7 @@ def open_document(
     return path, doc.original_name
 
 
-class NextItem(BaseModel):
+class NextItem(Schema):
     round_id: int
     round_title: str
     kind: str
@@ -193,7 +193,7 @@ class NextItem(BaseModel):
     reason: str | None
 
 
-class NextSteps(BaseModel):
+class NextSteps(Schema):
     """An applicant's home: calls it may still answer, drafts, returned items, and results."""
 
     open_calls: list[NextItem]

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from scoring.core.ids import Version
 from scoring.core.lifecycle import RoundStatus as S
 from scoring.core.richtext import MAX_CHARS
 from scoring.core.round_rules import panel_and_quota_problems
+from scoring.core.schema import Schema
 from scoring.services.admin.rubrics import freeze_shipped
 from scoring.services.admin.upload_names import clean_name
 from scoring.services.designation import rounds
@@ -94,7 +95,7 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 CoolingOffYears = Annotated[int, Field(ge=0, le=10)]
 
 
-class ReferenceSetupIn(BaseModel):
+class ReferenceSetupIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     provincial_rd_intensity: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)] | None = None
@@ -104,7 +105,7 @@ class ReferenceSetupIn(BaseModel):
     source: Annotated[str, Field(max_length=300)] = ""  # e.g. 《2023年河北省科技经费投入统计公报》
 
 
-class DeadlineSetupIn(BaseModel):
+class DeadlineSetupIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     application: datetime
@@ -113,7 +114,7 @@ class DeadlineSetupIn(BaseModel):
     scoring: datetime
 
 
-class RoundSetupIn(BaseModel):
+class RoundSetupIn(Schema):
     """A new round as the set-up page (or `POST /api/v1/rounds/setup`) gives it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -133,7 +134,7 @@ class RoundSetupIn(BaseModel):
     cooling_off_years: CoolingOffYears = DEFAULT_COOLING_OFF_YEARS
 
 
-class RoundEditIn(BaseModel):
+class RoundEditIn(Schema):
     """Changes to a round; absent fields stay. `version` is the round's version as read (409 if stale)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -159,7 +160,7 @@ class RoundEditIn(BaseModel):
     cooling_off_years: CoolingOffYears | None = None
 
 
-class DeadlineExtensionIn(BaseModel):
+class DeadlineExtensionIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     deadline: DeadlineName
@@ -167,7 +168,7 @@ class DeadlineExtensionIn(BaseModel):
     reason: Annotated[str, Field(max_length=2000)] = ""
 
 
-class RoundDocumentOut(BaseModel):
+class RoundDocumentOut(Schema):
     id: int
     round_id: int
     title: str
@@ -534,14 +535,14 @@ def round_documents(session: Session, *, round_id: int) -> list[RoundDocumentOut
     return [document_out(d) for d in rows]
 
 
-class SectionOut(BaseModel):
+class SectionOut(Schema):
     code: str
     title_zh: str
     title_en: str
     max_points: Decimal
 
 
-class RoundSetupOut(BaseModel):
+class RoundSetupOut(Schema):
     """A round's settings as the set-up page shows them, with the fields frozen in its status and why."""
 
     id: int

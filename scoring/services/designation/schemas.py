@@ -11,13 +11,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import AliasChoices, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from criteria.schema import Rubric
 from scoring.core.apply_rules import DEFAULT_COOLING_OFF_YEARS
 from scoring.core.gates import Result
 from scoring.core.i18n import Text, current_locale
 from scoring.core.ids import RowId, Version
+from scoring.core.schema import Schema
 from scoring.core.vocabulary import BaseKind
 
 # A base kind as an input value (the JSON schema lists the three kinds of BaseKind).
@@ -59,7 +60,7 @@ RubricText = Annotated[
 # ---- rounds: inputs ----------------------------------------------------------------------------
 
 
-class ReferencesIn(BaseModel):
+class ReferencesIn(Schema):
     """The reference values the gates compare with, e.g. provincial R&D intensity 2.00 (%)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -70,7 +71,7 @@ class ReferencesIn(BaseModel):
     data_year: Annotated[int, Field(ge=2000, le=2100)] | None = None
 
 
-class DeadlinesIn(BaseModel):
+class DeadlinesIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     # Both spellings are accepted (API.md names them with and without the suffix).
@@ -85,7 +86,7 @@ class DeadlinesIn(BaseModel):
     )
 
 
-class RoundIn(BaseModel):
+class RoundIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     year: Annotated[int, Field(ge=2000, le=2100)]
@@ -103,7 +104,7 @@ class RoundIn(BaseModel):
     cooling_off_years: Annotated[int, Field(ge=0, le=10)] = DEFAULT_COOLING_OFF_YEARS
 
 
-class RoundTransitionIn(BaseModel):
+class RoundTransitionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     action: Annotated[str, Field(min_length=1, max_length=32)]
@@ -111,7 +112,7 @@ class RoundTransitionIn(BaseModel):
     reason: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class EligibilityIn(BaseModel):
+class EligibilityIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: Kind
@@ -121,7 +122,7 @@ class EligibilityIn(BaseModel):
 # ---- rounds: read models -----------------------------------------------------------------------
 
 
-class DeadlinesOut(BaseModel):
+class DeadlinesOut(Schema):
     model_config = _FROZEN
 
     application: str | None = Field(description="ISO 8601, as stored (UTC offset included).")
@@ -129,7 +130,7 @@ class DeadlinesOut(BaseModel):
     scoring: str | None
 
 
-class RoundOut(BaseModel):
+class RoundOut(Schema):
     """A round as API.md shows it."""
 
     model_config = _FROZEN
@@ -155,14 +156,14 @@ class RoundOut(BaseModel):
     version: int
 
 
-class RoundPage(BaseModel):
+class RoundPage(Schema):
     model_config = _FROZEN
 
     items: list[RoundOut]
     next_cursor: str | None
 
 
-class GateOut(BaseModel):
+class GateOut(Schema):
     """One gate's result: the numbers in `detail`, its wording and any reason in the caller's language."""
 
     model_config = _FROZEN
@@ -174,7 +175,7 @@ class GateOut(BaseModel):
     reason: Text | None
 
 
-class EligibilityOut(BaseModel):
+class EligibilityOut(Schema):
     model_config = _FROZEN
 
     gates: list[GateOut]
@@ -183,7 +184,7 @@ class EligibilityOut(BaseModel):
 # ---- applications: inputs ----------------------------------------------------------------------
 
 
-class ApplicationCreate(BaseModel):
+class ApplicationCreate(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     round_id: RowId
@@ -191,7 +192,7 @@ class ApplicationCreate(BaseModel):
     title: Annotated[str, Field(min_length=2, max_length=200)]
 
 
-class ApplicationUpdate(BaseModel):
+class ApplicationUpdate(Schema):
     """Only the fields sent change. In narratives and figures, null or "" removes an entry."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -203,13 +204,13 @@ class ApplicationUpdate(BaseModel):
     version: Version
 
 
-class SubmitIn(BaseModel):
+class SubmitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     version: Version | None = None
 
 
-class RecommendationIn(BaseModel):
+class RecommendationIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     decision: Literal["recommend", "decline", "return"]
@@ -217,14 +218,14 @@ class RecommendationIn(BaseModel):
     version: Version | None = None
 
 
-class FigureCorrection(BaseModel):
+class FigureCorrection(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     value: Any
     reason: Reason = ""
 
 
-class FormalCheckIn(BaseModel):
+class FormalCheckIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     decision: Literal["accept", "return"]
@@ -236,7 +237,7 @@ class FormalCheckIn(BaseModel):
 # ---- applications: read models -----------------------------------------------------------------
 
 
-class OrganisationRef(BaseModel):
+class OrganisationRef(Schema):
     model_config = _FROZEN
 
     id: int
@@ -244,7 +245,7 @@ class OrganisationRef(BaseModel):
     district: str | None
 
 
-class AttachmentOut(BaseModel):
+class AttachmentOut(Schema):
     model_config = _FROZEN
 
     id: int
@@ -256,7 +257,7 @@ class AttachmentOut(BaseModel):
     uploaded_at: str | None
 
 
-class ApplicationSummary(BaseModel):
+class ApplicationSummary(Schema):
     """An application in a list."""
 
     model_config = _FROZEN
@@ -273,7 +274,7 @@ class ApplicationSummary(BaseModel):
     version: int
 
 
-class ApplicationPage(BaseModel):
+class ApplicationPage(Schema):
     model_config = _FROZEN
 
     items: list[ApplicationSummary]
@@ -295,7 +296,7 @@ class ApplicationOut(ApplicationSummary):
     created_at: str | None
 
 
-class ApplicationContext(BaseModel):
+class ApplicationContext(Schema):
     """An application with its round and the rubric frozen for it: what a page about it shows."""
 
     model_config = _FROZEN

@@ -10,7 +10,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -28,6 +27,7 @@ from scoring.core.lifecycle import (
     RectificationStatus,
     RevocationStatus,
 )
+from scoring.core.schema import Schema
 from scoring.core.vocabulary import BaseKind, Grade
 
 TEXT_MAX = 4000
@@ -54,14 +54,14 @@ def wording(zh: str, en: str) -> Wording:
 # ---- inputs -----------------------------------------------------------------------------------
 
 
-class FiguresIn(BaseModel):
+class FiguresIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     year: Annotated[int, Field(ge=2000, le=2100)]
     figures: dict[str, Any]
 
 
-class FigureCorrectionIn(BaseModel):
+class FigureCorrectionIn(Schema):
     """A correction of a year's figures already read by a submitted evaluation: a new dated declaration."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -71,33 +71,33 @@ class FigureCorrectionIn(BaseModel):
     reason: Annotated[str, Field(max_length=TEXT_MAX)] = ""
 
 
-class RectificationIn(BaseModel):
+class RectificationIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reasons: Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
     deadline: date | None = None  # default: six months from today
 
 
-class RestoreIn(BaseModel):
+class RestoreIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: Annotated[str, Field(max_length=TEXT_MAX)] | None = None
 
 
-class RevocationIn(BaseModel):
+class RevocationIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
 
 
-class RevocationConfirmIn(BaseModel):
+class RevocationConfirmIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     document_no: Annotated[str, Field(min_length=1, max_length=DOCUMENT_NO_MAX)]
     decided_on: date
 
 
-class BandsIn(BaseModel):
+class BandsIn(Schema):
     """A campaign's own grade bands; without them the campaign takes the performance rubric's."""
 
     model_config = ConfigDict(extra="forbid")
@@ -119,7 +119,7 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
-class CampaignReferencesIn(BaseModel):
+class CampaignReferencesIn(Schema):
     """That year's R&D intensity references (%), each with the document it is taken from."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -130,7 +130,7 @@ class CampaignReferencesIn(BaseModel):
     city_rd_intensity_source: Annotated[str, Field(max_length=300)] = ""
 
 
-class CampaignIn(BaseModel):
+class CampaignIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     year: Annotated[int, Field(ge=2000, le=2100)]
@@ -140,7 +140,7 @@ class CampaignIn(BaseModel):
     deadline: Annotated[datetime, BeforeValidator(_not_a_number)] | None = None
 
 
-class AssignIn(BaseModel):
+class AssignIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     purpose: EvaluationPurpose = EvaluationPurpose.REGULAR
@@ -150,17 +150,17 @@ class AssignIn(BaseModel):
     reason: Annotated[str, Field(max_length=2000)] | None = None  # bringing a re-evaluation forward
 
 
-class DeclarationIn(BaseModel):
+class DeclarationIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     no_conflict: bool
     reason: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class EvaluationUpdate(BaseModel):
+class EvaluationUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    scores: dict[str, Any] = {}
+    scores: dict[str, Any] = {}  # noqa: RUF012 (pydantic copies defaults)
     comments: Annotated[str, Field(max_length=5000)] | None = None
     version: Version
 
@@ -168,7 +168,7 @@ class EvaluationUpdate(BaseModel):
 # ---- read models ------------------------------------------------------------------------------
 
 
-class ReadModel(BaseModel):
+class ReadModel(Schema):
     model_config = ConfigDict(frozen=True)
 
 
@@ -302,7 +302,7 @@ class BaseDetail(BaseOut):
     outcomes: list[OutcomeOut]
     figures_by_year: FiguresByYear
     evidence: list[EvidenceOut]
-    figure_corrections: list[FigureCorrectionOut] = []
+    figure_corrections: list[FigureCorrectionOut] = []  # noqa: RUF012 (pydantic copies defaults)
     evaluations: list[EvaluationRow] | None = shown_to_some("Staff only: each evaluator's evaluation.")
 
 

@@ -19,7 +19,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,7 @@ from scoring.core.draw import (
 from scoring.core.errors import Conflict, NotFound, invalid
 from scoring.core.i18n import Msg, Text, msg
 from scoring.core.permissions.integrity import can_read_evidence
+from scoring.core.schema import Schema
 from scoring.services.review import panels
 from scoring.services.review.schemas import MAX_RESERVES
 from scoring.store import audit
@@ -49,7 +50,7 @@ from scoring.store.models import AuditEvent, DrawCommitment, Expert, Panel, Pane
 _HEX64 = "^[0-9a-f]{64}$"
 
 
-class CommitIn(BaseModel):
+class CommitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: str
@@ -61,7 +62,7 @@ class CommitIn(BaseModel):
     reserves: int | None = Field(default=None, ge=0, le=MAX_RESERVES)
 
 
-class StrataIn(BaseModel):
+class StrataIn(Schema):
     """How many experts of which fields a panel of one kind needs (a round setting)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,24 +70,24 @@ class StrataIn(BaseModel):
     strata: dict[str, int] = Field(description="expert field -> members needed; empty: no stratification")
 
 
-class StrataOut(BaseModel):
+class StrataOut(Schema):
     round_id: int
     strata: dict[str, dict[str, int]]  # kind -> expert field -> members needed
 
 
-class ContributionIn(BaseModel):
+class ContributionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     value: str = Field(min_length=MIN_CONTRIBUTION, max_length=200)
 
 
-class RevealIn(BaseModel):
+class RevealIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     secret: str = Field(min_length=MIN_SECRET, max_length=200)
 
 
-class CommitmentOut(BaseModel):
+class CommitmentOut(Schema):
     id: int
     round_id: int
     kind: str
@@ -103,7 +104,7 @@ class CommitmentOut(BaseModel):
     record: dict[str, Any] | None
 
 
-class ReplayOut(BaseModel):
+class ReplayOut(Schema):
     commitment_id: int | None  # None: a panel drawn with a typed seed (no commitment, steerable)
     seed_source: str  # "commitment" | "typed"
     round_id: int

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,13 +14,14 @@ from scoring.core.actors import Actor
 from scoring.core.errors import NotFound
 from scoring.core.lifecycle import RoundStatus
 from scoring.core.permissions.designation import can_formal_check
+from scoring.core.schema import Schema
 from scoring.services.review import ranking as ranking_service
 from scoring.store.models import Application, DesignatedBase, Organisation, Rectification, Revocation, Round
 
 _FROZEN = ConfigDict(frozen=True)
 
 
-class PastApplication(BaseModel):
+class PastApplication(Schema):
     model_config = _FROZEN
 
     id: int
@@ -34,7 +35,7 @@ class PastApplication(BaseModel):
     final_score: Decimal | None  # only once the round's list is published; exact, shown to 2 places
 
 
-class BaseRecord(BaseModel):
+class BaseRecord(Schema):
     model_config = _FROZEN
 
     id: int
@@ -47,7 +48,7 @@ class BaseRecord(BaseModel):
     revocation_document_no: str | None
 
 
-class RectificationRecord(BaseModel):
+class RectificationRecord(Schema):
     model_config = _FROZEN
 
     id: int
@@ -59,7 +60,7 @@ class RectificationRecord(BaseModel):
     issued_on: date
 
 
-class RevocationRecord(BaseModel):
+class RevocationRecord(Schema):
     model_config = _FROZEN
 
     id: int
@@ -72,7 +73,7 @@ class RevocationRecord(BaseModel):
     decided_on: date | None
 
 
-class OrganisationHistory(BaseModel):
+class OrganisationHistory(Schema):
     model_config = _FROZEN
 
     organisation_id: int

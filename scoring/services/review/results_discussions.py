@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from scoring.core.actors import Actor
 from scoring.core.errors import Conflict, NotFound, invalid
 from scoring.core.i18n import Msg, msg
 from scoring.core.permissions.review import can_manage_review
+from scoring.core.schema import Schema
 from scoring.core.vocabulary import DiscussionOutcome
 from scoring.services.review import ranking as ranking_service
 from scoring.services.review import sheets as sheet_service
@@ -28,7 +29,7 @@ OUTCOMES: dict[str, Msg] = {
 }
 
 
-class DiscussionIn(BaseModel):
+class DiscussionIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     outcome: DiscussionOutcome

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
+from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
 from scoring.core.draw import MAX_SEED
 from scoring.core.i18n import Text, current_locale
 from scoring.core.ids import RowId, Version
+from scoring.core.schema import Schema
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -48,7 +49,7 @@ LocalText = Annotated[
 ]
 
 
-class ReadModel(BaseModel):
+class ReadModel(Schema):
     model_config = ConfigDict(frozen=True)
 
 
@@ -63,7 +64,7 @@ CONTACT_MAX = 100
 OBJECTION_TEXT_MAX = 5_000
 
 
-class DrawIn(BaseModel):
+class DrawIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: str
@@ -73,7 +74,7 @@ class DrawIn(BaseModel):
     strata: dict[str, int] | None = None  # expert field -> members needed (a committed draw sets it)
 
 
-class ExtendIn(BaseModel):
+class ExtendIn(Schema):
     """Experts added to a panel as further reserves, when declines have used the reserves up."""
 
     model_config = ConfigDict(extra="forbid")
@@ -81,7 +82,7 @@ class ExtendIn(BaseModel):
     expert_ids: list[RowId] = Field(min_length=1, max_length=50)
 
 
-class DeclarationIn(BaseModel):
+class DeclarationIn(Schema):
     """The no-conflict declaration (回避声明): true to score, false with a reason to decline."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -90,7 +91,7 @@ class DeclarationIn(BaseModel):
     reason: str = Field(default="", max_length=REASON_MAX)
 
 
-class SheetUpdate(BaseModel):
+class SheetUpdate(Schema):
     """An autosave: the full set of scores entered so far (absent or null = not scored yet)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -100,20 +101,20 @@ class SheetUpdate(BaseModel):
     version: Version
 
 
-class SubmitIn(BaseModel):
+class SubmitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     version: Version | None = None
 
 
-class ReopenIn(BaseModel):
+class ReopenIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: str = Field(default="", max_length=REASON_MAX)
     version: Version | None = None
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: str
@@ -126,20 +127,20 @@ class DecisionIn(BaseModel):
         return value or None
 
 
-class ApprovalIn(BaseModel):
+class ApprovalIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     document_no: Annotated[str, Field(min_length=1, max_length=DOCUMENT_NO_MAX)]
     approved_on: date
 
 
-class PublicationIn(BaseModel):
+class PublicationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["propose", "confirm", "finalize"]
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     round_id: RowId
@@ -149,7 +150,7 @@ class ObjectionIn(BaseModel):
     text: Annotated[str, Field(min_length=1, max_length=OBJECTION_TEXT_MAX)]
 
 
-class ResolutionIn(BaseModel):
+class ResolutionIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     decision: Literal["uphold", "dismiss"]
@@ -161,7 +162,7 @@ class ResolutionIn(BaseModel):
     )
 
 
-class RevisionIn(BaseModel):
+class RevisionIn(Schema):
     """The supplementary notice of entries a changed list added: proposed by one, confirmed by another."""
 
     model_config = ConfigDict(extra="forbid")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from scoring.core.ids import RowId, Version
 from scoring.core.round_rules import CHINA_TZ
+from scoring.core.schema import Schema
 from scoring.services.review.schemas import REASON_MAX, ReadModel, Stamp
 
 
@@ -16,7 +17,7 @@ def _beijing_if_naive(value: datetime) -> datetime:
     return value.replace(tzinfo=CHINA_TZ) if value.tzinfo is None else value
 
 
-class DeadlineExtensionIn(BaseModel):
+class DeadlineExtensionIn(Schema):
     """A later scoring deadline for the whole round, or (expert_id) for one expert's open sheets."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -28,7 +29,7 @@ class DeadlineExtensionIn(BaseModel):
     _aware = field_validator("deadline")(_beijing_if_naive)
 
 
-class ReplaceIn(BaseModel):
+class ReplaceIn(Schema):
     """Replace the expert of a sheet not submitted by its deadline: a reserve (or one drawn now) takes it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -6,13 +6,14 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import ConfigDict, Field, StrictBool
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor
 from scoring.core.errors import NotFound, invalid
 from scoring.core.i18n import LOCALES, Text, current_locale, msg
+from scoring.core.schema import Schema
 from scoring.services.admin.notifications.kinds import SPECS, NoticeKind
 from scoring.services.admin.notifications.render import RenderError, render, template_source
 from scoring.store import audit
@@ -23,7 +24,7 @@ INBOX_PAGE = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class InboxItem(BaseModel):
+class InboxItem(Schema):
     id: int
     kind: str
     subject: str
@@ -34,7 +35,7 @@ class InboxItem(BaseModel):
     broken: bool = False  # its template failed to render (staff see why in the outbox)
 
 
-class Inbox(BaseModel):
+class Inbox(Schema):
     unread: int
     items: list[InboxItem]
 
@@ -98,7 +99,7 @@ def mark_read(session: Session, *, actor: Actor, notification_id: int | None = N
 # ---- preferences -------------------------------------------------------------------------------
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: str | None = Field(default=None, max_length=200)
@@ -106,7 +107,7 @@ class PreferencesIn(BaseModel):
     reminder_emails: StrictBool = True  # API.md: true or false, never 0/1 or "yes"
 
 
-class PreferencesOut(BaseModel):
+class PreferencesOut(Schema):
     email: str | None
     locale: str
     reminder_emails: bool
@@ -168,7 +169,7 @@ def _require_staff(actor: Actor) -> None:
         raise NotFound()
 
 
-class DeliveryRow(BaseModel):
+class DeliveryRow(Schema):
     id: int
     notification_id: int
     kind: str
@@ -182,7 +183,7 @@ class DeliveryRow(BaseModel):
     sent_at: datetime | None
 
 
-class BrokenMessage(BaseModel):
+class BrokenMessage(Schema):
     id: int
     kind: str
     title: Text
@@ -191,7 +192,7 @@ class BrokenMessage(BaseModel):
     render_error: str
 
 
-class Outbox(BaseModel):
+class Outbox(Schema):
     counts: dict[str, int]
     problems: list[DeliveryRow]  # failed, or waiting for a retry after an error
     broken: list[BrokenMessage]  # messages whose template failed to render when they were queued
@@ -251,7 +252,7 @@ def retry_failed(session: Session, *, actor: Actor, delivery_id: int) -> None:
     )  # fmt: skip
 
 
-class TemplateInfo(BaseModel):
+class TemplateInfo(Schema):
     kind: str
     title: Text
     roles: list[str]
@@ -259,7 +260,7 @@ class TemplateInfo(BaseModel):
     reminder: bool
 
 
-class TemplatePreview(BaseModel):
+class TemplatePreview(Schema):
     kind: str
     title: Text
     locale: str

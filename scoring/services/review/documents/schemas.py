@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from scoring.core.schema import Schema
 from scoring.core.vocabulary import DocumentKind
 from scoring.services.review.schemas import ReadModel
 
@@ -15,7 +16,7 @@ DOCUMENT_NO_MAX = 100
 RecordId = Annotated[int, Field(strict=True, ge=1)]
 
 
-class DocumentIn(BaseModel):
+class DocumentIn(Schema):
     """Which document (kind; its round or subject), edited free-text blocks, and on issue its 发文字号."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
