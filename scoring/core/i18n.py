@@ -78,8 +78,7 @@ def translations(locale: str) -> NullTranslations:
         return NullTranslations()
     merged: Translations | None = None
     for po_path in sorted((_LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
-        with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=locale)
+        catalog = read_po(_without_language_header(po_path.read_bytes()))
         buf = io.BytesIO()
         write_mo(buf, catalog)
         buf.seek(0)
@@ -89,6 +88,14 @@ def translations(locale: str) -> NullTranslations:
         else:
             merged.merge(part)
     return merged if merged is not None else NullTranslations()
+
+
+def _without_language_header(po: bytes) -> io.BytesIO:
+    """The PO file without its Language header. Babel turns that header into a Locale, which loads
+    its whole CLDR index (about 2 MiB, kept for the life of the process) into every worker that
+    translates a word; a catalog needs only its messages and the Plural-Forms header."""
+    lines = po.splitlines(keepends=True)
+    return io.BytesIO(b"".join(line for line in lines if not line.startswith(b'"Language:')))
 
 
 def translate(

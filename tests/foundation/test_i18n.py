@@ -77,3 +77,20 @@ def test_a_message_context_tells_apart_one_english_word_with_two_meanings() -> N
     assert pmsg("action", "open").render("zh_CN") == "开始申报"  # the button that opens it
     assert pmsg("rectification", "open").render("zh_CN") == "整改中"
     assert pmsg("action", "open").render("en") == "open"
+
+
+def test_loading_the_catalogs_leaves_babels_locale_index_unloaded() -> None:
+    """A worker that only translates (the API) does not carry babel's CLDR index: about 2 MiB a process.
+    In a fresh interpreter, since pages format numbers with babel and load it in this one."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import babel.core; from scoring.core.i18n import translations, translate; "
+        "catalog = translations('zh_CN'); "
+        "print(translate('is not valid', 'zh_CN'), catalog.plural(5), babel.core._global_data is None)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    # Translated, with the catalog's own plural rule (Chinese has one form), and the index never read.
+    assert done.stdout.split() == ["无效", "0", "True"]
