@@ -62,14 +62,14 @@ def cpu_ms(pid: int) -> float:
 def start_serve(
     url: str, var_dir: Path, pycache: Path | None, *, traced: bool = False, timeout: float = 60
 ) -> tuple[subprocess.Popen[bytes], str, float, float]:
-    """Start `python -m scoring.cli.main serve` and wait for a healthy /healthz.
+    """Start `python -m scoring.cli serve` (the `shuangchuang` command) and wait for a healthy /healthz.
 
     Returns the process, its base URL, the wall time to healthy and the server's CPU time by then (ms).
     traced: the same command under bench/traced_serve.py (tracemalloc on; see bench/serve_memory.py).
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [str(ROOT / "bench" / "traced_serve.py")] if traced else ["-m", "scoring.cli.main"]
+    command = [str(ROOT / "bench" / "traced_serve.py")] if traced else ["-m", "scoring.cli"]
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, *command, "serve", "--port", str(port)],

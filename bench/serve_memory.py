@@ -4,7 +4,7 @@
                                  [--requests 50] [--tracemalloc 25]
 
 Seeds a round with bench/ranking.py's seed() into a fresh temporary SQLite file (or --db, which is
-reset first: point it only at a database meant for benchmarks), starts `python -m scoring.cli.main
+reset first: point it only at a database meant for benchmarks), starts `python -m scoring.cli
 serve` on it as bench/serve.py does, logs the round's staff member in over HTTP, requests
 GET /api/v1/rounds/{id}/ranking?kind=enterprise&limit=50000 (the whole list) --requests times and the
 staff ranking page once, then reads the server's VmRSS (resident now) and VmHWM (peak resident) from

@@ -38,7 +38,7 @@ def _write_top(_signum: int, _frame: FrameType | None) -> None:
 
 signal.signal(signal.SIGUSR1, _write_top)
 
-from scoring.cli.main import main  # noqa: E402
+from scoring.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.argv = ["shuangchuang", *sys.argv[1:]]

@@ -148,6 +148,7 @@ def serve(
     workers: int = 1,
 ) -> None:
     """Upgrade the database, optionally load the demo round, and serve the API and pages."""
+    import gc
     import os
 
     import uvicorn
@@ -184,6 +185,11 @@ def serve(
     # The app is built by import string so this domain package never imports the web edge.
     os.environ["SHUANGCHUANG_DATABASE_URL"] = settings.database_url
     get_settings.cache_clear()
+    # Importing and building the application leaves no garbage worth a collection (scoring.cli.main):
+    # the collector is off until create_served_app has set what it built aside. With several
+    # workers, each builds its own in a fresh process and this one only supervises.
+    if workers == 1:
+        gc.disable()
     uvicorn.run(
         "api.app:create_served_app",
         factory=True,
@@ -220,10 +226,3 @@ def _print_first_run(settings: Settings, host: str, port: int) -> None:
         typer.echo(f"  {FIRST_ADMIN_COMMAND}")
         typer.echo(f"then log in at http://{host}:{port}/login\n")
 
-
-def main() -> None:  # pragma: no cover
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover - `python -m scoring.cli.main ...`
-    main()

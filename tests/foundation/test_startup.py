@@ -23,9 +23,9 @@ LOADED_ON_USE = ("openpyxl", "numpy", "docx", "holidays", "alembic", "mako", "py
 def test_building_the_served_app_loads_none_of_the_libraries_used_on_demand(tmp_path: Path) -> None:
     # What `serve` does before its first request: the CLI, then the app the server builds.
     probe = (
-        "import gc, json, sys; import scoring.cli.main, api.app; api.app.create_served_app(); "
+        "import gc, json, sys; import scoring.cli.main, api.app; gc.disable(); api.app.create_served_app(); "
         f"print(json.dumps([sorted({{m.split('.')[0] for m in sys.modules}} & set({list(LOADED_ON_USE)!r})),"
-        " gc.get_freeze_count()]))"
+        " gc.get_freeze_count(), gc.isenabled()]))"
     )
     env = os.environ | {
         "SHUANGCHUANG_VAR_DIR": str(tmp_path),
@@ -36,11 +36,13 @@ def test_building_the_served_app_loads_none_of_the_libraries_used_on_demand(tmp_
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    loaded, frozen = json.loads(done.stdout)
+    loaded, frozen, collecting = json.loads(done.stdout)
     assert loaded == []
     # The served process sets what building it left aside from the cyclic collector (create_served_app):
     # a full collection no longer walks the routes and validators, which would pause every request.
     assert frozen > 50_000
+    # `serve` turns the collector off while the app is built; building it turns it on again.
+    assert collecting is True
 
 
 def test_a_document_still_renders_with_python_docx_loaded_on_use() -> None:

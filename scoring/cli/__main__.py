@@ -1,0 +1,5 @@
+"""`python -m scoring.cli …`: the `shuangchuang` command."""
+
+from scoring.cli import main
+
+main()
