@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import SYSTEM
@@ -24,7 +23,7 @@ from scoring.core.i18n import msg
 from scoring.services.admin.accounts import authenticate
 from scoring.settings import Settings
 from scoring.store import audit
-from scoring.store.db import utcnow
+from scoring.store.db import upsert_insert, utcnow
 from scoring.store.models import LoginThrottle, User
 
 # Counters idle this long start again from zero.
@@ -99,8 +98,7 @@ def retry_after(session: Session, *, settings: Settings, address: str, username:
 
 def _count_failure(session: Session, *, kind: str, key: str, free: int, cap: timedelta, now: datetime) -> int:
     """Add one failure atomically (an upsert: concurrent failures all count); returns the new count."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     stale = now - FORGET_AFTER
     table = cast(Table, LoginThrottle.__table__)
     stmt: Any = insert(table).values(kind=kind, key=key, failures=1, last_failure_at=now, blocked_until=None)

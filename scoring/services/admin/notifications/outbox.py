@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Role
 from scoring.core.i18n import LOCALES
 from scoring.services.admin.notifications.kinds import FORBIDDEN_PARAMS, SPECS, NoticeKind
 from scoring.services.admin.notifications.render import RenderError, render
-from scoring.store.db import utcnow
+from scoring.store.db import upsert_insert, utcnow
 from scoring.store.models import User
 from scoring.store.models.notifications import Delivery, Notification, NotificationPreference
 
@@ -45,14 +44,8 @@ def staff(session: Session) -> list[Recipient]:
 
 def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> int | None:
     """INSERT … ON CONFLICT (key) DO NOTHING: the id if written now, None if the key was already there."""
-    dialect = session.get_bind().dialect.name
     table = cast(Table, Notification.__table__)
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    else:  # pragma: no cover - the two supported databases are above
-        stmt = insert(table).values(**values)
+    stmt: Any = upsert_insert(session)(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
     return session.execute(stmt.returning(table.c.id)).scalar_one_or_none()
 
 
