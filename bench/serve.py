@@ -28,9 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx
 
-from bench.sheets import free_port
+from bench.sheets import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -78,13 +77,8 @@ def start_serve(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base, (time.perf_counter() - t0) * 1000, cpu_ms(proc.pid)
-        except httpx.HTTPError:
-            time.sleep(0.02)
+    if wait_healthy(base, timeout=timeout):
+        return proc, base, (time.perf_counter() - t0) * 1000, cpu_ms(proc.pid)
     stop(proc)
     raise SystemExit(f"serve did not become healthy in {timeout:.0f} s")
 

@@ -276,15 +276,23 @@ def start_server(
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, cwd=Path(__file__).resolve().parents[1])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
+    if wait_healthy(f"http://127.0.0.1:{port}", timeout=60):
+        return proc
     proc.terminate()
     raise SystemExit("uvicorn did not start")
+
+
+def wait_healthy(base: str, *, timeout: float) -> bool:
+    """Whether GET {base}/healthz answered 200 within `timeout` seconds (polled every 20 ms, so a
+    start-up time taken around it is that close)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.02)
+    return False
 
 
 def current_versions(factory: Any) -> dict[int, int]:

@@ -185,7 +185,7 @@ def serve(
     # The app is built by import string so this domain package never imports the web edge.
     os.environ["SHUANGCHUANG_DATABASE_URL"] = settings.database_url
     get_settings.cache_clear()
-    # Importing and building the application leaves no garbage worth a collection (scoring.cli.main):
+    # Importing and building the application leaves no garbage worth a collection (scoring.cli's main):
     # the collector is off until create_served_app has set what it built aside. With several
     # workers, each builds its own in a fresh process and this one only supervises.
     if workers == 1:
@@ -225,4 +225,3 @@ def _print_first_run(settings: Settings, host: str, port: int) -> None:
         typer.secho("\n尚无系统管理员账号 / no administrator account yet. Create the first one:", bold=True)
         typer.echo(f"  {FIRST_ADMIN_COMMAND}")
         typer.echo(f"then log in at http://{host}:{port}/login\n")
-
