@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -82,7 +82,7 @@ def page_context(request: Request, session: SessionDep, settings: SettingsDep) -
 PageDep = Annotated[Page, Depends(page_context)]
 
 
-def logged_in(page: PageDep) -> UserPage:
+async def logged_in(page: PageDep) -> UserPage:  # async: pure checks need no thread hop
     if page.actor is None:
         raise LoginRequired()
     if page.actor.must_change_password and page.request.url.path != PASSWORD_PAGE:
@@ -96,8 +96,8 @@ def logged_in(page: PageDep) -> UserPage:
     )
 
 
-def roles(*allowed: Role) -> Callable[[UserPage], UserPage]:
-    def _check(page: Annotated[UserPage, Depends(logged_in)]) -> UserPage:
+def roles(*allowed: Role) -> Callable[[UserPage], Awaitable[UserPage]]:
+    async def _check(page: Annotated[UserPage, Depends(logged_in)]) -> UserPage:
         ok = page.actor.role in allowed or (Role.STAFF in allowed and page.actor.role is Role.ADMIN)
         if not ok:
             raise NotFound()

@@ -34,7 +34,7 @@ async def posted_form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(posted_form)]
 
 
-def checked_form(form: FormDep, page: Annotated[Page, Depends(page_context)]) -> FormData:
+async def checked_form(form: FormDep, page: Annotated[Page, Depends(page_context)]) -> FormData:
     """The posted form once its CSRF token matched the session's (or the pre-login cookie's)."""
     check(page.csrf_token, text(form, "csrf_token"))
     return form

@@ -24,7 +24,7 @@ CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:  # async: a synchronous one costs a thread hop
     settings: Settings = request.app.state.settings
     return settings
 
@@ -134,7 +134,7 @@ def resolve_request(request: Request, session: Session, settings: Settings) -> R
     if session.dirty or (sqlite and not is_read_only(session)):
         # Commit the session touch now. On SQLite a writing transaction holds the write lock (BEGIN
         # IMMEDIATE), which must not wait across the hop to the handler's thread. On PostgreSQL a
-        # clean read keeps its connection for the handler: one checkout (and pre-ping) a request;
+        # clean read keeps its connection for the handler: one checkout (and ping, when idle) a request;
         # Backpressure admits fewer requests than there are connections, so none waits for one.
         session.commit()
     return resolved

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from fastapi import Response
+from pydantic import BaseModel, Field
 
 from scoring.core.schema import Schema
 
@@ -45,3 +46,13 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 # The statuses every authenticated route can answer (no token; a malformed id, body or query).
 AUTH = (401, 422)
+
+
+def model_json(model: BaseModel) -> Response:
+    """`model` as a 200 JSON response, serialised in the handler's own thread.
+
+    FastAPI validates a synchronous handler's return value against its response_model in another
+    thread hop (a hop, and a wait for the interpreter lock, on every request). A handler that builds its
+    response model itself needs no validation; keep `response_model=` on the route for the OpenAPI.
+    """
+    return Response(model.model_dump_json(by_alias=True), media_type="application/json")

@@ -82,7 +82,10 @@ def record(
     """Append one event in the caller's transaction. Call it last, after the change itself."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    prev = session.scalar(_TAIL) or GENESIS
+    # One read for the chain's tail and the newest checkpoint, in a statement begun after the lock
+    # is held (read committed: each statement sees what committed before it began).
+    tail, last_seq, last_count = session.execute(_TAIL_AND_CHECKPOINT).one()
+    prev = tail or GENESIS
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor.user_id,
@@ -99,8 +102,9 @@ def record(
     # A Core INSERT, not the ORM's unit of work: the row is written now, under the chain's lock,
     # at a fraction of a flush's cost (audit rows are never changed afterwards).
     event.id = session.execute(_INSERT, {c: getattr(event, c) for c in _COLUMNS}).scalar_one()
+    last = None if last_seq is None else checkpoints.LastCheckpoint(last_seq, last_count)
     checkpoints.after_event(
-        session, seq=event.id, head_hash=event.hash, action=action, entity_id=event.entity_id
+        session, seq=event.id, head_hash=event.hash, action=action, entity_id=event.entity_id, last=last
     )
     return event
 
@@ -119,6 +123,7 @@ def checkpoint_now(session: Session) -> AuditCheckpoint | None:
 
 
 _TAIL = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_TAIL_AND_CHECKPOINT = select(_TAIL.scalar_subquery(), checkpoints.LAST_SEQ, checkpoints.LAST_COUNT)
 _TABLE = cast(Table, AuditEvent.__table__)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
 _COLUMNS = (

@@ -12,8 +12,9 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ScalarSelect, func, insert, select
 from sqlalchemy.orm import Session
 
 from scoring.store.db import utcnow
@@ -103,14 +104,24 @@ def write(
     return row
 
 
-def after_event(session: Session, *, seq: int, head_hash: str, action: str, entity_id: str) -> None:
+@dataclass(frozen=True)
+class LastCheckpoint:
+    """Where the newest checkpoint stands: the event it pins and the events counted up to it."""
+
+    seq: int
+    event_count: int
+
+
+def after_event(
+    session: Session, *, seq: int, head_hash: str, action: str, entity_id: str, last: LastCheckpoint | None
+) -> None:
     """Checkpoint the new head when N events have passed since the last one, or a round was published.
 
-    After the first checkpoint, ids decide: they never number fewer events than they span (a rolled-back
-    insert leaves a gap), so a checkpoint comes at least every N events; the exact count is taken only
-    when one is written.
+    `last` is the newest checkpoint, read under the chain's lock before the event was inserted
+    (`LAST_SEQ` and `LAST_COUNT`, in the same statement as the chain's tail). After the first checkpoint,
+    ids decide: they never number fewer events than they span (a rolled-back insert leaves a gap), so a
+    checkpoint comes at least every N events; the exact count is taken only when one is written.
     """
-    last = session.execute(_LAST).first()
     last_seq, last_count = (last.seq, last.event_count) if last else (0, 0)
     publication = action == "round.publish"
     since: int | None = None
@@ -135,8 +146,15 @@ def after_event(session: Session, *, seq: int, head_hash: str, action: str, enti
     )
 
 
-_LAST = (
-    select(AuditCheckpoint.seq, AuditCheckpoint.event_count)
-    .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
-    .limit(1)
-)
+def _newest(column: Any) -> ScalarSelect[Any]:
+    return (
+        select(column)
+        .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+# The newest checkpoint's seq and count, as scalar subqueries for the chain's one read before an append.
+LAST_SEQ = _newest(AuditCheckpoint.seq)
+LAST_COUNT = _newest(AuditCheckpoint.event_count)

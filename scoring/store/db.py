@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -9,7 +10,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, MetaData, Numeric, create_engine, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    MetaData,
+    Numeric,
+    create_engine,
+    event,
+    exc,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -117,9 +128,37 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=DB_POOL_SIZE, max_overflow=DB_POOL_OVERFLOW
-    )
+    engine = create_engine(url, echo=echo, pool_size=DB_POOL_SIZE, max_overflow=DB_POOL_OVERFLOW)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection used within the last few seconds is taken as alive; one idle for longer is pinged
+# when checked out, and replaced if the ping fails. (SQLAlchemy's pool_pre_ping pings at every checkout:
+# one more round trip for every request.) A connection that dies within the window fails its statement,
+# and SQLAlchemy then invalidates every pooled connection older than that failure, so only requests in
+# flight when the server went away see an error, as they would with a ping.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        # record.info lives as long as the DBAPI connection: a new connection has no mark and needs no ping.
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and checks out another (up to three attempts).
+            raise exc.DisconnectionError(
+                f"pooled connection idle for {time.monotonic() - returned:.0f} s did not answer a ping"
+            ) from error
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Response
 
 from api.edge.deps import CurrentActor, SessionDep, require_roles
 from api.edge.params import Cursor, DbId, QueryId
-from api.edge.responses import AUTH, errors
+from api.edge.responses import AUTH, errors, model_json
 from api.edge.routing import lazy_router
 from scoring.core.actors import Actor, Role
 from scoring.core.ids import MAX_ROW_ID
@@ -73,12 +73,13 @@ def declare(session: SessionDep, actor: HiddenExpert, sheet_id: DbId, body: shee
 @router.put("/sheets/{sheet_id}", response_model=SavedSheetOut, responses=errors(*AUTH, 404, 409, 413))
 def save_sheet(
     session: SessionDep, actor: HiddenExpert, sheet_id: DbId, body: sheets.SheetUpdate
-) -> SavedSheetOut:
+) -> Response:
     saved = sheets.save_sheet(session, actor=actor, sheet_id=sheet_id, data=body)
     # Autosave is the hottest write: commit in this thread, so the audit chain's lock is released
-    # at once instead of after a hop to another thread (the edge then has nothing left to do).
+    # at once instead of after a hop to another thread (the edge then has nothing left to do), and
+    # serialise here too (model_json: no hop to validate what this handler built).
     session.commit()
-    return sheet_views.saved_out(saved)
+    return model_json(sheet_views.saved_out(saved))
 
 
 @router.post("/sheets/{sheet_id}/submit", **SHEET, responses=errors(*AUTH, 404, 409, 413))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from scoring.core.actors import Actor, Role
@@ -216,6 +216,13 @@ class ResolvedSession:
 
 
 _EXPIRED = msg("Your login has expired. Please log in again.")
+# Built once: every authenticated request runs it, and building a select (and its cache key) per
+# request cost about as much as running it.
+_SESSION_AND_USER = (
+    select(AuthSession, User)
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
 
 
 def resolve_session(
@@ -223,11 +230,7 @@ def resolve_session(
 ) -> ResolvedSession:
     now = utcnow()
     # One round trip for the session and its user: every authenticated request starts here.
-    found = session.execute(
-        select(AuthSession, User)
-        .join(User, User.id == AuthSession.user_id)
-        .where(AuthSession.token_hash == _digest(token))
-    ).one_or_none()
+    found = session.execute(_SESSION_AND_USER, {"token_hash": _digest(token)}).one_or_none()
     if found is None or found[0].kind != kind:
         raise NotAuthenticated(msg("The login token is not valid."), code="invalid_token")
     row, user = found
