@@ -80,11 +80,16 @@ def record(
     reason: str | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction. Call it last, after the change itself."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    # The change itself is written first (as the ORM's autoflush would), so the chain's lock is held
+    # only for the append; the append's statements then go straight to the connection, without the
+    # ORM session's per-statement work.
+    session.flush()
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(_PG_LOCK, {"k": _PG_LOCK_KEY})
     # One read for the chain's tail and the newest checkpoint, in a statement begun after the lock
     # is held (read committed: each statement sees what committed before it began).
-    tail, last_seq, last_count = session.execute(_TAIL_AND_CHECKPOINT).one()
+    tail, last_seq, last_count = conn.execute(_TAIL_AND_CHECKPOINT).one()
     prev = tail or GENESIS
     event = AuditEvent(
         at=utcnow(),
@@ -101,7 +106,7 @@ def record(
     event.hash = compute_hash(prev, event)
     # A Core INSERT, not the ORM's unit of work: the row is written now, under the chain's lock,
     # at a fraction of a flush's cost (audit rows are never changed afterwards).
-    event.id = session.execute(_INSERT, {c: getattr(event, c) for c in _COLUMNS}).scalar_one()
+    event.id = conn.execute(_INSERT, {c: getattr(event, c) for c in _COLUMNS}).scalar_one()
     last = None if last_seq is None else checkpoints.LastCheckpoint(last_seq, last_count)
     checkpoints.after_event(
         session, seq=event.id, head_hash=event.hash, action=action, entity_id=event.entity_id, last=last
@@ -112,7 +117,7 @@ def record(
 def checkpoint_now(session: Session) -> AuditCheckpoint | None:
     """A manual checkpoint of the current head (None when the trail is empty)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        session.execute(_PG_LOCK, {"k": _PG_LOCK_KEY})
     head = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
@@ -122,6 +127,7 @@ def checkpoint_now(session: Session) -> AuditCheckpoint | None:
     return checkpoints.write(session, seq=head.id, head_hash=head.hash, event_count=total, reason="manual")
 
 
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 _TAIL = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 _TAIL_AND_CHECKPOINT = select(_TAIL.scalar_subquery(), checkpoints.LAST_SEQ, checkpoints.LAST_COUNT)
 _TABLE = cast(Table, AuditEvent.__table__)

@@ -311,7 +311,11 @@ def save_sheet(session: Session, *, actor: Actor, sheet_id: int, data: SheetUpda
     Idempotent: a body equal to what is stored changes nothing (no new version, no event), so a
     retried autosave succeeds. Anything else with a stale version is refused with nothing changed.
     """
-    row = session.execute(_SAVE_READ, {"sheet_id": sheet_id}).one_or_none()
+    # The hottest write: its read and update go straight to the connection (pending ORM changes
+    # written first, as autoflush would), without the ORM session's per-statement work.
+    session.flush()
+    conn = session.connection()
+    row = conn.execute(_SAVE_READ, {"sheet_id": sheet_id}).one_or_none()
     if row is None:
         raise NotFound()
     _require_own(actor, row.user_id)
@@ -331,7 +335,7 @@ def save_sheet(session: Session, *, actor: Actor, sheet_id: int, data: SheetUpda
     _require_before_deadline(row.scoring_deadline, row.deadline, row.reopened_reason)
     total = sheet_total(info, scores)
     now = utcnow()
-    result = session.execute(
+    result = conn.execute(
         _SAVE_WRITE,
         {
             "sheet_id": sheet_id,
@@ -343,7 +347,7 @@ def save_sheet(session: Session, *, actor: Actor, sheet_id: int, data: SheetUpda
             "new_version": data.version + 1,
         },
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         current = session.scalar(select(Sheet.version).where(Sheet.id == sheet_id))
         raise StaleVersion(msg_stale(data.version, current if current is not None else data.version))
     cached = session.identity_map.get(identity_key(Sheet, sheet_id))
