@@ -15,9 +15,10 @@ from scoring.cli.notify import notify_app
 from scoring.cli.onboarding import org_app, register_user_commands
 from scoring.cli.ranking import ranking_app
 from scoring.cli.rubric import rubric_app
+from scoring.cli.serve import serve
 from scoring.core.actors import SYSTEM
 from scoring.core.errors import DomainError
-from scoring.settings import Settings, get_settings
+from scoring.settings import get_settings
 from scoring.store import migrate
 from scoring.store.db import make_engine, make_sessionmaker, unit_of_work
 
@@ -37,6 +38,7 @@ app.add_typer(org_app, name="org")
 register_user_commands(user_app)
 app.add_typer(draw_app, name="draw")
 app.add_typer(ranking_app, name="ranking")
+app.command("serve")(serve)  # `shuangchuang serve` itself runs scoring.cli.serve alone
 
 
 def _fail(exc: DomainError) -> None:
@@ -126,102 +128,3 @@ def rubric_import(path: Annotated[Path, typer.Argument(help="a rubric TOML file"
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-
-
-def _demo_settings(settings: Settings) -> Settings:
-    """--demo uses its own SQLite file, rebuilt at every start, unless a database URL is configured."""
-    import os
-
-    if os.environ.get("SHUANGCHUANG_DATABASE_URL"):
-        return settings
-    demo_db = settings.var_dir / "demo.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{demo_db}{suffix}").unlink(missing_ok=True)
-    return settings.model_copy(update={"database_url": f"sqlite:///{demo_db.as_posix()}"})
-
-
-@app.command()
-def serve(
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    demo: Annotated[bool, typer.Option("--demo", help="load a complete demo round first")] = False,
-    workers: int = 1,
-) -> None:
-    """Upgrade the database, optionally load the demo round, and serve the API and pages."""
-    import gc
-    import os
-
-    import uvicorn
-
-    settings = get_settings()
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    if demo:
-        settings = _demo_settings(settings)
-    migrate.upgrade(settings.database_url)
-    if demo:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        from scoring.demo import seed_demo
-
-        engine = make_engine(settings.database_url)
-        columns = (
-            TextColumn("正在生成演示数据 / building the demo"),
-            BarColumn(),
-            TextColumn("{task.description}"),
-        )
-        try:
-            with Progress(*columns, TimeElapsedColumn(), transient=False) as bar:
-                task = bar.add_task("", total=None)
-
-                def _step(done: int, total: int, name: str) -> None:
-                    bar.update(task, completed=done, total=total, description=name)
-
-                credentials = seed_demo(make_sessionmaker(engine), settings=settings, progress=_step)
-        finally:
-            engine.dispose()
-        _print_credentials(credentials, host, port)
-    else:
-        _print_first_run(settings, host, port)
-    # The app is built by import string so this domain package never imports the web edge.
-    os.environ["SHUANGCHUANG_DATABASE_URL"] = settings.database_url
-    get_settings.cache_clear()
-    # Importing and building the application leaves no garbage worth a collection (scoring.cli's main):
-    # the collector is off until create_served_app has set what it built aside. With several
-    # workers, each builds its own in a fresh process and this one only supervises.
-    if workers == 1:
-        gc.disable()
-    uvicorn.run(
-        "api.app:create_served_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-        # Header timeout and per-address connection cap (api.edge.connections), by import string.
-        http="api.edge.connections:GuardedHttpToolsProtocol",
-        timeout_keep_alive=5,
-    )
-
-
-def _print_credentials(credentials: list[tuple[str, str, str]], host: str, port: int) -> None:
-    typer.secho("\n演示账号 / demo accounts (passwords shown once):", bold=True)
-    for role, username, password in credentials:
-        typer.echo(f"  {role:<10} {username:<22} {password}")
-    typer.secho(f"\n打开 / open http://{host}:{port}/\n", bold=True)
-
-
-def _print_first_run(settings: Settings, host: str, port: int) -> None:
-    """On an empty install, say how to create the first administrator (the pages cannot)."""
-    from scoring.services.admin.account_admin import FIRST_ADMIN_COMMAND, needs_first_admin
-
-    engine = make_engine(settings.database_url)
-    try:
-        with unit_of_work(make_sessionmaker(engine)) as session:
-            empty = needs_first_admin(session)
-    finally:
-        engine.dispose()
-    if empty:
-        typer.secho("\n尚无系统管理员账号 / no administrator account yet. Create the first one:", bold=True)
-        typer.echo(f"  {FIRST_ADMIN_COMMAND}")
-        typer.echo(f"then log in at http://{host}:{port}/login\n")

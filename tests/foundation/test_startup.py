@@ -21,11 +21,13 @@ LOADED_ON_USE = ("openpyxl", "numpy", "docx", "holidays", "alembic", "mako", "py
 
 
 def test_building_the_served_app_loads_none_of_the_libraries_used_on_demand(tmp_path: Path) -> None:
-    # What `serve` does before its first request: the CLI, then the app the server builds.
+    # What the server process `serve` becomes loads before its first request: itself, then the app.
     probe = (
-        "import gc, json, sys; import scoring.cli.main, api.app; gc.disable(); api.app.create_served_app(); "
+        "import gc, json, sys; import scoring.cli.server_process, api.app; gc.disable(); "
+        "api.app.create_served_app(); "
         f"print(json.dumps([sorted({{m.split('.')[0] for m in sys.modules}} & set({list(LOADED_ON_USE)!r})),"
-        " gc.get_freeze_count(), gc.isenabled(), 'sqlalchemy.dialects.postgresql' in sys.modules]))"
+        " gc.get_freeze_count(), gc.isenabled(), 'sqlalchemy.dialects.postgresql' in sys.modules,"
+        " sorted(m for m in sys.modules if m == 'typer' or m.startswith('scoring.cli.'))]))"
     )
     env = os.environ | {
         "SHUANGCHUANG_VAR_DIR": str(tmp_path),
@@ -36,8 +38,10 @@ def test_building_the_served_app_loads_none_of_the_libraries_used_on_demand(tmp_
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    loaded, frozen, collecting, postgresql_dialect = json.loads(done.stdout)
+    loaded, frozen, collecting, postgresql_dialect, cli = json.loads(done.stdout)
     assert loaded == []
+    # The server carries no command-line framework and none of the other commands (scoring.cli.serve).
+    assert cli == ["scoring.cli.server_process"]
     # On SQLite, PostgreSQL's dialect (about 3 MiB) stays unloaded (scoring.store.db.upsert_insert).
     assert postgresql_dialect is False
     # The served process sets what building it left aside from the cyclic collector (create_served_app):

@@ -30,7 +30,7 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def test_an_empty_install_is_set_up_from_the_console(
     empty_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scoring.cli.main import _print_first_run
+    from scoring.cli.server_process import print_first_run as _print_first_run
 
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
