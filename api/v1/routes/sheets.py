@@ -77,7 +77,11 @@ def save_sheet(
     saved = sheets.save_sheet(session, actor=actor, sheet_id=sheet_id, data=body)
     # Autosave is the hottest write: commit in this thread, so the audit chain's lock is released
     # at once instead of after a hop to another thread (the edge then has nothing left to do), and
-    # serialise here too (model_json: no hop to validate what this handler built).
+    # serialise here too (model_json: no hop to validate what this handler built). The transaction
+    # holds this draft only, so its commit does not wait for the disk either: one slow flush would
+    # hold every other expert's save behind the chain's lock.
+    if saved.changed:
+        sheets.drafts_only(session)
     session.commit()
     return model_json(sheet_views.saved_out(saved))
 

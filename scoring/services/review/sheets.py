@@ -56,7 +56,7 @@ from scoring.services.review.schemas import (
     SubmitIn,
 )
 from scoring.store import audit
-from scoring.store.db import utcnow
+from scoring.store.db import commit_before_disk_flush, utcnow
 from scoring.store.models import Application, Expert, Organisation, Round, Sheet
 
 # Sheets that still count towards an application's panel (a declined sheet was replaced or is void).
@@ -377,6 +377,13 @@ def save_sheet(session: Session, *, actor: Actor, sheet_id: int, data: SheetUpda
         now,
         changed=True,
     )
+
+
+def drafts_only(session: Session) -> None:
+    """Declare that the session's transaction holds draft autosaves and nothing else, so its commit
+    need not wait for the disk flush (see store.db.commit_before_disk_flush). Only the caller that
+    owns the transaction knows its extent: the autosave endpoint, just before it commits."""
+    commit_before_disk_flush(session.connection())
 
 
 # ---- submit and reopen -------------------------------------------------------------------------
