@@ -18,6 +18,7 @@ from scoring.core.actors import SYSTEM
 from scoring.services.admin.experts import ExpertIn, create_expert
 from scoring.services.admin.rubrics import freeze_shipped
 from scoring.services.review.panels import DrawIn, draw
+from scoring.services.review.sheets import sheet_rubric
 from scoring.store.models import Application, Expert, Organisation, Panel, Round, Sheet
 from tests.conftest import Person
 
@@ -176,3 +177,13 @@ def drawn(session: Session, scenario: Scenario) -> Drawn:
         members=[scenario.pool_expert(i) for i in panel.result["members"]],
         reserves=[scenario.pool_expert(i) for i in panel.result["reserves"]],
     )
+
+
+def full_scores(session: Session, sheet: Sheet) -> dict[str, str]:
+    """Every expert indicator of an enterprise sheet at half its maximum, rounded down to the step."""
+    app = session.get(Application, sheet.application_id)
+    assert app is not None
+    rnd = session.get(Round, app.round_id)
+    assert rnd is not None
+    info = sheet_rubric(session, kind="enterprise", version=rnd.rubric_versions["enterprise"])
+    return {code: str((ind.max_points / 2 // ind.step) * ind.step) for code, ind in info.expert.items()}

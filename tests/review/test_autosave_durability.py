@@ -17,11 +17,11 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from scoring.services.review.sheets import DeclarationIn, declare, sheet_rubric
+from scoring.services.review.sheets import DeclarationIn, declare
 from scoring.store import db
-from scoring.store.models import Application, Round, Sheet
+from scoring.store.models import Sheet
 from tests.conftest import Person
-from tests.review.conftest import Drawn, PoolExpert
+from tests.review.conftest import Drawn, PoolExpert, full_scores
 
 RELAX = "SET LOCAL synchronous_commit TO OFF"
 
@@ -46,16 +46,6 @@ def draft(session: Session, drawn: Drawn) -> tuple[PoolExpert, Sheet]:
     declare(session, actor=who.person.actor, sheet_id=sheet.id, data=DeclarationIn(no_conflict=True))
     session.refresh(sheet)
     return who, sheet
-
-
-def _full_scores(session: Session, sheet: Sheet) -> dict[str, str]:
-    """Every expert indicator at half its maximum, rounded down to the step."""
-    app = session.get(Application, sheet.application_id)
-    assert app is not None
-    rnd = session.get(Round, app.round_id)
-    assert rnd is not None
-    info = sheet_rubric(session, kind="enterprise", version=rnd.rubric_versions["enterprise"])
-    return {code: str((ind.max_points / 2 // ind.step) * ind.step) for code, ind in info.expert.items()}
 
 
 def test_only_a_changed_autosave_commits_without_waiting_for_the_disk(
@@ -96,7 +86,7 @@ def test_only_a_changed_autosave_commits_without_waiting_for_the_disk(
     full = client.put(
         f"/api/v1/sheets/{sheet.id}",
         headers=headers,
-        json={"scores": _full_scores(session, sheet), "comments": "", "version": saved.json()["version"]},
+        json={"scores": full_scores(session, sheet), "comments": "", "version": saved.json()["version"]},
     )
     assert full.status_code == 200, full.text
     statements.clear()

@@ -21,7 +21,7 @@ from scoring.services.review.sheets import DeclarationIn, ReopenIn, SheetUpdate,
 from scoring.store.db import utcnow
 from scoring.store.models import Application, Attachment, AuditEvent, Round, Sheet
 from tests.conftest import Person, count
-from tests.review.conftest import Drawn, PoolExpert
+from tests.review.conftest import Drawn, PoolExpert, full_scores
 
 ENTERPRISE_EXPERT_CODES = ["e1_1", "e1_2", "e1_3", "e1_4", "e2_1", "e3_1", "e3_2", "e3_3", "e3_4", "e4_1"]
 
@@ -30,12 +30,6 @@ def _declare(session: Session, who: PoolExpert, sheet: Sheet) -> None:
     sheet_service.declare(
         session, actor=who.person.actor, sheet_id=sheet.id, data=DeclarationIn(no_conflict=True)
     )
-
-
-def _full_scores(session: Session, sheet: Sheet) -> dict[str, str]:
-    """Every expert indicator at half its maximum, rounded down to the step."""
-    info = sheet_service.sheet_rubric(session, kind="enterprise", version=_version(session, sheet))
-    return {code: str((ind.max_points / 2 // ind.step) * ind.step) for code, ind in info.expert.items()}
 
 
 def _version(session: Session, sheet: Sheet) -> str:
@@ -498,7 +492,7 @@ def _score_and_submit(session: Session, who: PoolExpert, sheet: Sheet) -> None:
         session,
         actor=who.person.actor,
         sheet_id=sheet.id,
-        data=SheetUpdate(scores=_full_scores(session, sheet), version=sheet.version),
+        data=SheetUpdate(scores=full_scores(session, sheet), version=sheet.version),
     )
     sheet_service.submit(
         session, actor=who.person.actor, sheet_id=sheet.id, data=SubmitIn(version=saved.version)
@@ -515,7 +509,7 @@ def test_a_submitted_sheet_is_locked(
     _score_and_submit(session, who, sheet)
     status, version, scores, _, total = _stored(session, sheet.id)
     assert (status, version) == ("submitted", 4)
-    assert total == sum(Decimal(v) for v in _full_scores(session, sheet).values()) and scores
+    assert total == sum(Decimal(v) for v in full_scores(session, sheet).values()) and scores
     headers = login(who.person)
     resp = client.put(
         f"/api/v1/sheets/{sheet.id}", headers=headers, json={"scores": {"e1_1": "1"}, "version": 4}
