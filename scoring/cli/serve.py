@@ -44,10 +44,13 @@ def become_server(args: list[str]) -> None:
         return
     sys.stdout.flush()  # exec discards Python's buffers: the demo accounts must be out first
     sys.stderr.flush()
-    # The package's own location first, so the new interpreter finds it however this one did.
-    root = str(Path(__file__).resolve().parents[2])
-    path = os.environ.get("PYTHONPATH")
-    env = os.environ | {"PYTHONPATH": root if not path else f"{root}{os.pathsep}{path}"}
+    env = dict(os.environ)
+    root = Path(__file__).resolve().parents[2]
+    if root.name not in ("site-packages", "dist-packages"):
+        # A source checkout: the new interpreter finds this same code first, however this one did.
+        # (Never an installed location: it would come before the standard library.)
+        path = env.get("PYTHONPATH")
+        env["PYTHONPATH"] = str(root) if not path else f"{root}{os.pathsep}{path}"
     os.execve(sys.executable, [sys.executable, "-m", SERVER_MODULE, *args], env)
 
 
