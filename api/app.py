@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         body_idle_timeout=settings.body_idle_timeout_seconds,
         body_min_bytes_per_second=settings.body_min_bytes_per_second,
         send_timeout=settings.send_timeout_seconds,
+        read_yield=settings.read_yield_ms / 1000,
     )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(

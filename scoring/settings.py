@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     body_idle_timeout_seconds: float = Field(default=15, gt=0)
     body_min_bytes_per_second: int = Field(default=8 * 1024, ge=1)
     send_timeout_seconds: float = Field(default=60, gt=0)
+    # A read waits at most this long for the writes in flight to finish (api.edge.backpressure); 0: never.
+    read_yield_ms: int = Field(default=50, ge=0, le=1000)
     max_connections_per_address: int = Field(default=32, ge=0)
     login_free_attempts: int = Field(default=3, ge=1)
 
