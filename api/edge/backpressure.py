@@ -14,7 +14,7 @@ Writes go first. A read (GET, HEAD, OPTIONS) that arrives while writes are runni
 for at most `read_yield` seconds, before it takes a slot. All requests of a worker share one
 interpreter, so a read that starts beside a write slows it down: an expert's autosave, whose page
 waits for it, was held up by a staff member refreshing a ranking in a loop (autosave p99 on SQLite
-2.0-2.5 times its p99 alone; 1.4 times with reads yielding, and the refresher as fast as before).
+2.0-2.5 times its p99 alone; 1.2-1.4 times with reads yielding, and the refresher as fast as before).
 Writes never wait for reads, and a read already running is never interrupted.
 """
 

@@ -10,10 +10,9 @@ def main() -> None:
     """The `shuangchuang` console command (also `python -m scoring.cli`).
 
     Start-up builds many objects that live as long as the process (modules, classes, the commands)
-    and next to no garbage, yet the cyclic collector
-    walked them again and again while they were built: about a fifth of a server's start-up. So the
-    collector is off while the commands are imported; they are then set aside (gc.freeze) and the
-    collector runs as usual for what the command itself does.
+    and next to no garbage, yet the cyclic collector walked them again and again while they were
+    built. So the collector is off while the commands are imported; they are then set aside
+    (gc.freeze) and the collector runs as usual for what the command itself does.
 
     `serve` loads its own module only (scoring.cli.serve) and hands over to the server process
     (scoring.cli.server_process), which does the same for the application it builds.

@@ -211,10 +211,10 @@ def is_read_only(session: Session) -> bool:
 
 
 def commit_before_disk_flush(conn: Connection) -> None:
-    """PostgreSQL: this transaction's COMMIT returns once its WAL is written, before it is on disk.
+    """PostgreSQL: this transaction's COMMIT returns without waiting for its WAL to reach the disk.
 
     For draft autosaves only. Every audited write appends to one hash chain under a lock held until
-    COMMIT, so one COMMIT that waits on a slow disk flush (a checkpoint, a busy volume: 0.2-0.9 s
+    COMMIT, so one COMMIT that waits on a slow disk flush (a checkpoint, a busy volume: 0.1-0.9 s
     measured) holds up every other expert's save behind it. Without the wait a database crash can lose
     the last fraction of a second of drafts (the WAL writer flushes within 3 x wal_writer_delay,
     0.6 s by default), whole transactions and in order, so the audit chain stays intact; a killed
