@@ -18,7 +18,7 @@ from scoring.core.actors import SYSTEM
 from scoring.services.admin.experts import ExpertIn, create_expert
 from scoring.services.admin.rubrics import freeze_shipped
 from scoring.services.review.panels import DrawIn, draw
-from scoring.services.review.sheets import sheet_rubric
+from scoring.services.review.sheets import DeclarationIn, declare, sheet_rubric
 from scoring.store.models import Application, Expert, Organisation, Panel, Round, Sheet
 from tests.conftest import Person
 
@@ -187,3 +187,13 @@ def full_scores(session: Session, sheet: Sheet) -> dict[str, str]:
     assert rnd is not None
     info = sheet_rubric(session, kind="enterprise", version=rnd.rubric_versions["enterprise"])
     return {code: str((ind.max_points / 2 // ind.step) * ind.step) for code, ind in info.expert.items()}
+
+
+@pytest.fixture
+def draft(session: Session, drawn: Drawn) -> tuple[PoolExpert, Sheet]:
+    """The first member's sheet for the first application, declared free of conflict: a draft."""
+    who = drawn.members[0]
+    sheet = drawn.sheet(session, who, drawn.scenario.applications[0])
+    declare(session, actor=who.person.actor, sheet_id=sheet.id, data=DeclarationIn(no_conflict=True))
+    session.refresh(sheet)
+    return who, sheet

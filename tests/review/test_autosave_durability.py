@@ -17,11 +17,10 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from scoring.services.review.sheets import DeclarationIn, declare
 from scoring.store import db
 from scoring.store.models import Sheet
 from tests.conftest import Person
-from tests.review.conftest import Drawn, PoolExpert, full_scores
+from tests.review.conftest import PoolExpert, full_scores
 
 RELAX = "SET LOCAL synchronous_commit TO OFF"
 
@@ -37,15 +36,6 @@ def statements(engine: Engine) -> Iterator[list[str]]:
     event.listen(engine, "before_cursor_execute", record)
     yield sent
     event.remove(engine, "before_cursor_execute", record)
-
-
-@pytest.fixture
-def draft(session: Session, drawn: Drawn) -> tuple[PoolExpert, Sheet]:
-    who = drawn.members[0]
-    sheet = drawn.sheet(session, who, drawn.scenario.applications[0])
-    declare(session, actor=who.person.actor, sheet_id=sheet.id, data=DeclarationIn(no_conflict=True))
-    session.refresh(sheet)
-    return who, sheet
 
 
 def test_only_a_changed_autosave_commits_without_waiting_for_the_disk(

@@ -271,15 +271,6 @@ def test_no_reserve_left_says_so_and_staff_extend_the_panel(
 # ---- saving --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def draft(session: Session, drawn: Drawn) -> tuple[PoolExpert, Sheet]:
-    who = drawn.members[0]
-    sheet = drawn.sheet(session, who, drawn.scenario.applications[0])
-    _declare(session, who, sheet)
-    session.refresh(sheet)
-    return who, sheet
-
-
 def test_a_partial_save_stores_canonical_scores_and_the_total(
     client: TestClient,
     session: Session,

@@ -10,9 +10,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import anyio
+import pytest
+from pydantic import ValidationError
 from starlette.types import Message, Receive, Scope, Send
 
 from api.edge.backpressure import Backpressure
+from scoring.settings import Settings
 
 
 class Held:
@@ -88,7 +91,11 @@ def _run(scenario: Callable[[Held, Backpressure], Awaitable[None]], read_yield: 
     return app
 
 
-def test_a_read_that_arrives_while_a_write_runs_starts_when_the_write_has_finished() -> None:
+def _read_during_a_held_write(read_yield: float) -> tuple[bool, list[tuple[str, str]]]:
+    """A save runs until released; a read arrives meanwhile. Whether the read had started before the
+    save was released, and the whole log."""
+    started_early: list[bool] = []
+
     async def scenario(app: Held, mw: Backpressure) -> None:
         app.hold("save")
         async with anyio.create_task_group() as tg:
@@ -96,11 +103,17 @@ def test_a_read_that_arrives_while_a_write_runs_starts_when_the_write_has_finish
             await anyio.sleep(0.02)
             tg.start_soon(_call(mw, "GET", "ranking"))
             await anyio.sleep(0.05)
-            assert not _started(app, "ranking")  # held back while the save runs
+            started_early.append(_started(app, "ranking"))
             app.finish("save")
 
-    app = _run(scenario)
-    assert app.log == [("start", "save"), ("end", "save"), ("start", "ranking"), ("end", "ranking")]
+    app = _run(scenario, read_yield=read_yield)
+    return started_early[0], app.log
+
+
+def test_a_read_that_arrives_while_a_write_runs_starts_when_the_write_has_finished() -> None:
+    started_early, log = _read_during_a_held_write(read_yield=5.0)
+    assert not started_early  # held back while the save runs
+    assert log == [("start", "save"), ("end", "save"), ("start", "ranking"), ("end", "ranking")]
 
 
 def test_a_read_with_no_write_running_starts_at_once_and_holds_up_no_write() -> None:
@@ -138,17 +151,24 @@ def test_a_read_waits_no_longer_than_the_bound_for_a_write_that_does_not_finish(
 
 
 def test_with_no_yield_configured_reads_never_wait() -> None:
-    async def scenario(app: Held, mw: Backpressure) -> None:
-        app.hold("save")
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(_call(mw, "PUT", "save"))
-            await anyio.sleep(0.01)
-            tg.start_soon(_call(mw, "GET", "ranking"))
-            await anyio.sleep(0.02)
-            assert _started(app, "ranking")
-            app.finish("save")
+    started_early, _log = _read_during_a_held_write(read_yield=0.0)
+    assert started_early
 
-    _run(scenario, read_yield=0.0)
+
+@pytest.mark.parametrize("value", ["-1", "1001", "soon"])
+def test_an_unusable_read_yield_is_refused_at_start_naming_it(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("SHUANGCHUANG_READ_YIELD_MS", value)
+    with pytest.raises(ValidationError) as caught:
+        Settings(environment="test", secret_key="k" * 40)
+    assert "read_yield_ms" in str(caught.value)
+
+
+def test_the_read_yield_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(environment="test", secret_key="k" * 40).read_yield_ms == 50
+    monkeypatch.setenv("SHUANGCHUANG_READ_YIELD_MS", "0")
+    assert Settings(environment="test", secret_key="k" * 40).read_yield_ms == 0
 
 
 def test_a_failed_write_lets_reads_through_afterwards() -> None:
